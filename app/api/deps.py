@@ -1,0 +1,120 @@
+"""Typed dependencies: the request's session, settings and caller."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.db import begin_write
+from app.core.errors import AppError
+from app.models.enums import Department, OrgType
+from app.services import auth as auth_service
+from app.services import permissions
+from app.services.permissions import Principal
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        if request.method not in SAFE_METHODS:
+            begin_write(session)
+        yield session
+        session.commit()
+    except AppError as exc:
+        if exc.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def client_address(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    forwarded = request.headers.get("x-forwarded-for")
+    if settings.trust_forwarded_for and forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ClientAddress = Annotated[str, Depends(client_address)]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organisation's key")
+
+
+def optional_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Security(_bearer)],
+    api_key: Annotated[str | None, Security(_api_key)],
+) -> Principal | None:
+    """The caller, or None when anonymous; a bad credential is a 401, never anonymity."""
+    if token:
+        return auth_service.principal_from_token(session, settings, token)
+    if api_key:
+        return auth_service.principal_from_api_key(session, api_key)
+    return None
+
+
+def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    return permissions.require_principal(principal)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def writer(principal: CurrentPrincipal) -> Principal:
+    permissions.ensure_can_write(principal)
+    return principal
+
+
+Writer = Annotated[Principal, Depends(writer)]
+
+
+def platform_admin(principal: CurrentPrincipal) -> Principal:
+    permissions.ensure_platform_admin(principal)
+    return principal
+
+
+PlatformAdmin = Annotated[Principal, Depends(platform_admin)]
+
+
+def require_department(*departments: Department) -> Callable[[Principal], Principal]:
+    """A dependency admitting platform admins and the given government departments."""
+
+    def dependency(principal: Writer) -> Principal:
+        permissions.ensure_department(principal, *departments)
+        return principal
+
+    return dependency
+
+
+def require_org_type(*org_types: OrgType) -> Callable[[Principal], Principal]:
+    """A dependency admitting approved organisations of the given types."""
+
+    def dependency(principal: Writer) -> Principal:
+        permissions.ensure_org_type(principal, *org_types)
+        return principal
+
+    return dependency

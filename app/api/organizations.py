@@ -1,0 +1,153 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentPrincipal,
+    OptionalPrincipal,
+    PlatformAdmin,
+    SessionDep,
+)
+from app.models import Organization, User
+from app.models.enums import OrgStatus, OrgType
+from app.schemas.common import Page, PageDep
+from app.schemas.organizations import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    OrganizationCreate,
+    OrganizationPrivate,
+    OrganizationRead,
+    RegistrationCreate,
+    RegistrationRead,
+    UserCreate,
+    UserRead,
+)
+from app.services import organizations as org_service
+
+router = APIRouter(tags=["organizations"])
+
+
+@router.post(
+    "/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationPrivate,
+    summary="Create an organisation",
+)
+def create_organization(
+    data: OrganizationCreate, _admin: PlatformAdmin, session: SessionDep
+) -> Organization:
+    """Platform admins create organisations of any type; they start `approved`."""
+    return org_service.create_organization(session, data)
+
+
+@router.get("/organizations", response_model=Page[OrganizationRead], summary="List organisations")
+def list_organizations(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    page: PageDep,
+    org_type: OrgType | None = None,
+    status: Annotated[
+        OrgStatus | None,
+        Query(description="Default `approved`; others for platform admins and supervisors"),
+    ] = None,
+    district_code: Annotated[str | None, Query(max_length=12)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+) -> dict[str, object]:
+    """Approved organisations (public fields). Supervising departments may ask for `pending`."""
+    return org_service.list_organizations(
+        session, principal, page,
+        org_type=org_type, status=status, district_code=district_code, q=q,
+    )
+
+
+@router.get(
+    "/organizations/{org_id}", response_model=OrganizationRead, summary="Get an organisation"
+)
+def get_organization(org_id: int, session: SessionDep, principal: OptionalPrincipal) -> Organization:
+    """One approved organisation; pending ones only to themselves and their supervisors."""
+    return org_service.get_organization(session, principal, org_id)
+
+
+@router.post(
+    "/registrations", status_code=status.HTTP_201_CREATED, response_model=RegistrationRead,
+    summary="Register an organisation",
+)
+def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]:
+    """Self-registration of an enterprise, college or training institution with its first admin.
+
+    The organisation starts `pending` until the responsible department approves it
+    (industry: enterprises; education: colleges; hr: training institutions).
+    """
+    org, user = org_service.register(session, data)
+    return {"organization": org, "user": user}
+
+
+@router.post(
+    "/organizations/{org_id}/approve", response_model=OrganizationPrivate,
+    summary="Approve an organisation",
+)
+def approve(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
+    """pending → approved, by a platform admin or the responsible department."""
+    return org_service.set_status(session, principal, org_id, OrgStatus.approved)
+
+
+@router.post(
+    "/organizations/{org_id}/suspend", response_model=OrganizationPrivate,
+    summary="Suspend an organisation",
+)
+def suspend(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
+    """Suspended organisations can no longer sign in or use their keys."""
+    return org_service.set_status(session, principal, org_id, OrgStatus.suspended)
+
+
+@router.post(
+    "/organizations/{org_id}/users", status_code=status.HTTP_201_CREATED,
+    response_model=UserRead, summary="Create a user",
+)
+def create_user(
+    org_id: int, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
+) -> User:
+    """A platform admin or the organisation's admin adds a user (`admin` or `member`)."""
+    return org_service.create_user(session, principal, org_id, data)
+
+
+@router.get(
+    "/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users"
+)
+def list_users(
+    org_id: int, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+) -> dict[str, object]:
+    return org_service.list_users(session, principal, org_id, page)
+
+
+@router.post(
+    "/organizations/{org_id}/api-keys", status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated, summary="Create an API key",
+)
+def create_api_key(
+    org_id: int, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, object]:
+    """The organisation's admin creates a key; the answer's `key` is shown this once."""
+    key, secret = org_service.create_api_key(session, principal, org_id, data.name)
+    return {**ApiKeyRead.model_validate(key).model_dump(), "key": secret}
+
+
+@router.get(
+    "/organizations/{org_id}/api-keys", response_model=Page[ApiKeyRead], summary="List API keys"
+)
+def list_api_keys(
+    org_id: int, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+) -> dict[str, object]:
+    return org_service.list_api_keys(session, principal, org_id, page)
+
+
+@router.delete(
+    "/organizations/{org_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke an API key",
+)
+def revoke_api_key(
+    org_id: int, key_id: int, principal: CurrentPrincipal, session: SessionDep
+) -> None:
+    org_service.revoke_api_key(session, principal, org_id, key_id)
+
+
+

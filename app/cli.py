@@ -1,0 +1,107 @@
+"""Command line: `python -m app serve|migrate|create-admin|seed-demo`."""
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker, transaction
+from app.services.auth import bootstrap_admin, create_platform_admin
+from app.services.demo import seed_demo
+from app.services.reference_data import load_reference_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    return config
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the schema to the latest revision and load the reference data."""
+    command.upgrade(alembic_config(settings.database_url), "head")
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        written = load_reference_data(session)
+    engine.dispose()
+    print("reference data:", ", ".join(f"{k} {v}" for k, v in written.items()), "rows written")
+
+
+def _seed(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        sign_ins = seed_demo(session)
+    engine.dispose()
+    if sign_ins:
+        print("demo sign-ins (username / password / organisation):")
+        for username, password, org in sign_ins:
+            print(f"  {username:10} {password}  {org}")
+    else:
+        print("demo data already present; every demo user's password is 'demo-pass-2026'")
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    migrate(settings)
+    if args.demo:
+        _seed(settings)
+    engine = make_engine(settings.database_url)
+    bootstrap_admin(make_sessionmaker(engine), settings.app_bootstrap_admin_password)
+    engine.dispose()
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"\n  校企合作信息服务平台 is at http://{shown}:{args.port}/  "
+          f"(API docs: http://{shown}:{args.port}/docs)\n", flush=True)
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, proxy_headers=settings.trust_forwarded_for, log_level="info",
+    )
+
+
+def create_admin(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 8:
+        sys.exit("the password must have at least 8 characters")
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        create_platform_admin(session, args.username, password)
+    engine.dispose()
+    print(f"created platform admin {args.username!r}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="migrate, load reference data and serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="also load the demo world")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("migrate", help="upgrade the database and load reference data")
+    p.set_defaults(func=lambda _a: migrate(get_settings()))
+
+    p = sub.add_parser("create-admin", help="create a platform admin")
+    p.add_argument("--username", default="admin")
+    p.add_argument("--password", help="default: $ADMIN_PASSWORD, else asked for")
+    p.set_defaults(func=create_admin)
+
+    p = sub.add_parser("seed-demo", help="load the demo world (idempotent)")
+    p.set_defaults(func=lambda _a: _seed(get_settings()))
+
+    args = parser.parse_args(argv)
+    args.func(args)

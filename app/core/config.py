@@ -1,0 +1,67 @@
+"""Settings, read once from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-development-only"
+
+
+class DatabaseSettings(BaseSettings):
+    """The part of the settings that migrations need (no secret required)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./data/platform.db"
+
+
+class Settings(DatabaseSettings):
+    app_env: Literal["development", "test", "production"] = "production"
+    secret_key: str = DEFAULT_SECRET
+
+    # Auth
+    jwt_algorithm: str = "HS256"
+    jwt_allowed_algorithms: list[str] = ["HS256"]
+    access_token_minutes: int = Field(30, ge=1, le=24 * 60)
+    app_bootstrap_admin_password: str | None = None
+
+    # Sign-in throttling: failed attempts within the window, per account and per address.
+    login_window_seconds: int = 15 * 60
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_address: int = 30
+
+    # Request limits
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
+
+    # Behind a reverse proxy, trust X-Forwarded-For for the client address.
+    trust_forwarded_for: bool = False
+
+    # Background worker and webhooks
+    app_run_worker: bool = True
+    webhook_allow_private: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.app_env != "development" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "SECRET_KEY must be set to a long random value outside APP_ENV=development"
+            )
+        if self.app_env != "development" and len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be at least 32 characters outside development")
+        if self.jwt_algorithm not in self.jwt_allowed_algorithms:
+            raise ValueError("JWT_ALGORITHM must be one of JWT_ALLOWED_ALGORITHMS")
+        if "none" in {a.lower() for a in self.jwt_allowed_algorithms}:
+            raise ValueError("the 'none' JWT algorithm is never allowed")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,90 @@
+"""Engine and session factory.
+
+SQLite is driven in the way its documentation recommends for a web server:
+foreign keys on, WAL so readers never block the writer, a busy timeout so a
+writer waits for the lock instead of failing, and write transactions opened
+with ``BEGIN IMMEDIATE``: a deferred transaction that later upgrades its read
+lock to a write lock can fail with "database is locked" without waiting.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and run them through psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+        return create_engine(url, **kwargs)
+
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "isolation_level": None},
+        **kwargs,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # The driver runs in autocommit mode; we emit BEGIN ourselves so that
+        # SQLite's transactions follow SQLAlchemy's, and write transactions
+        # take the write lock up front.
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite)."""
+    session.connection(execution_options=WRITE)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
+    """One unit of work outside a request (CLI, worker): commit on success, roll back on error."""
+    session = factory()
+    try:
+        if write:
+            begin_write(session)
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

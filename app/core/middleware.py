@@ -1,0 +1,116 @@
+"""Per-request context as plain ASGI middleware: request id, body limits, metrics, 500s."""
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from fastapi import HTTPException
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import PROBLEM_JSON, problem_body
+
+log = logging.getLogger("app.request")
+
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests by method, route template and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency by method and route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _too_large(limit: int) -> HTTPException:
+    # An HTTPException passes through FastAPI's body parsing unchanged and is
+    # rendered as a 413 problem by the error handlers.
+    return HTTPException(413, f"The request body is larger than {limit} bytes.")
+
+
+class RequestContextMiddleware:
+    """Echo or create `X-Request-ID`, cap request bodies, count requests, hide crashes."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        limit = self.max_upload_bytes if scope["path"].endswith("/import") else self.max_body_bytes
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        received = 0
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        try:
+            length = headers.get(b"content-length", b"")
+            if length.isdigit() and int(length) > limit:
+                await _send_problem(
+                    send_wrapper, 413, "payload_too_large", _too_large(limit).detail, request_id
+                )
+                return
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except Exception:
+            log.exception(
+                "unhandled error on %s %s (request %s)", scope["method"], scope["path"], request_id
+            )
+            if response_started:
+                raise
+            await _send_problem(
+                send_wrapper, 500, "internal_error",
+                "An unexpected error occurred. Quote the request id when reporting it.",
+                request_id,
+            )
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+async def _send_problem(send: Send, status: int, code: str, detail: str, request_id: str) -> None:
+    body: dict[str, Any] = problem_body(status, code, detail, request_id=request_id)
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(payload)).encode()),
+        ],
+    })
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,77 @@
+"""The application factory: `uvicorn --factory app.main:create_app`."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import auth, organizations, ops, taxonomies
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.middleware import RequestContextMiddleware
+from app.core.openapi import install_openapi
+from app.services.auth import bootstrap_admin
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+威海市校企合作信息服务平台：one source of truth shared by the city's departments,
+its enterprises and its vocational colleges.
+
+* Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
+  `Authorization: Bearer <token>`, or send an organisation's `X-API-Key`.
+* Lists take `limit` (≤ 200) and `offset` and answer `{items, total, limit, offset}`.
+* Every error is an RFC 9457 problem (`application/problem+json`) with a `code`
+  and the `request_id` echoed in `X-Request-ID`.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Sign-in and the current caller"},
+    {"name": "organizations", "description": "Organisations, registration, users, API keys"},
+    {"name": "reference data", "description": "Major catalogue, industries, districts, clusters"},
+    {"name": "operations", "description": "Health, readiness and metrics"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
+            logging.getLogger("app").info("created the platform admin 'admin'")
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="校企合作信息服务平台 API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, organizations, taxonomies):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(ops.router)
+    app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
+
+    install_error_handlers(app)
+    install_openapi(app, description=DESCRIPTION, tags=TAGS)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    return app

@@ -1,0 +1,31 @@
+"""All tables, imported here so that Alembic and the app see the whole metadata."""
+
+from app.models.api_key import ApiKey
+from app.models.base import Base
+from app.models.login_failure import LoginFailure
+from app.models.organization import Organization
+from app.models.taxonomy import (
+    Certificate,
+    Cluster,
+    ClusterIndustry,
+    ClusterMajorClass,
+    District,
+    Industry,
+    Major,
+)
+from app.models.user import User
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Certificate",
+    "Cluster",
+    "ClusterIndustry",
+    "ClusterMajorClass",
+    "District",
+    "Industry",
+    "LoginFailure",
+    "Major",
+    "Organization",
+    "User",
+]

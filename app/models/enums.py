@@ -1,0 +1,50 @@
+"""Closed vocabularies of the public contract (API.md), shared by models and schemas."""
+
+from enum import StrEnum
+
+
+class OrgType(StrEnum):
+    government = "government"
+    enterprise = "enterprise"
+    college = "college"
+    training_institution = "training_institution"
+
+
+class Department(StrEnum):
+    education = "education"
+    hr = "hr"
+    tech = "tech"
+    industry = "industry"
+    finance = "finance"
+    development = "development"
+    other = "other"
+
+
+class OrgStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    suspended = "suspended"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    member = "member"
+
+
+class MajorLevel(StrEnum):
+    secondary = "secondary"
+    higher = "higher"
+    undergraduate = "undergraduate"
+
+
+class MajorKind(StrEnum):
+    category = "category"
+    class_ = "class"
+    major = "major"
+
+
+class IndustryLevel(StrEnum):
+    section = "section"
+    division = "division"
+    group = "group"
+    class_ = "class"

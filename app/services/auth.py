@@ -1,0 +1,138 @@
+"""Sign-in with throttling, and turning a token or an API key into a `Principal`."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+from app.core.db import transaction
+from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.security import (
+    create_access_token,
+    decode_access_token,
+    hash_api_key,
+    hash_password,
+    verify_password,
+)
+from app.models import ApiKey, LoginFailure, Organization, User
+from app.models.base import utcnow
+from app.models.enums import OrgStatus, Role
+from app.services.permissions import Principal
+
+
+class SignInFailed(Unauthorized):
+    # The failure must be counted even though the request fails.
+    keep_changes = True
+    code = "invalid_credentials"
+
+
+def _throttle_keys(username: str, address: str, settings: Settings) -> list[tuple[str, str, int]]:
+    return [
+        ("username", username.lower()[:128], settings.login_max_failures_per_user),
+        ("address", address[:128], settings.login_max_failures_per_address),
+    ]
+
+
+def _check_throttle(session: Session, settings: Settings, username: str, address: str) -> None:
+    now = utcnow()
+    window = timedelta(seconds=settings.login_window_seconds)
+    for scope, key, limit in _throttle_keys(username, address, settings):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.occurred_at)).where(
+                LoginFailure.scope == scope,
+                LoginFailure.key == key,
+                LoginFailure.occurred_at >= now - window,
+            )
+        ).one()
+        if count >= limit:
+            retry_after = int((oldest + window - now).total_seconds()) + 1
+            what = "this account" if scope == "username" else "your address"
+            raise TooManyRequests(
+                f"Too many failed sign-ins for {what}; try again later.", retry_after=retry_after
+            )
+
+
+def _record_failure(session: Session, settings: Settings, username: str, address: str) -> None:
+    now = utcnow()
+    cutoff = now - timedelta(seconds=settings.login_window_seconds)
+    for scope, key, _limit in _throttle_keys(username, address, settings):
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.scope == scope, LoginFailure.key == key,
+                LoginFailure.occurred_at < cutoff,
+            )
+        )
+        session.add(LoginFailure(scope=scope, key=key, occurred_at=now))
+    session.flush()
+
+
+def sign_in(
+    session: Session, settings: Settings, *, username: str, password: str, address: str
+) -> tuple[str, int]:
+    """Check the credentials (throttled per account and address) and issue an access token."""
+    _check_throttle(session, settings, username, address)
+    user = session.scalar(select(User).where(User.username == username))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        _record_failure(session, settings, username, address)
+        raise SignInFailed("Wrong username or password.")
+    if not user.is_active:
+        raise Forbidden("This account is disabled.", code="account_disabled")
+    if user.organization_id is not None:
+        org = session.get(Organization, user.organization_id)
+        if org is None or org.status == OrgStatus.suspended:
+            raise Forbidden("This organisation is suspended.", code="organization_suspended")
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.scope == "username", LoginFailure.key == username.lower()[:128]
+        )
+    )
+    user.last_login_at = utcnow()
+    return create_access_token(settings, str(user.id))
+
+
+def principal_from_token(session: Session, settings: Settings, token: str) -> Principal:
+    claims = decode_access_token(settings, token)
+    subject = claims.get("sub") if claims else None
+    user = session.get(User, int(subject)) if subject and subject.isdigit() else None
+    if user is None or not user.is_active:
+        raise Unauthorized("The access token is invalid or has expired.", code="invalid_token")
+    org = session.get(Organization, user.organization_id) if user.organization_id else None
+    if org is not None and org.status == OrgStatus.suspended:
+        raise Forbidden("This organisation is suspended.", code="organization_suspended")
+    return Principal(user=user, organization=org, auth_method="token")
+
+
+def principal_from_api_key(session: Session, secret: str) -> Principal:
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(secret)))
+    if key is None or key.revoked_at is not None:
+        raise Unauthorized("The API key is unknown or revoked.", code="invalid_api_key")
+    org = session.get(Organization, key.organization_id)
+    if org is None or org.status == OrgStatus.suspended:
+        raise Forbidden("This organisation is suspended.", code="organization_suspended")
+    return Principal(user=None, organization=org, auth_method="api_key")
+
+
+def create_platform_admin(session: Session, username: str, password: str) -> User:
+    user = User(
+        username=username, password_hash=hash_password(password),
+        role=Role.admin, is_platform_admin=True, display_name="平台管理员",
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def bootstrap_admin(factory: sessionmaker[Session], password: str | None) -> bool:
+    """Create the platform admin `admin` when the database has no user yet."""
+    if not password:
+        return False
+    try:
+        with transaction(factory) as session:
+            if session.scalar(select(func.count()).select_from(User)):
+                return False
+            create_platform_admin(session, "admin", password)
+    except IntegrityError:
+        return False  # another process bootstrapped it first
+    return True

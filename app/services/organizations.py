@@ -1,0 +1,188 @@
+"""Organisations, their users and API keys: creation, registration, approval."""
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.security import hash_password, new_api_key
+from app.models import ApiKey, District, Organization, User
+from app.models.base import utcnow
+from app.models.enums import OrgStatus, OrgType, Role
+from app.schemas.common import PageParams
+from app.schemas.organizations import (
+    OrganizationBase,
+    OrganizationCreate,
+    RegistrationCreate,
+    UserCreate,
+)
+from app.services import permissions
+from app.services.credit_code import credit_code_error
+from app.services.permissions import RESPONSIBLE_DEPARTMENT, Principal
+from app.services.query import contains, paginate
+
+
+def _validate_org(
+    session: Session, data: OrganizationBase, org_type: OrgType, department: Any, loc: tuple[str, ...]
+) -> None:
+    errors: list[dict[str, Any]] = []
+
+    def fail(field: str, msg: str) -> None:
+        errors.append({"loc": [*loc, field], "msg": msg, "type": "value_error"})
+
+    if org_type == OrgType.government and department is None:
+        fail("department", "A government organisation needs a department.")
+    if org_type != OrgType.government and department is not None:
+        fail("department", "Only government organisations have a department.")
+    if org_type == OrgType.enterprise and not data.credit_code:
+        fail("credit_code", "An enterprise needs its unified social credit code.")
+    if data.credit_code and (why := credit_code_error(data.credit_code)):
+        fail("credit_code", why)
+    if data.district_code and session.get(District, data.district_code) is None:
+        fail("district_code", f"Unknown district code {data.district_code}.")
+    if errors:
+        raise Invalid("The organisation is not valid.", errors=errors)
+    if data.credit_code and session.scalar(
+        select(Organization.id).where(Organization.credit_code == data.credit_code)
+    ):
+        raise Conflict(
+            f"An organisation with credit code {data.credit_code} already exists.",
+            code="duplicate_credit_code",
+        )
+
+
+def _ensure_username_free(session: Session, username: str) -> None:
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"The username {username!r} is taken.", code="duplicate_username")
+
+
+def create_organization(session: Session, data: OrganizationCreate) -> Organization:
+    """A platform admin's organisation: approved from the start."""
+    _validate_org(session, data, data.org_type, data.department, ("body",))
+    org = Organization(**data.model_dump(), status=OrgStatus.approved, approved_at=utcnow())
+    session.add(org)
+    session.flush()
+    return org
+
+
+def register(session: Session, data: RegistrationCreate) -> tuple[Organization, User]:
+    """Self-registration: a pending organisation and its first admin user."""
+    _validate_org(session, data.organization, data.organization.org_type, None,
+                  ("body", "organization"))
+    _ensure_username_free(session, data.user.username)
+    org = Organization(**data.organization.model_dump(), status=OrgStatus.pending)
+    session.add(org)
+    session.flush()
+    user = User(
+        username=data.user.username, password_hash=hash_password(data.user.password),
+        display_name=data.user.display_name, organization_id=org.id, role=Role.admin,
+    )
+    session.add(user)
+    session.flush()
+    return org, user
+
+
+def get_organization(session: Session, principal: Principal | None, org_id: int) -> Organization:
+    return permissions.ensure_visible_org(principal, session.get(Organization, org_id))
+
+
+def list_organizations(
+    session: Session,
+    principal: Principal | None,
+    page: PageParams,
+    *,
+    org_type: OrgType | None,
+    status: OrgStatus | None,
+    district_code: str | None,
+    q: str | None,
+) -> dict[str, Any]:
+    """Approved organisations for everybody; supervisors may list the others they supervise."""
+    stmt: Select[Any] = select(Organization)
+    wanted = status or OrgStatus.approved
+    if wanted != OrgStatus.approved:
+        stmt = stmt.where(_supervised_by(principal))
+    stmt = stmt.where(Organization.status == wanted)
+    if org_type:
+        stmt = stmt.where(Organization.org_type == org_type)
+    if district_code:
+        stmt = stmt.where(Organization.district_code == district_code)
+    if q:
+        stmt = stmt.where(contains(Organization.name, q))
+    return paginate(session, stmt.order_by(Organization.id), page)
+
+
+def _supervised_by(principal: Principal | None) -> Any:
+    if principal is not None and principal.is_platform_admin:
+        return Organization.id.is_not(None)
+    types = [
+        org_type for org_type, dept in RESPONSIBLE_DEPARTMENT.items()
+        if principal is not None and principal.is_department(dept)
+    ]
+    return Organization.org_type.in_(types)
+
+
+def set_status(
+    session: Session, principal: Principal, org_id: int, status: OrgStatus
+) -> Organization:
+    """Approve or suspend: platform admins, or the department responsible for that type."""
+    org = get_organization(session, principal, org_id)
+    permissions.ensure_can_approve(principal, org)
+    if status == OrgStatus.approved and org.status == OrgStatus.approved:
+        raise Conflict("The organisation is already approved.", code="already_approved")
+    org.status = status
+    if status == OrgStatus.approved:
+        org.approved_at = utcnow()
+    session.flush()
+    return org
+
+
+def create_user(session: Session, principal: Principal, org_id: int, data: UserCreate) -> User:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
+    _ensure_username_free(session, data.username)
+    user = User(
+        username=data.username, password_hash=hash_password(data.password),
+        display_name=data.display_name, organization_id=org_id, role=data.role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+    permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
+    stmt = select(User).where(User.organization_id == org_id).order_by(User.id)
+    return paginate(session, stmt, page)
+
+
+def create_api_key(
+    session: Session, principal: Principal, org_id: int, name: str
+) -> tuple[ApiKey, str]:
+    permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
+    secret, prefix, key_hash = new_api_key()
+    key = ApiKey(
+        organization_id=org_id, name=name, prefix=prefix, key_hash=key_hash,
+        created_by_id=principal.user.id if principal.user else None,
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def list_api_keys(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+    permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
+    stmt = select(ApiKey).where(ApiKey.organization_id == org_id).order_by(ApiKey.id)
+    return paginate(session, stmt, page)
+
+
+def revoke_api_key(session: Session, principal: Principal, org_id: int, key_id: int) -> None:
+    permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
+    key = session.get(ApiKey, key_id)
+    if key is None or key.organization_id != org_id:
+        raise NotFound("No such API key.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    session.flush()

@@ -1,0 +1,143 @@
+"""Who may do what: the one place where roles, departments and ownership are checked.
+
+Routes declare the caller they need with the typed dependencies of `app.api.deps`,
+which call these functions; services call them for checks that need the item.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.models import Organization, User
+from app.models.enums import Department, OrgStatus, OrgType, Role
+
+# The department that approves and supervises each kind of self-registered organisation.
+RESPONSIBLE_DEPARTMENT: dict[OrgType, Department] = {
+    OrgType.enterprise: Department.industry,
+    OrgType.college: Department.education,
+    OrgType.training_institution: Department.hr,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a signed-in user, or an organisation's API key."""
+
+    user: User | None
+    organization: Organization | None
+    auth_method: Literal["token", "api_key"]
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return bool(self.user and self.user.is_platform_admin)
+
+    @property
+    def org_id(self) -> int | None:
+        return self.organization.id if self.organization else None
+
+    @property
+    def org_type(self) -> OrgType | None:
+        return self.organization.org_type if self.organization else None
+
+    @property
+    def department(self) -> Department | None:
+        return self.organization.department if self.organization else None
+
+    @property
+    def role(self) -> Role | None:
+        # An API key acts with member rights: it writes the organisation's data
+        # but cannot manage its users or keys.
+        return self.user.role if self.user else Role.member
+
+    @property
+    def roles(self) -> list[str]:
+        roles = ["platform_admin"] if self.is_platform_admin else []
+        if self.organization:
+            roles.append(f"org_{self.role}")
+            roles.append(self.organization.org_type.value)
+            if self.department:
+                roles.append(f"department:{self.department.value}")
+        return roles
+
+    def is_department(self, *departments: Department) -> bool:
+        return (
+            self.org_type == OrgType.government
+            and self.department in departments
+            and self.organization is not None
+            and self.organization.status == OrgStatus.approved
+        )
+
+
+def require_principal(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+def ensure_can_write(principal: Principal) -> None:
+    """Only approved organisations write; a pending one may sign in and read."""
+    if principal.is_platform_admin:
+        return
+    org = principal.organization
+    if org is None or org.status != OrgStatus.approved:
+        raise Forbidden(
+            "Your organisation is not approved yet; it can read but not write.",
+            code="organization_not_approved",
+        )
+
+
+def ensure_platform_admin(principal: Principal) -> None:
+    if not principal.is_platform_admin:
+        raise Forbidden("Only a platform admin may do this.")
+
+
+def ensure_department(principal: Principal, *departments: Department) -> None:
+    if principal.is_platform_admin or principal.is_department(*departments):
+        return
+    names = ", ".join(d.value for d in departments)
+    raise Forbidden(f"Only the department(s) {names} may do this.")
+
+
+def ensure_org_type(principal: Principal, *org_types: OrgType) -> None:
+    if principal.org_type not in org_types:
+        names = ", ".join(t.value for t in org_types)
+        raise Forbidden(f"Only organisations of type {names} may do this.")
+
+
+def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin: bool) -> None:
+    """The caller is a signed-in admin of organisation `org_id` (or a platform admin)."""
+    if allow_platform_admin and principal.is_platform_admin:
+        return
+    if (
+        principal.auth_method != "token"
+        or principal.org_id != org_id
+        or principal.role != Role.admin
+    ):
+        raise Forbidden("Only an admin of this organisation may do this.")
+    ensure_can_write(principal)
+
+
+def can_supervise(principal: Principal | None, org: Organization) -> bool:
+    """Platform admins and the department responsible for the organisation's type."""
+    if principal is None:
+        return False
+    if principal.is_platform_admin:
+        return True
+    department = RESPONSIBLE_DEPARTMENT.get(org.org_type)
+    return department is not None and principal.is_department(department)
+
+
+def ensure_can_approve(principal: Principal, org: Organization) -> None:
+    if not can_supervise(principal, org):
+        raise Forbidden("Only a platform admin or the responsible department may do this.")
+
+
+def ensure_visible_org(principal: Principal | None, org: Organization | None) -> Organization:
+    """Approved organisations are public; others only to themselves and their supervisors."""
+    if org is None:
+        raise NotFound("No such organisation.")
+    if org.status == OrgStatus.approved or can_supervise(principal, org):
+        return org
+    if principal is not None and principal.org_id == org.id:
+        return org
+    raise NotFound("No such organisation.")

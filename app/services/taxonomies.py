@@ -1,0 +1,113 @@
+"""Queries over the reference data."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFound
+from app.models import (
+    Certificate,
+    Cluster,
+    ClusterIndustry,
+    ClusterMajorClass,
+    District,
+    Industry,
+    Major,
+)
+from app.models.enums import IndustryLevel, MajorKind, MajorLevel
+from app.schemas.common import PageParams
+from app.services.query import code_prefix, contains, paginate
+
+
+def list_majors(
+    session: Session, page: PageParams, *, level: MajorLevel | None, kind: MajorKind | None,
+    prefix: str | None, q: str | None,
+) -> dict[str, Any]:
+    stmt = select(Major)
+    if level:
+        stmt = stmt.where(Major.level == level)
+    if kind:
+        stmt = stmt.where(Major.kind == kind)
+    if prefix:
+        stmt = stmt.where(code_prefix(Major.code, prefix))
+    if q:
+        stmt = stmt.where(contains(Major.name, q))
+    return paginate(session, stmt.order_by(Major.code), page)
+
+
+def get_major(session: Session, code: str) -> Major:
+    major = session.get(Major, code)
+    if major is None:
+        raise NotFound(f"No major with code {code}.")
+    return major
+
+
+def list_industries(
+    session: Session, page: PageParams, *, level: IndustryLevel | None, section: str | None,
+    prefix: str | None, q: str | None,
+) -> dict[str, Any]:
+    stmt = select(Industry)
+    if level:
+        stmt = stmt.where(Industry.level == level)
+    if section:
+        stmt = stmt.where(Industry.section == section)
+    if prefix:
+        stmt = stmt.where(code_prefix(Industry.code, prefix))
+    if q:
+        stmt = stmt.where(contains(Industry.name, q))
+    return paginate(session, stmt.order_by(Industry.code), page)
+
+
+def list_districts(
+    session: Session, page: PageParams, *, level: str | None, parent_code: str | None,
+    q: str | None,
+) -> dict[str, Any]:
+    stmt = select(District)
+    if level:
+        stmt = stmt.where(District.level == level)
+    if parent_code:
+        stmt = stmt.where(District.parent_code == parent_code)
+    if q:
+        stmt = stmt.where(contains(District.name, q))
+    return paginate(session, stmt.order_by(District.code), page)
+
+
+def list_clusters(session: Session, page: PageParams) -> dict[str, Any]:
+    """Clusters with the major classes and industry divisions each draws on (three queries)."""
+    result = paginate(session, select(Cluster).order_by(Cluster.code), page)
+    codes = [c.code for c in result["items"]]
+    classes = session.execute(
+        select(ClusterMajorClass.cluster_code, Major.code, Major.name, ClusterMajorClass.rationale)
+        .join(Major, Major.code == ClusterMajorClass.class_code)
+        .where(ClusterMajorClass.cluster_code.in_(codes))
+        .order_by(Major.code)
+    ).all()
+    industries = session.execute(
+        select(ClusterIndustry.cluster_code, Industry.code, Industry.name,
+               ClusterIndustry.rationale)
+        .join(Industry, Industry.code == ClusterIndustry.industry_code)
+        .where(ClusterIndustry.cluster_code.in_(codes))
+        .order_by(Industry.code)
+    ).all()
+    result["items"] = [
+        {
+            "code": c.code, "name": c.name, "source_note": c.source_note,
+            "major_classes": [
+                {"code": r[1], "name": r[2], "rationale": r[3]} for r in classes if r[0] == c.code
+            ],
+            "industries": [
+                {"code": r[1], "name": r[2], "rationale": r[3]}
+                for r in industries if r[0] == c.code
+            ],
+        }
+        for c in result["items"]
+    ]
+    return result
+
+
+def list_certificates(session: Session, page: PageParams, *, q: str | None) -> dict[str, Any]:
+    stmt = select(Certificate)
+    if q:
+        stmt = stmt.where(contains(Certificate.name, q))
+    return paginate(session, stmt.order_by(Certificate.batch, Certificate.seq), page)

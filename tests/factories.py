@@ -1,0 +1,95 @@
+"""Small factories that arrange data directly in the database, and sign-in helpers."""
+
+import itertools
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.db import transaction
+from app.core.security import hash_password
+from app.models import Organization, User
+from app.models.base import utcnow
+from app.models.enums import Department, OrgStatus, OrgType, Role
+from app.services.credit_code import make_credit_code
+
+PASSWORD = "test-password-1"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: Argon2 is slow on purpose
+_seq = itertools.count(1)
+
+
+def credit_code(n: int | None = None) -> str:
+    n = next(_seq) if n is None else n
+    return make_credit_code("91", "371002", f"MA{n:06d}")
+
+
+def make_org(
+    db: sessionmaker[Session], org_type: OrgType = OrgType.enterprise, **overrides: Any
+) -> Organization:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "name": f"测试{org_type.value}{n}",
+        "org_type": org_type,
+        "district_code": "371002",
+        "status": OrgStatus.approved,
+        "approved_at": utcnow(),
+        "credit_code": credit_code(n) if org_type == OrgType.enterprise else None,
+        **overrides,
+    }
+    with transaction(db) as session:
+        org = Organization(**values)
+        session.add(org)
+    return org
+
+
+def make_department(db: sessionmaker[Session], department: Department, **kw: Any) -> Organization:
+    return make_org(db, OrgType.government, department=department, **kw)
+
+
+def make_user(
+    db: sessionmaker[Session], org: Organization | None, role: Role = Role.admin, **overrides: Any
+) -> User:
+    values: dict[str, Any] = {
+        "username": f"user{next(_seq)}",
+        "password_hash": _PASSWORD_HASH,
+        "organization_id": org.id if org else None,
+        "role": role,
+        **overrides,
+    }
+    with transaction(db) as session:
+        user = User(**values)
+        session.add(user)
+    return user
+
+
+def make_admin(db: sessionmaker[Session]) -> User:
+    return make_user(db, None, is_platform_admin=True)
+
+
+def login(client: TestClient, user: User) -> dict[str, str]:
+    """Bearer headers for `user` (signed in through the real endpoint)."""
+    response = client.post(
+        "/api/v1/auth/token", data={"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def org_headers(client: TestClient, db: sessionmaker[Session], org_type: OrgType = OrgType.enterprise,
+                role: Role = Role.admin, **org_overrides: Any) -> tuple[Organization, dict[str, str]]:
+    """A fresh organisation with one user, and that user's auth headers."""
+    org = make_org(db, org_type, **org_overrides)
+    return org, login(client, make_user(db, org, role))
+
+
+def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status (and code)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "status", "detail", "code"} <= body.keys()
+    assert response.headers.get("x-request-id")
+    if code:
+        assert body["code"] == code, body
+    return body
