@@ -60,11 +60,19 @@ def serve(args: argparse.Namespace) -> None:
     bootstrap_admin(make_sessionmaker(engine), settings.app_bootstrap_admin_password)
     engine.dispose()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"\n  校企合作信息服务平台 is at http://{shown}:{args.port}/  "
-          f"(API docs: http://{shown}:{args.port}/docs)\n", flush=True)
+    print(
+        f"\n  校企合作信息服务平台 is at http://{shown}:{args.port}/  "
+        f"(API docs: http://{shown}:{args.port}/docs)\n",
+        flush=True,
+    )
     uvicorn.run(
-        "app.main:create_app", factory=True, host=args.host, port=args.port,
-        workers=args.workers, proxy_headers=settings.trust_forwarded_for, log_level="info",
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=settings.trust_forwarded_for,
+        log_level="info",
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import auth, organizations, ops, taxonomies
+from app.api import audit, auth, ops, organizations, taxonomies
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -33,6 +33,7 @@ TAGS = [
     {"name": "auth", "description": "Sign-in and the current caller"},
     {"name": "organizations", "description": "Organisations, registration, users, API keys"},
     {"name": "reference data", "description": "Major catalogue, industries, districts, clusters"},
+    {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, organizations, taxonomies):
+    for module in (auth, organizations, taxonomies, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ops.router)
@@ -73,5 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        trust_forwarded_for=settings.trust_forwarded_for,
     )
     return app

@@ -25,8 +25,10 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=DatabaseSettings().database_url, target_metadata=target_metadata,
-        literal_binds=True, render_as_batch=True,
+        url=DatabaseSettings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()

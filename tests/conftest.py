@@ -25,8 +25,14 @@ from app.models import Base
 from app.services.reference_data import load_reference_data
 
 REFERENCE_TABLES = {
-    "majors", "industries", "districts", "clusters", "cluster_major_classes",
-    "cluster_industries", "certificates", "alembic_version",
+    "majors",
+    "industries",
+    "districts",
+    "clusters",
+    "cluster_major_classes",
+    "cluster_industries",
+    "certificates",
+    "alembic_version",
 }
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REQUIRE_PG = os.environ.get("TEST_REQUIRE_POSTGRES") == "1"
@@ -72,8 +78,9 @@ def _drop_pg_database(admin: str, url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, migrated database with the reference data, one per backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

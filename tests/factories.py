@@ -75,8 +75,13 @@ def login(client: TestClient, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def org_headers(client: TestClient, db: sessionmaker[Session], org_type: OrgType = OrgType.enterprise,
-                role: Role = Role.admin, **org_overrides: Any) -> tuple[Organization, dict[str, str]]:
+def org_headers(
+    client: TestClient,
+    db: sessionmaker[Session],
+    org_type: OrgType = OrgType.enterprise,
+    role: Role = Role.admin,
+    **org_overrides: Any,
+) -> tuple[Organization, dict[str, str]]:
     """A fresh organisation with one user, and that user's auth headers."""
     org = make_org(db, org_type, **org_overrides)
     return org, login(client, make_user(db, org, role))

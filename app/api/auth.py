@@ -30,11 +30,14 @@ def sign_in(
 @router.get("/me", summary="Who am I", response_model=Me)
 def me(principal: CurrentPrincipal) -> Me:
     """The caller's user, organisation and roles."""
-    return Me.model_validate({
-        "user": principal.user,
-        "organization": principal.organization,
-        "roles": principal.roles,
-        "role": principal.role if principal.organization else None,
-        "is_platform_admin": principal.is_platform_admin,
-        "auth_method": principal.auth_method,
-    }, from_attributes=True)
+    return Me.model_validate(
+        {
+            "user": principal.user,
+            "organization": principal.organization,
+            "roles": principal.roles,
+            "role": principal.role if principal.organization else None,
+            "is_platform_admin": principal.is_platform_admin,
+            "auth_method": principal.auth_method,
+        },
+        from_attributes=True,
+    )

@@ -7,6 +7,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from app.core import context
 from app.core.config import Settings
 from app.core.db import begin_write
 from app.core.errors import AppError
@@ -44,12 +45,9 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def client_address(request: Request) -> str:
-    settings: Settings = request.app.state.settings
-    forwarded = request.headers.get("x-forwarded-for")
-    if settings.trust_forwarded_for and forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+def client_address() -> str:
+    """The client's address, as the request middleware determined it."""
+    return context.client_address.get() or "unknown"
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

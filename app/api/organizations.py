@@ -29,14 +29,16 @@ router = APIRouter(tags=["organizations"])
 
 
 @router.post(
-    "/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationPrivate,
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganizationPrivate,
     summary="Create an organisation",
 )
 def create_organization(
-    data: OrganizationCreate, _admin: PlatformAdmin, session: SessionDep
+    data: OrganizationCreate, admin: PlatformAdmin, session: SessionDep
 ) -> Organization:
     """Platform admins create organisations of any type; they start `approved`."""
-    return org_service.create_organization(session, data)
+    return org_service.create_organization(session, admin, data)
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead], summary="List organisations")
@@ -54,21 +56,30 @@ def list_organizations(
 ) -> dict[str, object]:
     """Approved organisations (public fields). Supervising departments may ask for `pending`."""
     return org_service.list_organizations(
-        session, principal, page,
-        org_type=org_type, status=status, district_code=district_code, q=q,
+        session,
+        principal,
+        page,
+        org_type=org_type,
+        status=status,
+        district_code=district_code,
+        q=q,
     )
 
 
 @router.get(
     "/organizations/{org_id}", response_model=OrganizationRead, summary="Get an organisation"
 )
-def get_organization(org_id: int, session: SessionDep, principal: OptionalPrincipal) -> Organization:
+def get_organization(
+    org_id: int, session: SessionDep, principal: OptionalPrincipal
+) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
     return org_service.get_organization(session, principal, org_id)
 
 
 @router.post(
-    "/registrations", status_code=status.HTTP_201_CREATED, response_model=RegistrationRead,
+    "/registrations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegistrationRead,
     summary="Register an organisation",
 )
 def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]:
@@ -82,7 +93,8 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
 
 
 @router.post(
-    "/organizations/{org_id}/approve", response_model=OrganizationPrivate,
+    "/organizations/{org_id}/approve",
+    response_model=OrganizationPrivate,
     summary="Approve an organisation",
 )
 def approve(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
@@ -91,7 +103,8 @@ def approve(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Or
 
 
 @router.post(
-    "/organizations/{org_id}/suspend", response_model=OrganizationPrivate,
+    "/organizations/{org_id}/suspend",
+    response_model=OrganizationPrivate,
     summary="Suspend an organisation",
 )
 def suspend(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
@@ -100,8 +113,10 @@ def suspend(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Or
 
 
 @router.post(
-    "/organizations/{org_id}/users", status_code=status.HTTP_201_CREATED,
-    response_model=UserRead, summary="Create a user",
+    "/organizations/{org_id}/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    summary="Create a user",
 )
 def create_user(
     org_id: int, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
@@ -110,9 +125,7 @@ def create_user(
     return org_service.create_user(session, principal, org_id, data)
 
 
-@router.get(
-    "/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users"
-)
+@router.get("/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users")
 def list_users(
     org_id: int, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -120,8 +133,10 @@ def list_users(
 
 
 @router.post(
-    "/organizations/{org_id}/api-keys", status_code=status.HTTP_201_CREATED,
-    response_model=ApiKeyCreated, summary="Create an API key",
+    "/organizations/{org_id}/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    summary="Create an API key",
 )
 def create_api_key(
     org_id: int, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
@@ -141,13 +156,11 @@ def list_api_keys(
 
 
 @router.delete(
-    "/organizations/{org_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
+    "/organizations/{org_id}/api-keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
 )
 def revoke_api_key(
     org_id: int, key_id: int, principal: CurrentPrincipal, session: SessionDep
 ) -> None:
     org_service.revoke_api_key(session, principal, org_id, key_id)
-
-
-

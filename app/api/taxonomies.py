@@ -30,9 +30,7 @@ def list_majors(
     q: Q = None,
 ) -> dict[str, object]:
     """The 2021 catalogue (19 categories per level) plus the majors added since."""
-    return taxonomy_service.list_majors(
-        session, page, level=level, kind=kind, prefix=prefix, q=q
-    )
+    return taxonomy_service.list_majors(session, page, level=level, kind=kind, prefix=prefix, q=q)
 
 
 @router.get("/majors/{code}", response_model=MajorRead, summary="One major, class or category")
@@ -63,9 +61,7 @@ def list_districts(
     q: Q = None,
 ) -> dict[str, object]:
     """NBS statistical codes (including the development zones) and the custom 南海新区 371090."""
-    return taxonomy_service.list_districts(
-        session, page, level=level, parent_code=parent_code, q=q
-    )
+    return taxonomy_service.list_districts(session, page, level=level, parent_code=parent_code, q=q)
 
 
 @router.get("/clusters", response_model=Page[ClusterRead], summary="Weihai industry clusters")

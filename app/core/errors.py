@@ -184,7 +184,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(
-            request, 422, "validation_error", "The request is not valid.",
+            request,
+            422,
+            "validation_error",
+            "The request is not valid.",
             errors=_validation_errors(exc),
         )
 

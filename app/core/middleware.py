@@ -11,16 +11,19 @@ from fastapi import HTTPException
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import context
 from app.core.errors import PROBLEM_JSON, problem_body
 
 log = logging.getLogger("app.request")
 
 REQUESTS = Counter(
-    "http_requests_total", "HTTP requests by method, route template and status",
+    "http_requests_total",
+    "HTTP requests by method, route template and status",
     ["method", "route", "status"],
 )
 LATENCY = Histogram(
-    "http_request_duration_seconds", "HTTP request latency by method and route template",
+    "http_request_duration_seconds",
+    "HTTP request latency by method and route template",
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
@@ -37,10 +40,25 @@ def _too_large(limit: int) -> HTTPException:
 class RequestContextMiddleware:
     """Echo or create `X-Request-ID`, cap request bodies, count requests, hide crashes."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        trust_forwarded_for: bool,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.trust_forwarded_for = trust_forwarded_for
+
+    def _client_address(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+        if self.trust_forwarded_for and forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+        client = scope.get("client")
+        return client[0] if client else "unknown"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,6 +68,8 @@ class RequestContextMiddleware:
         given = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        context.request_id.set(request_id)
+        context.client_address.set(self._client_address(scope, headers))
         limit = self.max_upload_bytes if scope["path"].endswith("/import") else self.max_body_bytes
         started = time.perf_counter()
         status = 500
@@ -92,7 +112,9 @@ class RequestContextMiddleware:
             if response_started:
                 raise
             await _send_problem(
-                send_wrapper, 500, "internal_error",
+                send_wrapper,
+                500,
+                "internal_error",
                 "An unexpected error occurred. Quote the request id when reporting it.",
                 request_id,
             )
@@ -105,12 +127,14 @@ class RequestContextMiddleware:
 async def _send_problem(send: Send, status: int, code: str, detail: str, request_id: str) -> None:
     body: dict[str, Any] = problem_body(status, code, detail, request_id=request_id)
     payload = json.dumps(body, ensure_ascii=False).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", PROBLEM_JSON.encode()),
-            (b"content-length", str(len(payload)).encode()),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -1,7 +1,9 @@
 """All tables, imported here so that Alembic and the app see the whole metadata."""
 
 from app.models.api_key import ApiKey
+from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.event import Event
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
 from app.models.taxonomy import (
@@ -17,12 +19,14 @@ from app.models.user import User
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Certificate",
     "Cluster",
     "ClusterIndustry",
     "ClusterMajorClass",
     "District",
+    "Event",
     "Industry",
     "LoginFailure",
     "Major",

@@ -39,10 +39,14 @@ class OrganizationCreate(OrganizationBase):
 
     model_config = {
         "json_schema_extra": {
-            "examples": [{
-                "name": "威海市工业和信息化局", "org_type": "government",
-                "department": "industry", "district_code": "371000",
-            }]
+            "examples": [
+                {
+                    "name": "威海市工业和信息化局",
+                    "org_type": "government",
+                    "department": "industry",
+                    "district_code": "371000",
+                }
+            ]
         }
     }
 
@@ -65,13 +69,17 @@ class RegistrationCreate(BaseModel):
 
     model_config = {
         "json_schema_extra": {
-            "examples": [{
-                "organization": {
-                    "name": "威海海洋生物科技有限公司", "org_type": "enterprise",
-                    "credit_code": "91371000MA3C00001X", "district_code": "371002",
-                },
-                "user": {"username": "hysw_admin", "password": "a-long-passphrase"},
-            }]
+            "examples": [
+                {
+                    "organization": {
+                        "name": "威海海洋生物科技有限公司",
+                        "org_type": "enterprise",
+                        "credit_code": "91371000MA3C00001X",
+                        "district_code": "371002",
+                    },
+                    "user": {"username": "hysw_admin", "password": "a-long-passphrase"},
+                }
+            ]
         }
     }
 

@@ -60,7 +60,8 @@ def _record_failure(session: Session, settings: Settings, username: str, address
     for scope, key, _limit in _throttle_keys(username, address, settings):
         session.execute(
             delete(LoginFailure).where(
-                LoginFailure.scope == scope, LoginFailure.key == key,
+                LoginFailure.scope == scope,
+                LoginFailure.key == key,
                 LoginFailure.occurred_at < cutoff,
             )
         )
@@ -116,8 +117,11 @@ def principal_from_api_key(session: Session, secret: str) -> Principal:
 
 def create_platform_admin(session: Session, username: str, password: str) -> User:
     user = User(
-        username=username, password_hash=hash_password(password),
-        role=Role.admin, is_platform_admin=True, display_name="平台管理员",
+        username=username,
+        password_hash=hash_password(password),
+        role=Role.admin,
+        is_platform_admin=True,
+        display_name="平台管理员",
     )
     session.add(user)
     session.flush()

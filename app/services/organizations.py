@@ -14,17 +14,24 @@ from app.schemas.common import PageParams
 from app.schemas.organizations import (
     OrganizationBase,
     OrganizationCreate,
+    OrganizationRead,
     RegistrationCreate,
     UserCreate,
 )
 from app.services import permissions
+from app.services.audit import changes, record_audit
 from app.services.credit_code import credit_code_error
+from app.services.events import record_event
 from app.services.permissions import RESPONSIBLE_DEPARTMENT, Principal
 from app.services.query import contains, paginate
 
 
 def _validate_org(
-    session: Session, data: OrganizationBase, org_type: OrgType, department: Any, loc: tuple[str, ...]
+    session: Session,
+    data: OrganizationBase,
+    org_type: OrgType,
+    department: Any,
+    loc: tuple[str, ...],
 ) -> None:
     errors: list[dict[str, Any]] = []
 
@@ -57,29 +64,60 @@ def _ensure_username_free(session: Session, username: str) -> None:
         raise Conflict(f"The username {username!r} is taken.", code="duplicate_username")
 
 
-def create_organization(session: Session, data: OrganizationCreate) -> Organization:
+def _announce(session: Session, org: Organization) -> None:
+    record_event(
+        session,
+        f"organization.{org.status.value}",
+        resource_id=org.id,
+        data=OrganizationRead.model_validate(org),
+        organization_id=org.id,
+    )
+
+
+def create_organization(
+    session: Session, principal: Principal, data: OrganizationCreate
+) -> Organization:
     """A platform admin's organisation: approved from the start."""
     _validate_org(session, data, data.org_type, data.department, ("body",))
     org = Organization(**data.model_dump(), status=OrgStatus.approved, approved_at=utcnow())
     session.add(org)
     session.flush()
+    record_audit(
+        session,
+        principal,
+        "organization.create",
+        resource_id=org.id,
+        summary={"name": org.name, "org_type": org.org_type},
+    )
+    _announce(session, org)
     return org
 
 
 def register(session: Session, data: RegistrationCreate) -> tuple[Organization, User]:
     """Self-registration: a pending organisation and its first admin user."""
-    _validate_org(session, data.organization, data.organization.org_type, None,
-                  ("body", "organization"))
+    _validate_org(
+        session, data.organization, data.organization.org_type, None, ("body", "organization")
+    )
     _ensure_username_free(session, data.user.username)
     org = Organization(**data.organization.model_dump(), status=OrgStatus.pending)
     session.add(org)
     session.flush()
     user = User(
-        username=data.user.username, password_hash=hash_password(data.user.password),
-        display_name=data.user.display_name, organization_id=org.id, role=Role.admin,
+        username=data.user.username,
+        password_hash=hash_password(data.user.password),
+        display_name=data.user.display_name,
+        organization_id=org.id,
+        role=Role.admin,
     )
     session.add(user)
     session.flush()
+    record_audit(
+        session,
+        None,
+        "organization.register",
+        resource_id=org.id,
+        summary={"name": org.name, "org_type": org.org_type, "username": user.username},
+    )
     return org, user
 
 
@@ -116,7 +154,8 @@ def _supervised_by(principal: Principal | None) -> Any:
     if principal is not None and principal.is_platform_admin:
         return Organization.id.is_not(None)
     types = [
-        org_type for org_type, dept in RESPONSIBLE_DEPARTMENT.items()
+        org_type
+        for org_type, dept in RESPONSIBLE_DEPARTMENT.items()
         if principal is not None and principal.is_department(dept)
     ]
     return Organization.org_type.in_(types)
@@ -130,10 +169,19 @@ def set_status(
     permissions.ensure_can_approve(principal, org)
     if status == OrgStatus.approved and org.status == OrgStatus.approved:
         raise Conflict("The organisation is already approved.", code="already_approved")
+    before = org.status
     org.status = status
     if status == OrgStatus.approved:
         org.approved_at = utcnow()
     session.flush()
+    record_audit(
+        session,
+        principal,
+        f"organization.{status.value}",
+        resource_id=org.id,
+        summary=changes({"status": before}, {"status": status}),
+    )
+    _announce(session, org)
     return org
 
 
@@ -144,11 +192,21 @@ def create_user(session: Session, principal: Principal, org_id: int, data: UserC
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
     _ensure_username_free(session, data.username)
     user = User(
-        username=data.username, password_hash=hash_password(data.password),
-        display_name=data.display_name, organization_id=org_id, role=data.role,
+        username=data.username,
+        password_hash=hash_password(data.password),
+        display_name=data.display_name,
+        organization_id=org_id,
+        role=data.role,
     )
     session.add(user)
     session.flush()
+    record_audit(
+        session,
+        principal,
+        "user.create",
+        resource_id=user.id,
+        summary={"username": user.username, "role": user.role, "organization_id": org_id},
+    )
     return user
 
 
@@ -164,11 +222,21 @@ def create_api_key(
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     secret, prefix, key_hash = new_api_key()
     key = ApiKey(
-        organization_id=org_id, name=name, prefix=prefix, key_hash=key_hash,
+        organization_id=org_id,
+        name=name,
+        prefix=prefix,
+        key_hash=key_hash,
         created_by_id=principal.user.id if principal.user else None,
     )
     session.add(key)
     session.flush()
+    record_audit(
+        session,
+        principal,
+        "api_key.create",
+        resource_id=key.id,
+        summary={"name": name, "prefix": prefix, "organization_id": org_id},
+    )
     return key, secret
 
 
@@ -185,4 +253,11 @@ def revoke_api_key(session: Session, principal: Principal, org_id: int, key_id: 
         raise NotFound("No such API key.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        record_audit(
+            session,
+            principal,
+            "api_key.revoke",
+            resource_id=key.id,
+            summary={"name": key.name, "prefix": key.prefix},
+        )
     session.flush()

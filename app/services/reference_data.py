@@ -3,9 +3,9 @@
 import csv
 from collections.abc import Iterable
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -54,8 +54,11 @@ def _majors() -> Iterable[dict[str, Any]]:
 
 def _industries() -> Iterable[dict[str, Any]]:
     for row in _read("gbt4754_2017_industry.csv"):
-        yield {**row, "parent_code": row["parent_code"] or None,
-               "description": row["description"] or None}
+        yield {
+            **row,
+            "parent_code": row["parent_code"] or None,
+            "description": row["description"] or None,
+        }
 
 
 def _districts() -> Iterable[dict[str, Any]]:
@@ -66,12 +69,11 @@ def _districts() -> Iterable[dict[str, Any]]:
 
 def _sync(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
     """Insert missing rows and update changed ones, by primary key; returns rows written."""
-    table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]  # type: ignore[attr-defined]
-    columns = [c.name for c in table.columns]  # type: ignore[attr-defined]
+    table = cast(Table, model.__table__)
+    keys = [c.name for c in table.primary_key.columns]
+    columns = [c.name for c in table.columns]
     existing = {
-        tuple(r[k] for k in keys): dict(r)
-        for r in session.execute(select(table)).mappings()
+        tuple(r[k] for k in keys): dict(r) for r in session.execute(select(table)).mappings()
     }
     new, changed = [], []
     for row in rows:
@@ -85,17 +87,19 @@ def _sync(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -
     if new:
         session.execute(insert(table), new)
     for row in changed:
-        session.execute(
-            update(table).where(*(table.c[k] == row[k] for k in keys)).values(**row)
-        )
+        session.execute(update(table).where(*(table.c[k] == row[k] for k in keys)).values(**row))
     return len(new) + len(changed)
 
 
 def load_reference_data(session: Session) -> dict[str, int]:
     """Bring every reference table up to the shipped files; safe to run again and again."""
     certificates = [
-        {"batch": int(r["batch"]), "seq": int(r["seq"]), "name": r["name"],
-         "organization": r["organization"]}
+        {
+            "batch": int(r["batch"]),
+            "seq": int(r["seq"]),
+            "name": r["name"],
+            "organization": r["organization"],
+        }
         for r in _read("onex_certificates_batch1_2_partial.csv")
     ]
     known = set(session.scalars(select(Certificate.name)))
@@ -107,8 +111,9 @@ def load_reference_data(session: Session) -> dict[str, int]:
         "industries": _sync(session, Industry, _industries()),
         "districts": _sync(session, District, _districts()),
         "clusters": _sync(session, Cluster, _read("clusters.csv")),
-        "cluster_major_classes": _sync(session, ClusterMajorClass,
-                                       _read("cluster_major_classes.csv")),
+        "cluster_major_classes": _sync(
+            session, ClusterMajorClass, _read("cluster_major_classes.csv")
+        ),
         "cluster_industries": _sync(session, ClusterIndustry, _read("cluster_industries.csv")),
         "certificates": len(new_certificates),
     }

@@ -21,8 +21,13 @@ from app.services.query import code_prefix, contains, paginate
 
 
 def list_majors(
-    session: Session, page: PageParams, *, level: MajorLevel | None, kind: MajorKind | None,
-    prefix: str | None, q: str | None,
+    session: Session,
+    page: PageParams,
+    *,
+    level: MajorLevel | None,
+    kind: MajorKind | None,
+    prefix: str | None,
+    q: str | None,
 ) -> dict[str, Any]:
     stmt = select(Major)
     if level:
@@ -44,8 +49,13 @@ def get_major(session: Session, code: str) -> Major:
 
 
 def list_industries(
-    session: Session, page: PageParams, *, level: IndustryLevel | None, section: str | None,
-    prefix: str | None, q: str | None,
+    session: Session,
+    page: PageParams,
+    *,
+    level: IndustryLevel | None,
+    section: str | None,
+    prefix: str | None,
+    q: str | None,
 ) -> dict[str, Any]:
     stmt = select(Industry)
     if level:
@@ -60,7 +70,11 @@ def list_industries(
 
 
 def list_districts(
-    session: Session, page: PageParams, *, level: str | None, parent_code: str | None,
+    session: Session,
+    page: PageParams,
+    *,
+    level: str | None,
+    parent_code: str | None,
     q: str | None,
 ) -> dict[str, Any]:
     stmt = select(District)
@@ -84,21 +98,25 @@ def list_clusters(session: Session, page: PageParams) -> dict[str, Any]:
         .order_by(Major.code)
     ).all()
     industries = session.execute(
-        select(ClusterIndustry.cluster_code, Industry.code, Industry.name,
-               ClusterIndustry.rationale)
+        select(
+            ClusterIndustry.cluster_code, Industry.code, Industry.name, ClusterIndustry.rationale
+        )
         .join(Industry, Industry.code == ClusterIndustry.industry_code)
         .where(ClusterIndustry.cluster_code.in_(codes))
         .order_by(Industry.code)
     ).all()
     result["items"] = [
         {
-            "code": c.code, "name": c.name, "source_note": c.source_note,
+            "code": c.code,
+            "name": c.name,
+            "source_note": c.source_note,
             "major_classes": [
                 {"code": r[1], "name": r[2], "rationale": r[3]} for r in classes if r[0] == c.code
             ],
             "industries": [
                 {"code": r[1], "name": r[2], "rationale": r[3]}
-                for r in industries if r[0] == c.code
+                for r in industries
+                if r[0] == c.code
             ],
         }
         for c in result["items"]

@@ -1,0 +1,78 @@
+"""The audit trail: `record_audit` in the caller's transaction; queries for platform admins."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core import context
+from app.models.audit import AuditEvent
+from app.schemas.common import PageParams
+from app.services.permissions import Principal
+from app.services.query import paginate
+
+
+def record_audit(
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    *,
+    resource_id: int | str | None,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """Append who did `action` ("<resource>.<verb>") to which resource, from where."""
+    user = principal.user if principal else None
+    session.add(
+        AuditEvent(
+            actor_user_id=user.id if user else None,
+            actor_username=user.username if user else None,
+            actor_organization_id=principal.org_id if principal else None,
+            auth_method=principal.auth_method if principal else None,
+            action=action,
+            resource_type=action.split(".", 1)[0],
+            resource_id=None if resource_id is None else str(resource_id),
+            summary=summary or {},
+            request_id=context.request_id.get(),
+            client_address=context.client_address.get(),
+        )
+    )
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`{"field": [old, new]}` for the fields that differ, JSON-ready."""
+    return {k: [_plain(before.get(k)), _plain(v)] for k, v in after.items() if before.get(k) != v}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def list_audit_events(
+    session: Session,
+    page: PageParams,
+    *,
+    action: str | None,
+    resource_type: str | None,
+    resource_id: str | None,
+    actor_user_id: int | None,
+    actor_organization_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, Any]:
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if resource_type:
+        stmt = stmt.where(AuditEvent.resource_type == resource_type)
+    if resource_id:
+        stmt = stmt.where(AuditEvent.resource_id == resource_id)
+    if actor_user_id is not None:
+        stmt = stmt.where(AuditEvent.actor_user_id == actor_user_id)
+    if actor_organization_id is not None:
+        stmt = stmt.where(AuditEvent.actor_organization_id == actor_organization_id)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
+    return paginate(session, stmt.order_by(AuditEvent.id.desc()), page)
