@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
@@ -15,8 +15,6 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
 from app.services.auth import bootstrap_admin
-
-API_PREFIX = "/api/v1"
 
 DESCRIPTION = """
 威海市校企合作信息服务平台：one source of truth shared by the city's departments,
@@ -61,11 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
 
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, organizations, taxonomies, audit):
-        api.include_router(module.router)
-    app.include_router(api)
-    app.include_router(ops.router)
+    for module in (auth, organizations, taxonomies, audit, ops):
+        app.include_router(module.router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
 
     install_error_handlers(app)

@@ -101,7 +101,7 @@ def database_url(
         _drop_pg_database(admin, url)
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def settings_for(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "app_env": "test",
         "database_url": database_url,
@@ -114,7 +114,7 @@ def test_settings(database_url: str, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[FastAPI]:
-    application = create_app(test_settings(database_url))
+    application = create_app(settings_for(database_url))
     yield application
     application.state.engine.dispose()
 

@@ -3,18 +3,19 @@
 import itertools
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.db import transaction
-from app.core.security import hash_password
 from app.models import Organization, User
 from app.models.base import utcnow
 from app.models.enums import Department, OrgStatus, OrgType, Role
 from app.services.credit_code import make_credit_code
 
 PASSWORD = "test-password-1"
-_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: Argon2 is slow on purpose
+# Argon2 is slow on purpose; a hash made with the cheapest parameters verifies fast.
+_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 _seq = itertools.count(1)
 
 

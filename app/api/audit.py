@@ -3,12 +3,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.api import API_PREFIX
 from app.api.deps import PlatformAdmin, SessionDep
 from app.schemas.audit import AuditEventRead
 from app.schemas.common import Page, PageDep
 from app.services import audit as audit_service
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(prefix=API_PREFIX, tags=["audit"])
 
 Text = Annotated[str | None, Query(max_length=64)]
 

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from app.api import API_PREFIX
 from app.api.deps import (
     CurrentPrincipal,
     OptionalPrincipal,
@@ -25,7 +26,7 @@ from app.schemas.organizations import (
 )
 from app.services import organizations as org_service
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
 
 
 @router.post(

@@ -1,7 +1,8 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from app.api import API_PREFIX
 from app.api.deps import SessionDep
 from app.models import Major
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
@@ -15,7 +16,7 @@ from app.schemas.taxonomies import (
 )
 from app.services import taxonomies as taxonomy_service
 
-router = APIRouter(prefix="/taxonomies", tags=["reference data"])
+router = APIRouter(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
 
 Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains")]
 
@@ -28,9 +29,15 @@ def list_majors(
     kind: Annotated[MajorKind | None, Query(description="category, class or major")] = None,
     prefix: Annotated[str | None, Query(pattern=r"^\d{1,6}K?$", description="Code prefix")] = None,
     q: Q = None,
+    catalog: Annotated[
+        Literal["2021", "2022-2025"] | None,
+        Query(description="`2021` (the catalogue) or `2022-2025` (majors added since)"),
+    ] = None,
 ) -> dict[str, object]:
     """The 2021 catalogue (19 categories per level) plus the majors added since."""
-    return taxonomy_service.list_majors(session, page, level=level, kind=kind, prefix=prefix, q=q)
+    return taxonomy_service.list_majors(
+        session, page, level=level, kind=kind, prefix=prefix, q=q, catalog=catalog
+    )
 
 
 @router.get("/majors/{code}", response_model=MajorRead, summary="One major, class or category")

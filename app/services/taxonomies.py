@@ -28,8 +28,11 @@ def list_majors(
     kind: MajorKind | None,
     prefix: str | None,
     q: str | None,
+    catalog: str | None = None,
 ) -> dict[str, Any]:
     stmt = select(Major)
+    if catalog:
+        stmt = stmt.where(Major.catalog == catalog)
     if level:
         stmt = stmt.where(Major.level == level)
     if kind:
