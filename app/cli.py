@@ -10,6 +10,8 @@ from pathlib import Path
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, transaction
@@ -17,23 +19,39 @@ from app.services.auth import bootstrap_admin, create_platform_admin
 from app.services.demo import seed_demo
 from app.services.reference_data import load_reference_data
 
-ROOT = Path(__file__).resolve().parents[1]
+MIGRATION_LOCK = 724_019_001  # PostgreSQL advisory lock id: one migrator at a time
+
+
+def _project_root() -> Path:
+    """Where alembic.ini lives: the source checkout, else the working directory (Docker)."""
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if (checkout / "alembic.ini").exists() else Path.cwd()
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    root = _project_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     return config
 
 
 def migrate(settings: Settings) -> None:
-    """Bring the schema to the latest revision and load the reference data."""
-    command.upgrade(alembic_config(settings.database_url), "head")
+    """Bring the schema to the latest revision and load the reference data, atomically.
+
+    On PostgreSQL an advisory lock makes processes that start together (several
+    containers behind a load balancer) migrate one after the other.
+    """
     engine = make_engine(settings.database_url)
-    with transaction(make_sessionmaker(engine)) as session:
-        written = load_reference_data(session)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
+        config = alembic_config(settings.database_url)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        with Session(bind=conn) as session:
+            written = load_reference_data(session)
     engine.dispose()
     print("reference data:", ", ".join(f"{k} {v}" for k, v in written.items()), "rows written")
 

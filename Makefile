@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BIN = $(VENV)/bin
+
+.PHONY: demo test lint fuzz clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## Set up, migrate the SQLite database under ./data, load demo data and serve.
+demo: $(BIN)/.installed
+	APP_ENV=development $(BIN)/python -m app serve --demo --host $(HOST) --port $(PORT)
+
+## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check app tests migrations $(wildcard bench)
+	$(BIN)/ruff format --check app tests $(wildcard bench)
+	$(BIN)/mypy app
+
+fuzz: $(BIN)/.installed
+	scripts/schemathesis.sh
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
