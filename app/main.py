@@ -8,7 +8,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import audit, auth, ops, organizations, taxonomies
+from app.api import (
+    audit,
+    auth,
+    distributions,
+    ops,
+    organizations,
+    publications,
+    taxonomies,
+)
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -33,6 +41,14 @@ TAGS = [
     {"name": "auth", "description": "Sign-in and the current caller"},
     {"name": "organizations", "description": "Organisations, registration, users, API keys"},
     {"name": "reference data", "description": "Major catalogue, industries, districts, clusters"},
+    {
+        "name": "student distribution",
+        "description": "Colleges' half-yearly students by major: uploads, history, totals",
+    },
+    {
+        "name": "publications",
+        "description": "Frozen, versioned dataset snapshots, their downloads and the calendar",
+    },
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -62,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, organizations, taxonomies, audit):
+    for module in (auth, organizations, taxonomies, distributions, publications, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ops.router)
