@@ -133,17 +133,16 @@ def submit_distribution(
     )
     writer = None if dry_run else _Writer(session, principal, college, period, source, filename)
     count = _check_rows(checker, writer, rows, settings.distribution_max_rows)
+    if count == 0:
+        raise Invalid.field(loc, "There are no data rows.", "empty")
     report: dict[str, Any] = {
         "dry_run": dry_run,
-        "valid": checker.error_count == 0 and count > 0,
+        "valid": checker.error_count == 0,
         "source": source,
         "row_count": count,
         "error_count": checker.error_count,
         "errors": checker.errors,
     }
-    if count == 0:
-        report["errors"] = [{"loc": list(loc), "msg": "There are no data rows.", "type": "empty"}]
-        report["error_count"] = 1
     if dry_run:
         return report
     if not report["valid"]:
