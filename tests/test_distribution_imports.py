@@ -5,10 +5,6 @@ import zipfile
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
-
-from app.models import DistributionRow
-from app.models.enums import OrgType
 from factories import (
     HIGHER_MAJOR,
     HIGHER_MAJOR_2,
@@ -19,6 +15,10 @@ from factories import (
     current_period,
     org_headers,
 )
+from sqlalchemy import select
+
+from app.models import DistributionRow
+from app.models.enums import OrgType
 
 P = current_period()
 FIELDS = [
@@ -30,7 +30,16 @@ FIELDS = [
     "graduating_headcount",
     "district_code",
 ]
-CHINESE = ["专业代码", "专业名称", "层次", "入学年份", "毕业年份", "在校生人数", "应届毕业生人数", "所在区县代码"]
+CHINESE = [
+    "专业代码",
+    "专业名称",
+    "层次",
+    "入学年份",
+    "毕业年份",
+    "在校生人数",
+    "应届毕业生人数",
+    "所在区县代码",
+]
 
 
 def import_url(college_id: int, period: str = P) -> str:
@@ -40,11 +49,12 @@ def import_url(college_id: int, period: str = P) -> str:
 def chinese_rows() -> list[list[object]]:
     """Rows under the template's Chinese headers: a name column and Chinese level names."""
     a, b, c = cohort(P, HIGHER_MAJOR), cohort(P, HIGHER_MAJOR_2), cohort(P, SECONDARY_MAJOR)
+    years = [(r["enrollment_year"], r["graduation_year"]) for r in (a, b, c)]
     return [
-        [a["major_code"], "工业过程自动化技术", "高职专科", a["enrollment_year"], a["graduation_year"], 40, 38, ""],
-        [b["major_code"], "环境监测技术", "higher", b["enrollment_year"], b["graduation_year"], 30, "", "371003"],
-        [c["major_code"], "种子生产技术", "中职", c["enrollment_year"], c["graduation_year"], 20, 5, ""],
-    ]  # fmt: skip
+        [HIGHER_MAJOR, "工业过程自动化技术", "高职专科", *years[0], 40, 38, ""],
+        [HIGHER_MAJOR_2, "环境监测技术", "higher", *years[1], 30, "", "371003"],
+        [SECONDARY_MAJOR, "种子生产技术", "中职", *years[2], 20, 5, ""],
+    ]
 
 
 def csv_bytes(header: list[str], rows: list[list[object]], encoding: str) -> bytes:
@@ -104,7 +114,10 @@ def test_csv_in_each_encoding(client, db, encoding):
 
 def test_csv_with_field_names_and_blank_lines(client, db):
     college, headers = college_headers(client, db)
-    rows = [[cohort(P, HIGHER_MAJOR)[f] for f in FIELDS[:5]] + ["", ""], ["", "", "", "", "", "", ""]]
+    rows = [
+        [cohort(P, HIGHER_MAJOR)[f] for f in FIELDS[:5]] + ["", ""],
+        ["", "", "", "", "", "", ""],
+    ]
     content = csv_bytes(FIELDS, rows, "utf-8")
     response = upload(client, college.id, headers, content, "data.txt")
     assert response.status_code == 200, response.text
@@ -151,7 +164,9 @@ def test_bad_rows_are_all_reported_by_number_and_nothing_changes(client, db):
         ("bad.csv", csv_bytes(CHINESE, rows, "gb18030")),
         ("bad.xlsx", xlsx_bytes(CHINESE, rows)),
     ):
-        body = assert_problem(upload(client, college.id, headers, content, name), 422, "invalid_rows")
+        body = assert_problem(
+            upload(client, college.id, headers, content, name), 422, "invalid_rows"
+        )
         assert sorted({e["row"] for e in body["errors"]}) == [1, 2, 4, 6]
         assert all(e["loc"][0] == "file" for e in body["errors"])
     assert stored(db) == EXPECTED

@@ -1,9 +1,5 @@
 """Student distribution submissions by JSON: validation, replacement, history, who may."""
 
-from sqlalchemy import func, select
-
-from app.models import DistributionRow, DistributionSubmission, Event
-from app.models.enums import Department, OrgStatus, OrgType
 from factories import (
     HIGHER_MAJOR,
     HIGHER_MAJOR_2,
@@ -17,6 +13,10 @@ from factories import (
     org_headers,
     previous_period,
 )
+from sqlalchemy import func, select
+
+from app.models import DistributionRow, DistributionSubmission, Event
+from app.models.enums import Department, OrgStatus, OrgType
 
 P = current_period()
 
@@ -59,7 +59,9 @@ def test_submit_by_json(client, db):
 def test_previous_period_is_open(client, db):
     college, headers = college_headers(client, db)
     previous = previous_period(P)
-    response = client.put(url(college.id, previous), json={"rows": valid_rows(previous)}, headers=headers)
+    response = client.put(
+        url(college.id, previous), json={"rows": valid_rows(previous)}, headers=headers
+    )
     assert response.status_code == 200, response.text
 
 
