@@ -203,6 +203,13 @@ def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str
     Links the submissions first (one INSERT … SELECT), then reads rows through the links,
     so the copy and the links agree even if a college submits meanwhile.
     """
+    _link_submissions(session, publication)
+    stmt = _frozen_query(publication.id)
+    for row in session.execute(stmt.execution_options(yield_per=2_000)).mappings():
+        yield dict(row)
+
+
+def _link_submissions(session: Session, publication: Publication) -> None:
     session.execute(
         insert(PublishedSubmission).from_select(
             ["publication_id", "submission_id"],
@@ -212,7 +219,10 @@ def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str
             ),
         )
     )
-    stmt = (
+
+
+def _frozen_query(publication_id: int) -> Any:
+    return (
         select(
             DistributionRow.college_id,
             Organization.name.label("college_name"),
@@ -230,7 +240,7 @@ def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str
         )
         .join(Organization, Organization.id == DistributionRow.college_id)
         .join(Major, Major.code == DistributionRow.major_code)
-        .where(PublishedSubmission.publication_id == publication.id)
+        .where(PublishedSubmission.publication_id == publication_id)
         .order_by(
             DistributionRow.college_id,
             DistributionRow.major_code,
@@ -238,5 +248,3 @@ def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str
             DistributionRow.enrollment_year,
         )
     )
-    for row in session.execute(stmt.execution_options(yield_per=2_000)).mappings():
-        yield dict(row)

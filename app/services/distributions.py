@@ -135,14 +135,7 @@ def submit_distribution(
     count = _check_rows(checker, writer, rows, settings.distribution_max_rows)
     if count == 0:
         raise Invalid.field(loc, "There are no data rows.", "empty")
-    report: dict[str, Any] = {
-        "dry_run": dry_run,
-        "valid": checker.error_count == 0,
-        "source": source,
-        "row_count": count,
-        "error_count": checker.error_count,
-        "errors": checker.errors,
-    }
+    report = _report(checker, source, count, dry_run)
     if dry_run:
         return report
     if not report["valid"]:
@@ -177,6 +170,19 @@ def import_distribution(
         filename=filename,
         dry_run=dry_run,
     )
+
+
+def _report(
+    checker: RowChecker, source: SubmissionSource, count: int, dry_run: bool
+) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "valid": checker.error_count == 0,
+        "source": source,
+        "row_count": count,
+        "error_count": checker.error_count,
+        "errors": checker.errors,
+    }
 
 
 def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: int) -> int:

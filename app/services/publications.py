@@ -72,24 +72,7 @@ def publish(
             "source on this platform.",
             code="dataset_unavailable",
         )
-    version = session.scalar(
-        select(func.max(Publication.version)).where(
-            Publication.dataset == spec.dataset, Publication.period == period.label
-        )
-    )
-    user, org = principal.user, principal.organization
-    publication = Publication(
-        dataset=spec.dataset,
-        period=period.label,
-        version=(version or 0) + 1,
-        columns=list(spec.columns),
-        published_by_user_id=user.id if user else None,
-        published_by_username=user.username if user else None,
-        published_by_organization_id=org.id if org else None,
-        published_by_organization_name=org.name if org else None,
-    )
-    session.add(publication)
-    session.flush()
+    publication = _new_version(session, principal, spec, period)
     _freeze(session, publication, spec)
     session.flush()
     record_audit(
@@ -109,6 +92,30 @@ def publish(
         resource_id=publication.id,
         data=PublicationRead.model_validate(publication),
     )
+    return publication
+
+
+def _new_version(
+    session: Session, principal: Principal, spec: DatasetSpec, period: Period
+) -> Publication:
+    version = session.scalar(
+        select(func.max(Publication.version)).where(
+            Publication.dataset == spec.dataset, Publication.period == period.label
+        )
+    )
+    user, org = principal.user, principal.organization
+    publication = Publication(
+        dataset=spec.dataset,
+        period=period.label,
+        version=(version or 0) + 1,
+        columns=list(spec.columns),
+        published_by_user_id=user.id if user else None,
+        published_by_username=user.username if user else None,
+        published_by_organization_id=org.id if org else None,
+        published_by_organization_name=org.name if org else None,
+    )
+    session.add(publication)
+    session.flush()
     return publication
 
 
