@@ -1,6 +1,7 @@
 """Small factories that arrange data directly in the database, and sign-in helpers."""
 
 import itertools
+from datetime import date
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -99,3 +100,50 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
     if code:
         assert body["code"] == code, body
     return body
+
+
+# Student distribution: majors of each level, and valid cohorts for the current half-year.
+SECONDARY_MAJOR = "610101"  # 种子生产技术
+HIGHER_MAJOR = "460307"  # 工业过程自动化技术
+HIGHER_MAJOR_2 = "420801"  # 环境监测技术
+UNDERGRADUATE_MAJOR = "280101"  # 化妆品工程技术
+
+
+def current_period(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}H{1 if today.month <= 6 else 2}"
+
+
+def previous_period(period: str) -> str:
+    year, half = int(period[:4]), period[-1]
+    return f"{year}H1" if half == "2" else f"{year - 1}H2"
+
+
+def cohort(period: str, major_code: str = HIGHER_MAJOR, **overrides: Any) -> dict[str, Any]:
+    """A valid row for `period`: a cohort in its final year (enrolled 3 years before)."""
+    year = int(period[:4])
+    graduation = year if period.endswith("H1") else year + 1
+    level = {"2": "undergraduate", "4": "higher", "5": "higher"}.get(major_code[0], "secondary")
+    length = 4 if level == "undergraduate" else 3
+    return {
+        "major_code": major_code,
+        "level": level,
+        "enrollment_year": graduation - length,
+        "graduation_year": graduation,
+        "headcount": 40,
+        "graduating_headcount": 38,
+        **overrides,
+    }
+
+
+def college_headers(
+    client: TestClient, db: sessionmaker[Session], **overrides: Any
+) -> tuple[Organization, dict[str, str]]:
+    return org_headers(client, db, OrgType.college, **overrides)
+
+
+def department_headers(
+    client: TestClient, db: sessionmaker[Session], department: Department
+) -> tuple[Organization, dict[str, str]]:
+    org = make_department(db, department)
+    return org, login(client, make_user(db, org))

@@ -97,3 +97,15 @@ def test_request_id_is_echoed_or_generated(client, given):
         assert response.headers["x-request-id"] != given
         assert len(response.headers["x-request-id"]) == 32
     assert client.get("/healthz").headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/organizations/99999999999999999999999",
+        "/api/v1/organizations/0",
+        "/api/v1/publications/3000000000",
+    ],
+)
+def test_out_of_range_ids_are_422_not_500(client, path):
+    assert_problem(client.get(path), 422, "validation_error")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from app.api import API_PREFIX
 from app.api.deps import PlatformAdmin, SessionDep
 from app.schemas.audit import AuditEventRead
-from app.schemas.common import Page, PageDep
+from app.schemas.common import MAX_ID, Page, PageDep
 from app.services import audit as audit_service
 
 router = APIRouter(prefix=API_PREFIX, tags=["audit"])
@@ -22,8 +22,8 @@ def list_audit_events(
     action: Text = None,
     resource_type: Text = None,
     resource_id: Text = None,
-    actor_user_id: Annotated[int | None, Query(ge=1)] = None,
-    actor_organization_id: Annotated[int | None, Query(ge=1)] = None,
+    actor_user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    actor_organization_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, object]:

@@ -11,7 +11,7 @@ from app.api.deps import (
 )
 from app.models import Organization, User
 from app.models.enums import OrgStatus, OrgType
-from app.schemas.common import Page, PageDep
+from app.schemas.common import Id, Page, PageDep
 from app.schemas.organizations import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -70,9 +70,7 @@ def list_organizations(
 @router.get(
     "/organizations/{org_id}", response_model=OrganizationRead, summary="Get an organisation"
 )
-def get_organization(
-    org_id: int, session: SessionDep, principal: OptionalPrincipal
-) -> Organization:
+def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincipal) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
     return org_service.get_organization(session, principal, org_id)
 
@@ -98,7 +96,7 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
     response_model=OrganizationPrivate,
     summary="Approve an organisation",
 )
-def approve(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
+def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """pending → approved, by a platform admin or the responsible department."""
     return org_service.set_status(session, principal, org_id, OrgStatus.approved)
 
@@ -108,7 +106,7 @@ def approve(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Or
     response_model=OrganizationPrivate,
     summary="Suspend an organisation",
 )
-def suspend(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Organization:
+def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """Suspended organisations can no longer sign in or use their keys."""
     return org_service.set_status(session, principal, org_id, OrgStatus.suspended)
 
@@ -120,7 +118,7 @@ def suspend(org_id: int, principal: CurrentPrincipal, session: SessionDep) -> Or
     summary="Create a user",
 )
 def create_user(
-    org_id: int, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
+    org_id: Id, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> User:
     """A platform admin or the organisation's admin adds a user (`admin` or `member`)."""
     return org_service.create_user(session, principal, org_id, data)
@@ -128,7 +126,7 @@ def create_user(
 
 @router.get("/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users")
 def list_users(
-    org_id: int, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+    org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
     return org_service.list_users(session, principal, org_id, page)
 
@@ -140,7 +138,7 @@ def list_users(
     summary="Create an API key",
 )
 def create_api_key(
-    org_id: int, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
+    org_id: Id, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, object]:
     """The organisation's admin creates a key; the answer's `key` is shown this once."""
     key, secret = org_service.create_api_key(session, principal, org_id, data.name)
@@ -151,7 +149,7 @@ def create_api_key(
     "/organizations/{org_id}/api-keys", response_model=Page[ApiKeyRead], summary="List API keys"
 )
 def list_api_keys(
-    org_id: int, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+    org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
     return org_service.list_api_keys(session, principal, org_id, page)
 
@@ -162,6 +160,6 @@ def list_api_keys(
     summary="Revoke an API key",
 )
 def revoke_api_key(
-    org_id: int, key_id: int, principal: CurrentPrincipal, session: SessionDep
+    org_id: Id, key_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> None:
     org_service.revoke_api_key(session, principal, org_id, key_id)

@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-development-only"
 
+CadenceName = Literal["half_yearly", "quarterly", "monthly", "continuous"]
+
 
 class DatabaseSettings(BaseSettings):
     """The part of the settings that migrations need (no secret required)."""
@@ -38,6 +40,21 @@ class Settings(DatabaseSettings):
 
     # Behind a reverse proxy, trust X-Forwarded-For for the client address.
     trust_forwarded_for: bool = False
+
+    # Student distribution: colleges submit for the current period and the ones before it
+    # (2 = current and previous), never for a future one.
+    distribution_open_periods: int = Field(2, ge=1, le=10)
+    distribution_max_rows: int = Field(200_000, ge=1)
+    # Every failing row is reported, up to this many problems (the count is always exact).
+    distribution_max_errors: int = Field(100_000, ge=1)
+    # Summary cells below this headcount are suppressed for anonymous callers (None: off).
+    distribution_min_cell_size: int | None = Field(None, ge=1)
+
+    # Publications: a period's publication is due this many days after the period ends.
+    publication_grace_days: int = Field(30, ge=0, le=366)
+    enterprise_directory_cadence: CadenceName = "quarterly"
+    cooperation_projects_cadence: CadenceName = "quarterly"
+    tech_projects_cadence: CadenceName = "continuous"
 
     # Background worker and webhooks
     app_run_worker: bool = True

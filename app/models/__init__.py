@@ -3,9 +3,11 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.distribution import DistributionRow, DistributionSubmission
 from app.models.event import Event
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
+from app.models.publication import Publication, PublicationRow, PublishedSubmission
 from app.models.taxonomy import (
     Certificate,
     Cluster,
@@ -26,10 +28,15 @@ __all__ = [
     "ClusterIndustry",
     "ClusterMajorClass",
     "District",
+    "DistributionRow",
+    "DistributionSubmission",
     "Event",
     "Industry",
     "LoginFailure",
     "Major",
     "Organization",
+    "Publication",
+    "PublicationRow",
+    "PublishedSubmission",
     "User",
 ]

@@ -48,3 +48,26 @@ class IndustryLevel(StrEnum):
     division = "division"
     group = "group"
     class_ = "class"
+
+
+class Dataset(StrEnum):
+    """The datasets the departments publish as frozen, versioned snapshots."""
+
+    student_distribution = "student_distribution"
+    social_service_projects = "social_service_projects"
+    enterprise_directory = "enterprise_directory"
+    cooperation_projects = "cooperation_projects"
+    tech_projects = "tech_projects"
+
+
+class Cadence(StrEnum):
+    half_yearly = "half_yearly"
+    quarterly = "quarterly"
+    monthly = "monthly"
+    continuous = "continuous"
+
+
+class SubmissionSource(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"

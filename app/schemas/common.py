@@ -2,7 +2,7 @@
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
@@ -34,3 +34,9 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+# Ids are 32-bit integers in PostgreSQL; a larger number can name nothing (and must
+# not reach the database, which would refuse it).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""An id in a path: 1 to 2³¹−1."""

@@ -141,3 +141,45 @@ def ensure_visible_org(principal: Principal | None, org: Organization | None) ->
     if principal is not None and principal.org_id == org.id:
         return org
     raise NotFound("No such organisation.")
+
+
+# Student distribution: colleges submit their own; the supervising departments read them all.
+DISTRIBUTION_SUPERVISORS = (Department.education, Department.hr)
+
+
+def ensure_own_college(principal: Principal, college_id: int) -> None:
+    """Only the college itself (its users or API key) submits its student distribution."""
+    if principal.org_type != OrgType.college or principal.org_id != college_id:
+        raise Forbidden("A college submits only its own student distribution.")
+    ensure_can_write(principal)
+
+
+def can_read_submissions(principal: Principal | None, college_id: int) -> bool:
+    """Unpublished submissions: the college itself, education, hr and platform admins."""
+    if principal is None:
+        return False
+    return (
+        principal.is_platform_admin
+        or principal.is_department(*DISTRIBUTION_SUPERVISORS)
+        or (principal.org_type == OrgType.college and principal.org_id == college_id)
+    )
+
+
+def ensure_can_read_submissions(principal: Principal | None, college_id: int) -> None:
+    if not can_read_submissions(principal, college_id):
+        raise NotFound("No such submission.")
+
+
+def submission_scope(principal: Principal | None) -> int | None:
+    """The college whose current submissions the caller may list, or None for all of them."""
+    principal = require_principal(principal)
+    if principal.is_platform_admin or principal.is_department(*DISTRIBUTION_SUPERVISORS):
+        return None
+    if principal.org_type == OrgType.college and principal.org_id is not None:
+        return principal.org_id
+    raise Forbidden("Only colleges, education and hr see unpublished submissions.")
+
+
+def ensure_can_publish(principal: Principal, owners: tuple[Department, ...]) -> None:
+    """education and hr publish every dataset; each owner department publishes its own."""
+    ensure_department(principal, *DISTRIBUTION_SUPERVISORS, *owners)

@@ -1,0 +1,191 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
+
+from app.api import API_PREFIX
+from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org_type
+from app.core.errors import Problem
+from app.models import DistributionSubmission
+from app.models.enums import OrgType, SubmissionSource
+from app.schemas.common import MAX_ID, Id, Page, PageDep
+from app.schemas.distributions import (
+    DistributionFiltersDep,
+    DistributionRowRead,
+    DistributionSubmissionIn,
+    DistributionSummary,
+    GroupBy,
+    ImportReport,
+    SubmissionRead,
+)
+from app.services import distribution_files as files_service
+from app.services import distribution_reports as reports_service
+from app.services import distributions as distribution_service
+from app.services.periods import HALF_YEAR_PATTERN
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=API_PREFIX, tags=["student distribution"])
+
+College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
+PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]
+ERRORS: dict[int | str, dict[str, object]] = {
+    403: {"model": Problem},
+    404: {"model": Problem},
+    422: {"model": Problem},
+}
+SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
+
+
+@router.put(
+    SUBMISSION,
+    response_model=SubmissionRead,
+    summary="Submit a student distribution",
+    responses=ERRORS,
+)
+def submit(
+    college_id: Id,
+    period: PeriodPath,
+    data: DistributionSubmissionIn,
+    principal: College,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> DistributionSubmission:
+    """Replace the college's rows for the period (current or previous half-year).
+
+    All rows must be valid or nothing changes: a 422 problem lists every failing row
+    (`row`, 1-based). The replaced submission stays readable in the history.
+    """
+    report = distribution_service.submit_distribution(
+        session,
+        principal,
+        college_id,
+        period,
+        enumerate((r.model_dump() for r in data.rows), start=1),
+        source=SubmissionSource.json,
+        settings=settings,
+    )
+    submission: DistributionSubmission = report["submission"]
+    return submission
+
+
+@router.post(
+    SUBMISSION + "/import",
+    response_model=ImportReport,
+    summary="Submit a student distribution from a CSV or Excel file",
+    responses={**ERRORS, 413: {"model": Problem}, 415: {"model": Problem}},
+)
+def import_file(
+    college_id: Id,
+    period: PeriodPath,
+    file: Annotated[
+        UploadFile, File(description="`.csv` (UTF-8, UTF-8 with BOM or GB18030) or `.xlsx`")
+    ],
+    principal: College,
+    session: SessionDep,
+    settings: SettingsDep,
+    dry_run: Annotated[bool, Query(description="Validate and report; write nothing")] = False,
+) -> dict[str, object]:
+    """Headers are the field names or the template's Chinese column names (first sheet of an
+    `.xlsx`). The file's type and encoding are detected from its content, not its name.
+    A dry run answers 200 with every problem found; a real import answers 422 if any row fails.
+    """
+    return distribution_service.import_distribution(
+        session,
+        principal,
+        college_id,
+        period,
+        file.file,
+        file.filename,
+        settings=settings,
+        dry_run=dry_run,
+    )
+
+
+@router.get(
+    SUBMISSION + "/history",
+    response_model=Page[SubmissionRead],
+    summary="Versions of a college's submission",
+    responses=ERRORS,
+)
+def history(
+    college_id: Id,
+    period: PeriodPath,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    page: PageDep,
+) -> dict[str, object]:
+    """Newest first; for the college itself, `education`, `hr` and platform admins."""
+    return distribution_service.list_history(session, principal, college_id, period, page)
+
+
+@router.get(
+    SUBMISSION + "/history/{version}/rows",
+    response_model=Page[DistributionRowRead],
+    summary="Rows of one version of a submission",
+    responses=ERRORS,
+)
+def version_rows(
+    college_id: Id,
+    period: PeriodPath,
+    version: Annotated[int, Path(ge=1, le=MAX_ID)],
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    page: PageDep,
+) -> dict[str, object]:
+    return distribution_service.list_version_rows(
+        session, principal, college_id, period, version, page
+    )
+
+
+@router.get(
+    "/student-distributions",
+    response_model=Page[DistributionRowRead],
+    summary="Student distribution rows",
+)
+def list_rows(
+    filters: DistributionFiltersDep,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    page: PageDep,
+) -> dict[str, object]:
+    """Published periods (the rows of each period's latest publication) for anyone;
+    `view=submitted` shows current submissions to the college itself, `education` and `hr`.
+    """
+    return reports_service.list_rows(session, principal, filters, page)
+
+
+@router.get(
+    "/student-distributions/summary",
+    response_model=DistributionSummary,
+    summary="Student distribution totals",
+)
+def summary(
+    filters: DistributionFiltersDep,
+    principal: OptionalPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    group_by: Annotated[
+        GroupBy, Query(description="category, class, major, college or district")
+    ] = "major",
+) -> dict[str, object]:
+    """Headcount and graduating headcount per group for one period (default: the latest).
+
+    When `DISTRIBUTION_MIN_CELL_SIZE` is set, anonymous callers see smaller cells suppressed.
+    """
+    return reports_service.summarize(session, principal, filters, group_by, settings)
+
+
+@router.get(
+    "/student-distributions/template",
+    summary="The upload template",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, files_service.XLSX: {}}}},
+)
+def template(format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+    """The file colleges fill in: Chinese headers, and on `.xlsx` a sheet of notes."""
+    body, media_type = files_service.template(format)
+    filename = f"student-distribution-template.{format}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,64 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import BIG_ID, Base, str_enum, utcnow
+from app.models.enums import MajorLevel, SubmissionSource
+
+
+class DistributionSubmission(Base):
+    """One version of a college's student distribution for a half-year period.
+
+    A new submission becomes current and the one it replaces stays readable as history;
+    submissions and their rows are never updated, so publications can point at them.
+    """
+
+    __tablename__ = "distribution_submissions"
+    __table_args__ = (
+        UniqueConstraint("college_id", "period", "version"),
+        Index("ix_distribution_submissions_period_is_current", "period", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # RESTRICT: a college with submissions is suspended, never deleted (history and publications).
+    college_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(6))  # YYYYH1 or YYYYH2
+    version: Mapped[int]
+    is_current: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[SubmissionSource] = mapped_column(str_enum(SubmissionSource, "source"))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    row_count: Mapped[int]
+    headcount: Mapped[int]
+    graduating_headcount: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    submitted_by: Mapped[str | None] = mapped_column(String(200))  # username, or the API key's
+
+
+class DistributionRow(Base):
+    """A cohort: students of one major, level and enrolment year at one college."""
+
+    __tablename__ = "distribution_rows"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "major_code", "level", "enrollment_year"),
+        Index("ix_distribution_rows_period_major_code", "period", "major_code"),
+        Index("ix_distribution_rows_period_graduation_year", "period", "graduation_year"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("distribution_submissions.id", ondelete="CASCADE")
+    )
+    # Copied from the submission so that filters need no join.
+    college_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(6))
+    major_code: Mapped[str] = mapped_column(String(8), ForeignKey("majors.code"))
+    level: Mapped[MajorLevel] = mapped_column(str_enum(MajorLevel, "level"))
+    enrollment_year: Mapped[int]
+    graduation_year: Mapped[int]
+    headcount: Mapped[int]
+    graduating_headcount: Mapped[int]
+    district_code: Mapped[str] = mapped_column(String(12), ForeignKey("districts.code"))

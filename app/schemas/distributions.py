@@ -1,0 +1,138 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.errors import ProblemError
+from app.models.enums import MajorLevel, SubmissionSource
+from app.schemas.common import MAX_ID, ORMModel
+from app.services.periods import HALF_YEAR_PATTERN
+
+PeriodQuery = Annotated[
+    str | None, Query(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")
+]
+View = Literal["published", "submitted"]
+GroupBy = Literal["category", "class", "major", "college", "district"]
+
+
+class DistributionRowIn(BaseModel):
+    """A cohort: students of one major, level and enrolment year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    major_code: str = Field(max_length=8, examples=["460103"])
+    level: MajorLevel
+    enrollment_year: int = Field(examples=[2024])
+    graduation_year: int = Field(examples=[2027])
+    headcount: int = Field(examples=[120])
+    graduating_headcount: int | None = Field(None, description="Defaults to headcount")
+    district_code: str | None = Field(
+        None, max_length=12, description="Defaults to the college's district"
+    )
+
+
+class DistributionSubmissionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[DistributionRowIn] = Field(max_length=20_000)
+
+
+class DistributionRowRead(ORMModel):
+    period: str
+    college_id: int
+    major_code: str
+    level: MajorLevel
+    enrollment_year: int
+    graduation_year: int
+    headcount: int
+    graduating_headcount: int
+    district_code: str
+
+
+class SubmissionRead(ORMModel):
+    """One version of a college's submission for a period."""
+
+    id: int
+    college_id: int
+    period: str
+    version: int
+    is_current: bool
+    source: SubmissionSource
+    filename: str | None
+    row_count: int
+    headcount: int
+    graduating_headcount: int
+    submitted_at: datetime
+    submitted_by: str | None
+
+
+class ImportReport(BaseModel):
+    """What an import did, or (dry run) would do."""
+
+    dry_run: bool
+    valid: bool
+    source: SubmissionSource
+    row_count: int = Field(description="Data rows read (blank lines skipped)")
+    error_count: int
+    errors: list[ProblemError] = Field(description="Every problem found, with its row number")
+    submission: SubmissionRead | None = None
+
+
+class DistributionFilters(BaseModel):
+    period: str | None = None
+    college_id: int | None = None
+    major_code: str | None = None
+    major_prefix: str | None = None
+    level: MajorLevel | None = None
+    district_code: str | None = None
+    graduation_year: int | None = None
+    view: View = "published"
+
+
+def distribution_filters(
+    period: PeriodQuery = None,
+    college_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    major_code: Annotated[str | None, Query(pattern=r"^\d{6}K?$")] = None,
+    major_prefix: Annotated[
+        str | None, Query(pattern=r"^\d{1,6}K?$", description="Category (2), class (4) ...")
+    ] = None,
+    level: MajorLevel | None = None,
+    district_code: Annotated[str | None, Query(max_length=12)] = None,
+    graduation_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    view: Annotated[
+        View,
+        Query(
+            description="`published`: the latest publication of each period (anyone); "
+            "`submitted`: current submissions (the college itself, `education`, `hr`)"
+        ),
+    ] = "published",
+) -> DistributionFilters:
+    return DistributionFilters(
+        period=period,
+        college_id=college_id,
+        major_code=major_code,
+        major_prefix=major_prefix,
+        level=level,
+        district_code=district_code,
+        graduation_year=graduation_year,
+        view=view,
+    )
+
+
+DistributionFiltersDep = Annotated[DistributionFilters, Depends(distribution_filters)]
+
+
+class SummaryRow(BaseModel):
+    key: str
+    name: str | None
+    headcount: int | None
+    graduating_headcount: int | None
+    suppressed: bool = Field(False, description="Counts hidden: the cell is below the minimum")
+
+
+class DistributionSummary(BaseModel):
+    group_by: GroupBy
+    period: str | None = Field(description="The period summarised (default: the latest)")
+    view: View
+    items: list[SummaryRow]

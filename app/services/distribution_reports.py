@@ -1,0 +1,250 @@
+"""Reading student distributions: rows, summaries, who has submitted, and what a
+publication freezes.
+
+Published rows are the submissions a period's latest publication linked; submissions and
+their rows are never updated, so those links are as frozen as the publication's own copy.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, exists, func, insert, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from app.core.config import Settings
+from app.models import (
+    DistributionRow,
+    DistributionSubmission,
+    District,
+    Major,
+    Organization,
+    Publication,
+    PublishedSubmission,
+)
+from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
+from app.schemas.common import PageParams
+from app.schemas.distributions import DistributionFilters, GroupBy
+from app.services import permissions
+from app.services.periods import parse_period, period_of
+from app.services.permissions import Principal
+from app.services.query import code_prefix, paginate
+
+
+def _latest_publications() -> Any:
+    """Ids of the latest version of each period's student distribution publication."""
+    newer = aliased(Publication)
+    return select(Publication.id).where(
+        Publication.dataset == Dataset.student_distribution,
+        ~exists().where(
+            newer.dataset == Publication.dataset,
+            newer.period == Publication.period,
+            newer.version > Publication.version,
+        ),
+    )
+
+
+def _visible(principal: Principal | None, filters: DistributionFilters) -> list[Any]:
+    """WHERE clauses on DistributionRow for the chosen view and filters."""
+    if filters.view == "published":
+        published = select(PublishedSubmission.submission_id).where(
+            PublishedSubmission.publication_id.in_(_latest_publications())
+        )
+        clauses: list[Any] = [DistributionRow.submission_id.in_(published)]
+    else:
+        college = permissions.submission_scope(principal)
+        current = select(DistributionSubmission.id).where(DistributionSubmission.is_current)
+        if college is not None:
+            current = current.where(DistributionSubmission.college_id == college)
+        clauses = [DistributionRow.submission_id.in_(current)]
+    for column, value in (
+        (DistributionRow.period, filters.period),
+        (DistributionRow.college_id, filters.college_id),
+        (DistributionRow.major_code, filters.major_code),
+        (DistributionRow.level, filters.level),
+        (DistributionRow.district_code, filters.district_code),
+        (DistributionRow.graduation_year, filters.graduation_year),
+    ):
+        if value is not None:
+            clauses.append(column == value)
+    if filters.major_prefix:
+        clauses.append(code_prefix(DistributionRow.major_code, filters.major_prefix))
+    return clauses
+
+
+def list_rows(
+    session: Session, principal: Principal | None, filters: DistributionFilters, page: PageParams
+) -> dict[str, Any]:
+    stmt = (
+        select(DistributionRow)
+        .where(*_visible(principal, filters))
+        .order_by(
+            DistributionRow.period.desc(),
+            DistributionRow.college_id,
+            DistributionRow.major_code,
+            DistributionRow.level,
+            DistributionRow.enrollment_year,
+        )
+    )
+    return paginate(session, stmt, page)
+
+
+def _grouping(group_by: GroupBy) -> tuple[Any, Any, list[tuple[Any, ColumnElement[bool]]]]:
+    """(key column, name column, joins) for one way of grouping the rows."""
+    parent = aliased(Major)
+    on_major = (Major, Major.code == DistributionRow.major_code)
+    if group_by == "major":
+        return DistributionRow.major_code, Major.name, [on_major]
+    if group_by in ("class", "category"):
+        key = Major.class_code if group_by == "class" else Major.category_code
+        return key, parent.name, [on_major, (parent, parent.code == key)]
+    if group_by == "college":
+        on_college = (Organization, Organization.id == DistributionRow.college_id)
+        return DistributionRow.college_id, Organization.name, [on_college]
+    on_district = (District, District.code == DistributionRow.district_code)
+    return DistributionRow.district_code, District.name, [on_district]
+
+
+def summarize(
+    session: Session,
+    principal: Principal | None,
+    filters: DistributionFilters,
+    group_by: GroupBy,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Headcounts per group for one period (default: the latest one visible)."""
+    clauses = _visible(principal, filters)
+    period = filters.period or session.scalar(
+        select(func.max(DistributionRow.period)).where(*clauses)
+    )
+    key, name, joins = _grouping(group_by)
+    stmt = select(
+        key,
+        name,
+        func.sum(DistributionRow.headcount),
+        func.sum(DistributionRow.graduating_headcount),
+    ).where(*clauses, DistributionRow.period == period)
+    for target, on in joins:
+        stmt = stmt.outerjoin(target, on)
+    stmt = stmt.group_by(key, name).order_by(key)
+    minimum = settings.distribution_min_cell_size if principal is None else None
+    items = [
+        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in session.execute(stmt)
+    ]
+    return {"group_by": group_by, "period": period, "view": filters.view, "items": items}
+
+
+def _cell(
+    key: str, name: str | None, headcount: int, graduating: int, minimum: int | None
+) -> dict[str, Any]:
+    """One summary row; small cells are hidden from anonymous callers (nobody singled out)."""
+    if minimum and (headcount < minimum or 0 < graduating < minimum):
+        return {
+            "key": key,
+            "name": name,
+            "headcount": None,
+            "graduating_headcount": None,
+            "suppressed": True,
+        }
+    return {
+        "key": key,
+        "name": name,
+        "headcount": headcount,
+        "graduating_headcount": graduating,
+        "suppressed": False,
+    }
+
+
+def college_status(
+    session: Session, period_label: str | None, today: date | None = None
+) -> dict[str, Any]:
+    """Which approved colleges have, and have not, submitted for a period."""
+    if period_label is None:
+        period_label = period_of(today or date.today(), Cadence.half_yearly).label
+    parse_period(period_label, Cadence.half_yearly)
+    current = (
+        select(DistributionSubmission)
+        .where(DistributionSubmission.period == period_label, DistributionSubmission.is_current)
+        .subquery()
+    )
+    stmt = (
+        select(Organization.id, Organization.name, Organization.district_code, current)
+        .outerjoin(current, current.c.college_id == Organization.id)
+        .where(Organization.org_type == OrgType.college, Organization.status == OrgStatus.approved)
+        .order_by(Organization.id)
+    )
+    colleges = []
+    for row in session.execute(stmt).mappings():
+        submitted = row["version"] is not None
+        colleges.append(
+            {
+                "college_id": row["id"],
+                "name": row["name"],
+                "district_code": row["district_code"],
+                "submitted": submitted,
+                "version": row["version"],
+                "submitted_at": row["submitted_at"],
+                "row_count": row["row_count"],
+                "headcount": row["headcount"],
+            }
+        )
+    done = sum(1 for c in colleges if c["submitted"])
+    return {
+        "period": period_label,
+        "submitted_count": done,
+        "missing_count": len(colleges) - done,
+        "colleges": colleges,
+    }
+
+
+def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str, Any]]:
+    """The student distribution row source: every college's current submission for the period.
+
+    Links the submissions first (one INSERT … SELECT), then reads rows through the links,
+    so the copy and the links agree even if a college submits meanwhile.
+    """
+    _link_submissions(session, publication)
+    stmt = _frozen_query(publication.id)
+    for row in session.execute(stmt.execution_options(yield_per=2_000)).mappings():
+        yield dict(row)
+
+
+def _link_submissions(session: Session, publication: Publication) -> None:
+    session.execute(
+        insert(PublishedSubmission).from_select(
+            ["publication_id", "submission_id"],
+            select(literal(publication.id), DistributionSubmission.id).where(
+                DistributionSubmission.period == publication.period,
+                DistributionSubmission.is_current,
+            ),
+        )
+    )
+
+
+def _frozen_query(publication_id: int) -> Any:
+    return (
+        select(
+            DistributionRow.college_id,
+            Organization.name.label("college_name"),
+            DistributionRow.major_code,
+            Major.name.label("major_name"),
+            cast(DistributionRow.level, String).label("level"),
+            DistributionRow.enrollment_year,
+            DistributionRow.graduation_year,
+            DistributionRow.headcount,
+            DistributionRow.graduating_headcount,
+            DistributionRow.district_code,
+        )
+        .join(
+            PublishedSubmission, PublishedSubmission.submission_id == DistributionRow.submission_id
+        )
+        .join(Organization, Organization.id == DistributionRow.college_id)
+        .join(Major, Major.code == DistributionRow.major_code)
+        .where(PublishedSubmission.publication_id == publication_id)
+        .order_by(
+            DistributionRow.college_id,
+            DistributionRow.major_code,
+            DistributionRow.level,
+            DistributionRow.enrollment_year,
+        )
+    )

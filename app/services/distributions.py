@@ -1,0 +1,286 @@
+"""Colleges' half-yearly student distribution: submissions, their history, and reading them."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import Invalid, NotFound
+from app.models import DistributionRow, DistributionSubmission, Organization
+from app.models.enums import Cadence, SubmissionSource
+from app.schemas.common import PageParams
+from app.schemas.distributions import SubmissionRead
+from app.services import permissions
+from app.services.audit import record_audit
+from app.services.distribution_files import open_rows
+from app.services.distribution_rows import RowChecker
+from app.services.events import record_event
+from app.services.periods import Period, parse_period, period_of
+from app.services.permissions import Principal
+from app.services.query import paginate
+
+CHUNK_ROWS = 5_000
+ROWS_TABLE = cast(Table, DistributionRow.__table__)
+Rows = Iterable[tuple[int, Mapping[str, Any]]]
+
+
+def open_period(label: str, settings: Settings, today: date | None = None) -> Period:
+    """The period a college may submit for: the current one or a recent one, never the future."""
+    try:
+        period = parse_period(label, Cadence.half_yearly)
+    except ValueError as exc:
+        raise Invalid.field(("path", "period"), str(exc)) from None
+    current = period_of(today or date.today(), Cadence.half_yearly)
+    if period > current:
+        raise Invalid(
+            f"{label} has not started yet; submit for {current.label} or earlier.",
+            code="period_not_open",
+        )
+    earliest = current
+    for _ in range(settings.distribution_open_periods - 1):
+        earliest = earliest.previous()
+    if period < earliest:
+        raise Invalid(
+            f"{label} is closed; submissions are open for {earliest.label} to {current.label}.",
+            code="period_closed",
+        )
+    return period
+
+
+class _Writer:
+    """Writes a new current submission, its rows in chunks of Core inserts."""
+
+    def __init__(
+        self,
+        session: Session,
+        principal: Principal,
+        college: Organization,
+        period: Period,
+        source: SubmissionSource,
+        filename: str | None,
+    ) -> None:
+        self.session = session
+        where = (
+            DistributionSubmission.college_id == college.id,
+            DistributionSubmission.period == period.label,
+        )
+        version = session.scalar(select(func.max(DistributionSubmission.version)).where(*where))
+        session.execute(update(DistributionSubmission).where(*where).values(is_current=False))
+        user = principal.user
+        self.submission = DistributionSubmission(
+            college_id=college.id,
+            period=period.label,
+            version=(version or 0) + 1,
+            is_current=True,
+            source=source,
+            filename=filename[:255] if filename else None,
+            row_count=0,
+            headcount=0,
+            graduating_headcount=0,
+            submitted_by_user_id=user.id if user else None,
+            submitted_by=user.username if user else "api_key",
+        )
+        session.add(self.submission)
+        session.flush()
+        self.common: dict[str, Any] = {
+            "submission_id": self.submission.id,
+            "college_id": college.id,
+            "period": period.label,
+        }
+        self.buffer: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        row.update(self.common)
+        self.buffer.append(row)
+        if len(self.buffer) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.session.execute(insert(ROWS_TABLE), self.buffer)
+            self.buffer = []
+
+
+def submit_distribution(
+    session: Session,
+    principal: Principal,
+    college_id: int,
+    period_label: str,
+    rows: Rows,
+    *,
+    source: SubmissionSource,
+    settings: Settings,
+    filename: str | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Validate every row; unless it is a dry run, replace the college's submission.
+
+    Rows are written while they are read (memory stays flat); any invalid row raises, and
+    the request's transaction then rolls back everything, so nothing changes.
+    """
+    permissions.ensure_own_college(principal, college_id)
+    college = session.get(Organization, college_id)
+    if college is None:
+        raise NotFound("No such college.")
+    period = open_period(period_label, settings, today)
+    loc: tuple[str, ...] = ("body", "rows") if source == SubmissionSource.json else ("file",)
+    checker = RowChecker(
+        session, period, college.district_code, loc=loc, max_errors=settings.distribution_max_errors
+    )
+    writer = None if dry_run else _Writer(session, principal, college, period, source, filename)
+    count = _check_rows(checker, writer, rows, settings.distribution_max_rows)
+    if count == 0:
+        raise Invalid.field(loc, "There are no data rows.", "empty")
+    report = _report(checker, source, count, dry_run)
+    if dry_run:
+        return report
+    if not report["valid"]:
+        raise _rejected(report)
+    assert writer is not None
+    report["submission"] = _finish(session, principal, writer, checker, count)
+    return report
+
+
+def import_distribution(
+    session: Session,
+    principal: Principal,
+    college_id: int,
+    period_label: str,
+    file: IO[bytes],
+    filename: str | None,
+    *,
+    settings: Settings,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """The same as a JSON submission, from an uploaded CSV or XLSX file."""
+    permissions.ensure_own_college(principal, college_id)
+    source, rows = open_rows(file, filename)
+    return submit_distribution(
+        session,
+        principal,
+        college_id,
+        period_label,
+        rows,
+        source=source,
+        settings=settings,
+        filename=filename,
+        dry_run=dry_run,
+    )
+
+
+def _report(
+    checker: RowChecker, source: SubmissionSource, count: int, dry_run: bool
+) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "valid": checker.error_count == 0,
+        "source": source,
+        "row_count": count,
+        "error_count": checker.error_count,
+        "errors": checker.errors,
+    }
+
+
+def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: int) -> int:
+    count = 0
+    for number, raw in rows:
+        count += 1
+        if count > limit:
+            raise Invalid(f"A submission has at most {limit} rows.", code="too_many_rows")
+        clean = checker.check(number, raw)
+        # After the first error nothing will be written: stop buffering, keep checking.
+        if clean is not None and writer is not None and checker.error_count == 0:
+            writer.add(clean)
+    return count
+
+
+def _rejected(report: dict[str, Any]) -> Invalid:
+    shown, total = len(report["errors"]), report["error_count"]
+    more = f" (the first {shown} are listed)" if total > shown else ""
+    return Invalid(
+        f"{total} problem(s) in the submission{more}; nothing was saved.",
+        code="invalid_rows",
+        errors=report["errors"],
+    )
+
+
+def _finish(
+    session: Session, principal: Principal, writer: _Writer, checker: RowChecker, count: int
+) -> DistributionSubmission:
+    writer.flush()
+    submission = writer.submission
+    submission.row_count = count
+    submission.headcount = checker.headcount
+    submission.graduating_headcount = checker.graduating_headcount
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "student_distribution.submit",
+        resource_id=submission.id,
+        summary={
+            "college_id": submission.college_id,
+            "period": submission.period,
+            "version": submission.version,
+            "row_count": count,
+            "source": submission.source.value,
+        },
+    )
+    record_event(
+        session,
+        "student_distribution.submitted",
+        resource_id=submission.id,
+        data=SubmissionRead.model_validate(submission),
+        organization_id=submission.college_id,
+        public=False,
+    )
+    return submission
+
+
+def list_history(
+    session: Session, principal: Principal | None, college_id: int, period: str, page: PageParams
+) -> dict[str, Any]:
+    """Every version the college submitted for the period, newest first."""
+    permissions.ensure_can_read_submissions(principal, college_id)
+    stmt = (
+        select(DistributionSubmission)
+        .where(
+            DistributionSubmission.college_id == college_id,
+            DistributionSubmission.period == period,
+        )
+        .order_by(DistributionSubmission.version.desc())
+    )
+    return paginate(session, stmt, page)
+
+
+def list_version_rows(
+    session: Session,
+    principal: Principal | None,
+    college_id: int,
+    period: str,
+    version: int,
+    page: PageParams,
+) -> dict[str, Any]:
+    """The rows of one version, current or replaced."""
+    permissions.ensure_can_read_submissions(principal, college_id)
+    submission_id = session.scalar(
+        select(DistributionSubmission.id).where(
+            DistributionSubmission.college_id == college_id,
+            DistributionSubmission.period == period,
+            DistributionSubmission.version == version,
+        )
+    )
+    if submission_id is None:
+        raise NotFound("No such submission.")
+    stmt = (
+        select(DistributionRow)
+        .where(DistributionRow.submission_id == submission_id)
+        .order_by(
+            DistributionRow.major_code, DistributionRow.level, DistributionRow.enrollment_year
+        )
+    )
+    return paginate(session, stmt, page)

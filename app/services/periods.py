@@ -1,0 +1,81 @@
+"""Reporting periods: `YYYYH1`/`YYYYH2` half-years, `YYYYQ1`–`Q4`, `YYYY-MM`, and days.
+
+A period's label sorts like its start date within one cadence, so `max(period)` is the latest.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.models.enums import Cadence
+
+_FORMATS = {
+    Cadence.half_yearly: (re.compile(r"^(\d{4})H([12])$"), "YYYYH1 or YYYYH2"),
+    Cadence.quarterly: (re.compile(r"^(\d{4})Q([1-4])$"), "YYYYQ1 to YYYYQ4"),
+    Cadence.monthly: (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "YYYY-MM"),
+    Cadence.continuous: (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "YYYY-MM-DD"),
+}
+# Months per period, by cadence (continuous periods are single days).
+_MONTHS = {Cadence.half_yearly: 6, Cadence.quarterly: 3, Cadence.monthly: 1}
+HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    cadence: Cadence
+
+    @property
+    def label(self) -> str:
+        y, m = self.start.year, self.start.month
+        if self.cadence == Cadence.half_yearly:
+            return f"{y}H{1 if m <= 6 else 2}"
+        if self.cadence == Cadence.quarterly:
+            return f"{y}Q{(m - 1) // 3 + 1}"
+        if self.cadence == Cadence.monthly:
+            return f"{y}-{m:02d}"
+        return self.start.isoformat()
+
+    @property
+    def end(self) -> date:
+        """The period's last day."""
+        return self.next().start - timedelta(days=1)
+
+    def next(self) -> "Period":
+        if self.cadence == Cadence.continuous:
+            return Period(self.start + timedelta(days=1), self.cadence)
+        return Period(_add_months(self.start, _MONTHS[self.cadence]), self.cadence)
+
+    def previous(self) -> "Period":
+        if self.cadence == Cadence.continuous:
+            return Period(self.start - timedelta(days=1), self.cadence)
+        return Period(_add_months(self.start, -_MONTHS[self.cadence]), self.cadence)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_of(day: date, cadence: Cadence) -> Period:
+    """The period of `cadence` that contains `day`."""
+    if cadence == Cadence.continuous:
+        return Period(day, cadence)
+    size = _MONTHS[cadence]
+    return Period(date(day.year, (day.month - 1) // size * size + 1, 1), cadence)
+
+
+def parse_period(label: str, cadence: Cadence) -> Period:
+    """The period a label names; ValueError saying the expected format otherwise."""
+    pattern, shape = _FORMATS[cadence]
+    match = pattern.match(label)
+    if not match:
+        raise ValueError(f"A {cadence.value} period looks like {shape}, not {label!r}.")
+    year = int(match.group(1))
+    if cadence == Cadence.continuous:
+        return Period(date.fromisoformat(label), cadence)
+    number = int(match.group(2))
+    month = 1 + (number - 1) * _MONTHS[cadence] if cadence != Cadence.monthly else number
+    if not 1900 <= year <= 9999:
+        raise ValueError(f"The year of {label!r} is out of range.")
+    return Period(date(year, month, 1), cadence)
