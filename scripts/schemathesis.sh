@@ -16,14 +16,25 @@ for _ in $(seq 60); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
   sleep 0.5
 done
-token=$(curl -sf -d username=admin -d password=demo-pass-2026 "http://127.0.0.1:$port/api/v1/auth/token" \
-  | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token() {
+  curl -sf -d username="$1" -d password=demo-pass-2026 "http://127.0.0.1:$port/api/v1/auth/token" \
+    | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+admin=$(token admin)
+college=$(token college01)
+fuzz() {
+  .venv/bin/schemathesis run "http://127.0.0.1:$port/openapi.json" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$examples" --phases examples,coverage,fuzzing --workers 2 \
+    --seed 20261129 --generation-database none --no-color "$@"
+}
 status=0
-.venv/bin/schemathesis run "http://127.0.0.1:$port/openapi.json" \
-  --checks not_a_server_error,response_schema_conformance \
-  --max-examples "$examples" --phases examples,coverage,fuzzing --workers 2 \
-  --seed 20261129 --generation-database none --no-color \
-  -H "Authorization: Bearer $token" || status=$?
+echo "--- every operation, as the platform admin"
+fuzz -H "Authorization: Bearer $admin" || status=$?
+echo "--- what colleges write, as a college"
+# (the multipart import is left out of this pass: schemathesis 4.32 fails with an internal
+# KeyError generating its coverage cases; tests/test_distribution_imports.py covers bad files)
+fuzz -H "Authorization: Bearer $college" --include-path-regex '/colleges/' --exclude-path-regex '/import$' || status=$?
 if grep -q "Traceback" "$workdir/server.log"; then
   echo "server logged a traceback:"; grep -B2 -A30 "Traceback" "$workdir/server.log" | head -80
   status=1

@@ -213,3 +213,15 @@ def test_summary_of_submissions_for_supervisors(client, db):
     body = client.get(summary_url, params=params, headers=edu).json()
     assert body["period"] == P and body["items"][0]["headcount"] == 9
     assert_problem(client.get(summary_url, params=params), 401)
+
+
+def test_colleges_status_rejects_impossible_periods(client, db):
+    from app.models.enums import Department
+    from tests.factories import assert_problem, login, make_department, make_user
+
+    headers = login(client, make_user(db, make_department(db, Department.education)))
+    for period in ("0000H1", "1899H2", "2026H3"):
+        response = client.get(
+            "/api/v1/publications/schedule/colleges", params={"period": period}, headers=headers
+        )
+        assert_problem(response, 422)

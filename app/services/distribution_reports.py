@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, String, cast, exists, func, insert, litera
 from sqlalchemy.orm import Session, aliased
 
 from app.core.config import Settings
+from app.core.errors import Invalid
 from app.models import (
     DistributionRow,
     DistributionSubmission,
@@ -161,7 +162,10 @@ def college_status(
     """Which approved colleges have, and have not, submitted for a period."""
     if period_label is None:
         period_label = period_of(today or date.today(), Cadence.half_yearly).label
-    parse_period(period_label, Cadence.half_yearly)
+    try:
+        parse_period(period_label, Cadence.half_yearly)
+    except ValueError as exc:
+        raise Invalid.field(("query", "period"), str(exc)) from None
     current = (
         select(DistributionSubmission)
         .where(DistributionSubmission.period == period_label, DistributionSubmission.is_current)

@@ -17,7 +17,7 @@ _FORMATS = {
 }
 # Months per period, by cadence (continuous periods are single days).
 _MONTHS = {Cadence.half_yearly: 6, Cadence.quarterly: 3, Cadence.monthly: 1}
-HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
+HALF_YEAR_PATTERN = r"^(19|2\d)\d{2}H[12]$"  # years 1900-2999
 
 
 @dataclass(frozen=True, order=True)
