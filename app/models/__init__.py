@@ -3,9 +3,11 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.dispatch_cursor import DispatchCursor
 from app.models.event import Event
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
+from app.models.subscription import Subscription
 from app.models.taxonomy import (
     Certificate,
     Cluster,
@@ -16,6 +18,7 @@ from app.models.taxonomy import (
     Major,
 )
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -25,11 +28,14 @@ __all__ = [
     "Cluster",
     "ClusterIndustry",
     "ClusterMajorClass",
+    "DispatchCursor",
     "District",
     "Event",
     "Industry",
     "LoginFailure",
     "Major",
     "Organization",
+    "Subscription",
     "User",
+    "WebhookDelivery",
 ]

@@ -48,3 +48,12 @@ class IndustryLevel(StrEnum):
     division = "division"
     group = "group"
     class_ = "class"
+
+
+class DeliveryStatus(StrEnum):
+    """One try of a webhook delivery."""
+
+    pending = "pending"  # due at `due_at`
+    sending = "sending"  # claimed by a worker until `lease_until`
+    succeeded = "succeeded"
+    failed = "failed"
