@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import audit, auth, events, ops, organizations, taxonomies
+from app.api import audit, auth, events, ops, organizations, subscriptions, taxonomies
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -32,6 +32,7 @@ TAGS = [
     {"name": "organizations", "description": "Organisations, registration, users, API keys"},
     {"name": "reference data", "description": "Major catalogue, industries, districts, clusters"},
     {"name": "events", "description": "The durable, ordered change feed"},
+    {"name": "subscriptions", "description": "Webhooks: events POSTed to your URL, signed"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
 
-    for module in (auth, organizations, taxonomies, events, audit, ops):
+    for module in (auth, organizations, taxonomies, events, subscriptions, audit, ops):
         app.include_router(module.router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
 
