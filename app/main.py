@@ -14,6 +14,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
+from app.services import dispatcher
 from app.services.auth import bootstrap_admin
 
 DESCRIPTION = """
@@ -47,7 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
             logging.getLogger("app").info("created the platform admin 'admin'")
+        worker = None
+        if settings.app_run_worker:  # the webhook dispatcher, in this process
+            worker = dispatcher.start_in_thread(sessionmaker, settings)
         yield
+        if worker:
+            thread, stop = worker
+            stop.set()
+            thread.join(timeout=settings.webhook_lease_seconds)
         engine.dispose()
 
     app = FastAPI(
