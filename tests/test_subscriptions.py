@@ -132,6 +132,10 @@ def test_who_may_not_call(client, db, allow_private):
         ({"url": "http://", "event_types": ["*"]}, "url"),
         ({"url": "http://127.0.0.1:99999/x", "event_types": ["*"]}, "url"),
         ({"url": "http://127.0.0.1/x#frag", "event_types": ["*"]}, "url"),
+        ({"url": "http://127.0.0.1/a b", "event_types": ["*"]}, "url"),
+        ({"url": "http://127.0.0.1/\u0000", "event_types": ["*"]}, "url"),
+        ({"url": "http://exa\u0000mple.com/", "event_types": ["*"]}, "url"),
+        ({"url": "http://[::1/x", "event_types": ["*"]}, "url"),
     ],
 )
 def test_bad_input_is_422(client, db, allow_private, body, loc):

@@ -52,10 +52,13 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
 
 
 def _parts(url: str, settings: Settings) -> SplitResult:
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise UnsafeUrl("spaces and control characters are not allowed in a URL")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
         raise UnsafeUrl(f"not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeUrl("an http:// or https:// URL with a host is required")
@@ -101,7 +104,7 @@ def checked_addresses(url: str, settings: Settings, *, strict_dns: bool) -> list
     else:
         try:
             addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
-        except (OSError, UnicodeError) as exc:
+        except (OSError, ValueError) as exc:  # UnicodeError is a ValueError
             if strict_dns:
                 raise UnsafeUrl(f"cannot resolve {host}: {exc}") from None
             return []
@@ -182,7 +185,7 @@ def send(url: str, body: bytes, headers: dict[str, str], settings: Settings) -> 
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 error = f"cannot connect to {ip}: {exc or type(exc).__name__}"
                 continue
-            except (httpx.HTTPError, TimeoutError) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, ValueError) as exc:
                 return done(False, error=f"{type(exc).__name__}: {exc}")
             ok = 200 <= response.status_code < 300
             text = snippet.decode("utf-8", "replace").strip()[:200]
