@@ -48,6 +48,8 @@ def record_event(
 
     `data` is the resource's public representation (a Pydantic read model, dumped to JSON).
     `public=False` events (about drafts) are visible only to `organization_id`.
+    Call it as the last step of a change: on PostgreSQL, other event-recording
+    transactions wait from here until this one commits.
     """
     if session.get_bind().dialect.name == "postgresql":
         # Before the INSERT draws an id from the sequence: see the module docstring.
