@@ -1,10 +1,12 @@
-"""Command line: `python -m app serve|migrate|create-admin|seed-demo`."""
+"""Command line: `python -m app serve|worker|migrate|create-admin|seed-demo`."""
 
 import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import uvicorn
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, transaction
+from app.services import dispatcher
 from app.services.auth import bootstrap_admin, create_platform_admin
 from app.services.demo import seed_demo
 from app.services.reference_data import load_reference_data
@@ -94,6 +97,17 @@ def serve(args: argparse.Namespace) -> None:
     )
 
 
+def worker(_args: argparse.Namespace) -> None:
+    """The webhook dispatcher alone, until SIGTERM or Ctrl-C (any number may run at once)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    dispatcher.run_worker(make_sessionmaker(engine), settings, stop)
+    engine.dispose()
+
+
 def create_admin(args: argparse.Namespace) -> None:
     settings = get_settings()
     password = args.password or os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Password: ")
@@ -117,6 +131,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--demo", action="store_true", help="also load the demo world")
     p.set_defaults(func=serve)
+
+    p = sub.add_parser("worker", help="run the webhook dispatcher alone")
+    p.set_defaults(func=worker)
 
     p = sub.add_parser("migrate", help="upgrade the database and load reference data")
     p.set_defaults(func=lambda _a: migrate(get_settings()))

@@ -12,9 +12,11 @@ from app.api import (
     audit,
     auth,
     distributions,
+    events,
     ops,
     organizations,
     publications,
+    subscriptions,
     taxonomies,
 )
 from app.core.config import Settings, get_settings
@@ -22,6 +24,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
+from app.services import dispatcher
 from app.services.auth import bootstrap_admin
 
 DESCRIPTION = """
@@ -47,6 +50,8 @@ TAGS = [
         "name": "publications",
         "description": "Frozen, versioned dataset snapshots, their downloads and the calendar",
     },
+    {"name": "events", "description": "The durable, ordered change feed"},
+    {"name": "subscriptions", "description": "Webhooks: events POSTed to your URL, signed"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -61,7 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
             logging.getLogger("app").info("created the platform admin 'admin'")
+        worker = None
+        if settings.app_run_worker:  # the webhook dispatcher, in this process
+            worker = dispatcher.start_in_thread(sessionmaker, settings)
         yield
+        if worker:
+            thread, stop = worker
+            stop.set()
+            thread.join(timeout=settings.webhook_lease_seconds)
         engine.dispose()
 
     app = FastAPI(
@@ -75,7 +87,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
 
-    for module in (auth, organizations, taxonomies, distributions, publications, audit, ops):
+    routers = (
+        auth,
+        organizations,
+        taxonomies,
+        distributions,
+        publications,
+        events,
+        subscriptions,
+        audit,
+        ops,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
 

@@ -116,3 +116,12 @@ def require_org_type(*org_types: OrgType) -> Callable[[Principal], Principal]:
         return principal
 
     return dependency
+
+
+def organization_writer(principal: Writer) -> Principal:
+    permissions.ensure_organization(principal)
+    return principal
+
+
+# An approved organisation's user or API key (not a platform admin without one).
+OrganizationWriter = Annotated[Principal, Depends(organization_writer)]

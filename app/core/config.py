@@ -58,7 +58,18 @@ class Settings(DatabaseSettings):
 
     # Background worker and webhooks
     app_run_worker: bool = True
+    worker_poll_seconds: float = Field(0.5, gt=0, le=60)
+    worker_batch_size: int = Field(50, ge=1, le=1000)
+    worker_send_threads: int = Field(8, ge=1, le=64)
     webhook_allow_private: bool = False
+    webhook_first_retry_seconds: float = Field(5.0, ge=0, le=3600)
+    webhook_max_retry_seconds: float = Field(3600.0, ge=0)
+    webhook_max_attempts: int = Field(10, ge=1, le=50)
+    webhook_disable_after_failures: int = Field(3, ge=1)
+    webhook_connect_timeout_seconds: float = Field(3.0, gt=0, le=60)
+    webhook_read_timeout_seconds: float = Field(5.0, gt=0, le=120)
+    webhook_max_response_bytes: int = Field(64 * 1024, ge=0)
+    webhook_lease_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -70,6 +81,9 @@ class Settings(DatabaseSettings):
             raise ValueError("SECRET_KEY must be at least 32 characters outside development")
         if self.jwt_algorithm not in self.jwt_allowed_algorithms:
             raise ValueError("JWT_ALGORITHM must be one of JWT_ALLOWED_ALGORITHMS")
+        timeouts = self.webhook_connect_timeout_seconds + self.webhook_read_timeout_seconds
+        if self.webhook_lease_seconds <= 2 * timeouts:
+            raise ValueError("WEBHOOK_LEASE_SECONDS must exceed twice the webhook timeouts")
         if "none" in {a.lower() for a in self.jwt_allowed_algorithms}:
             raise ValueError("the 'none' JWT algorithm is never allowed")
         return self

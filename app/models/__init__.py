@@ -3,11 +3,13 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
 from app.models.event import Event
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
 from app.models.publication import Publication, PublicationRow, PublishedSubmission
+from app.models.subscription import Subscription
 from app.models.taxonomy import (
     Certificate,
     Cluster,
@@ -18,6 +20,7 @@ from app.models.taxonomy import (
     Major,
 )
 from app.models.user import User
+from app.models.webhook_delivery import WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -27,6 +30,7 @@ __all__ = [
     "Cluster",
     "ClusterIndustry",
     "ClusterMajorClass",
+    "DispatchCursor",
     "District",
     "DistributionRow",
     "DistributionSubmission",
@@ -38,5 +42,7 @@ __all__ = [
     "Publication",
     "PublicationRow",
     "PublishedSubmission",
+    "Subscription",
     "User",
+    "WebhookDelivery",
 ]

@@ -71,3 +71,12 @@ class SubmissionSource(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
+
+
+class DeliveryStatus(StrEnum):
+    """One try of a webhook delivery."""
+
+    pending = "pending"  # due at `due_at`
+    sending = "sending"  # claimed by a worker until `lease_until`
+    succeeded = "succeeded"
+    failed = "failed"

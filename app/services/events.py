@@ -1,11 +1,38 @@
-"""The transactional outbox: `record_event` writes in the caller's transaction."""
+"""The transactional outbox: `record_event` writes in the caller's transaction; the feed reads it.
 
+Commit order is id order. A feed reader remembers the last id it saw and asks for
+larger ones, so an event that got a smaller id but committed *after* a larger one
+was read would be skipped for ever. On PostgreSQL ids come from a sequence, handed
+out at INSERT and not at commit, so this happens unless prevented: `record_event`
+first takes a transaction-level advisory lock (`EVENT_ORDER_LOCK`), which is held
+until the transaction commits or rolls back. Transactions that record events
+therefore allocate their event ids and commit one after the other, in the same
+order; they serialise only from their first event to their commit, and other
+writes are unaffected. (PostgreSQL makes a commit visible before it releases the
+transaction's locks, so the next holder's event can never become visible first.)
+On SQLite every write transaction holds the database's single write lock from
+`BEGIN IMMEDIATE` (see `app.core.db`) to commit, which gives the same order.
+
+So at any moment the visible events form a prefix of the id order (plus gaps left
+by rollbacks that never fill), and the cursor is simply the last id read.
+"""
+
+import re
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from app.core.errors import Invalid
 from app.models.event import Event
+from app.schemas.events import EventRead
+from app.services.permissions import Principal
+
+EVENT_ORDER_LOCK = 724_019_002  # PostgreSQL advisory lock id (the migration lock is ...001)
+
+# "demand.opened", "demand.*" or "*"
+TYPE_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]{0,31}\.(\*|[a-z][a-z0-9_]{0,31}))$")
 
 
 def record_event(
@@ -21,7 +48,12 @@ def record_event(
 
     `data` is the resource's public representation (a Pydantic read model, dumped to JSON).
     `public=False` events (about drafts) are visible only to `organization_id`.
+    Call it as the last step of a change: on PostgreSQL, other event-recording
+    transactions wait from here until this one commits.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # Before the INSERT draws an id from the sequence: see the module docstring.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_ORDER_LOCK})
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     event = Event(
         type=type_,
@@ -34,3 +66,70 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def parse_type_patterns(raw: str | None, loc: tuple[str, ...]) -> list[str]:
+    """`a.b,c.*` → ["a.b", "c.*"]; 422 naming `loc` for anything else."""
+    if raw is None:
+        return []
+    patterns = [p.strip() for p in raw.split(",") if p.strip()]
+    bad = [p for p in patterns if not TYPE_PATTERN.match(p)]
+    if bad or not patterns:
+        raise Invalid.field(
+            loc, f"Event types are `resource.verb`, `resource.*` or `*`; not {', '.join(bad)!s}."
+        )
+    return patterns
+
+
+def type_matches(patterns: list[str], type_: str) -> bool:
+    """Whether an event type matches any of the patterns (as `parse_type_patterns` gives)."""
+    resource = type_.split(".", 1)[0]
+    return any(p == "*" or p == type_ or p == f"{resource}.*" for p in patterns)
+
+
+def _type_filter(patterns: list[str]) -> ColumnElement[bool] | None:
+    if not patterns or "*" in patterns:
+        return None
+    exact = [p for p in patterns if not p.endswith(".*")]
+    resources = [p[:-2] for p in patterns if p.endswith(".*")]
+    return or_(Event.type.in_(exact), Event.resource_type.in_(resources))
+
+
+def visible_to(org_id: int | None) -> ColumnElement[bool]:
+    """Public events, and the private ones of organisation `org_id`."""
+    if org_id is None:
+        return Event.public.is_(True)
+    return or_(Event.public.is_(True), Event.organization_id == org_id)
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    *,
+    after: int,
+    types: str | None,
+    resource_type: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """The events after cursor `after` that the caller may read, oldest first."""
+    patterns = parse_type_patterns(types, ("query", "types"))
+    # The highest id now visible: every event below it has committed (or never will),
+    # so a reader caught up to it may resume from there even when the filters below
+    # hid the last events; it is read first so that the page cannot go beyond it.
+    high = session.scalar(select(func.max(Event.id))) or 0
+    stmt = select(Event).where(Event.id > after, Event.id <= high)
+    if not principal.is_platform_admin:
+        stmt = stmt.where(visible_to(principal.org_id))
+    if (type_filter := _type_filter(patterns)) is not None:
+        stmt = stmt.where(type_filter)
+    if resource_type:
+        stmt = stmt.where(Event.resource_type == resource_type)
+    events = session.scalars(stmt.order_by(Event.id).limit(limit + 1)).all()
+    has_more = len(events) > limit
+    events = events[:limit]
+    cursor = events[-1].id if has_more else max(high, after)
+    return {
+        "items": [EventRead.from_event(e) for e in events],
+        "next_cursor": str(cursor),
+        "has_more": has_more,
+    }

@@ -104,6 +104,12 @@ def ensure_org_type(principal: Principal, *org_types: OrgType) -> None:
         raise Forbidden(f"Only organisations of type {names} may do this.")
 
 
+def ensure_organization(principal: Principal) -> None:
+    """The caller acts for an organisation (platform admins may have none)."""
+    if principal.organization is None:
+        raise Forbidden("Only an organisation may do this.", code="organization_required")
+
+
 def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin: bool) -> None:
     """The caller is a signed-in admin of organisation `org_id` (or a platform admin)."""
     if allow_platform_admin and principal.is_platform_admin:

@@ -1,0 +1,206 @@
+"""Webhook subscriptions: an organisation's own, which events they want, and their tries."""
+
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import Conflict, Invalid, NotFound
+from app.models import Event, Subscription, WebhookDelivery
+from app.models.base import utcnow
+from app.models.enums import DeliveryStatus
+from app.schemas.common import PageParams
+from app.schemas.subscriptions import SubscriptionCreate, SubscriptionRead, SubscriptionUpdate
+from app.services.audit import changes, record_audit
+from app.services.events import record_event, type_matches
+from app.services.permissions import Principal
+from app.services.query import paginate
+from app.services.webhooks import UnsafeUrl, checked_addresses
+
+MAX_PER_ORGANIZATION = 50
+SECRET_PREFIX = "whsec_"
+
+
+def _check_url(url: str, settings: Settings) -> None:
+    try:
+        checked_addresses(url, settings, strict_dns=False)
+    except UnsafeUrl as exc:
+        raise Invalid.field(("body", "url"), f"This URL may not be used: {exc}.") from None
+
+
+def _latest_event_id(session: Session) -> int:
+    return session.scalar(select(func.max(Event.id))) or 0
+
+
+def _get_own(session: Session, principal: Principal, subscription_id: int) -> Subscription:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None or sub.organization_id != principal.org_id:
+        raise NotFound("No such subscription.")
+    return sub
+
+
+def create_subscription(
+    session: Session, principal: Principal, settings: Settings, data: SubscriptionCreate
+) -> tuple[Subscription, str]:
+    """A new subscription of the caller's organisation, and its secret (shown this once)."""
+    _check_url(data.url, settings)
+    count = session.scalar(
+        select(func.count())
+        .select_from(Subscription)
+        .where(Subscription.organization_id == principal.org_id)
+    )
+    if (count or 0) >= MAX_PER_ORGANIZATION:
+        raise Conflict(
+            f"An organisation may have at most {MAX_PER_ORGANIZATION} subscriptions.",
+            code="too_many_subscriptions",
+        )
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    sub = Subscription(
+        organization_id=principal.org_id,
+        url=data.url,
+        event_types=data.event_types,
+        filters=data.filters.model_dump(),
+        description=data.description,
+        active=data.active,
+        secret=secret,
+        after_event_id=_latest_event_id(session),
+        created_by_id=principal.user.id if principal.user else None,
+    )
+    session.add(sub)
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "subscription.create",
+        resource_id=sub.id,
+        summary={"url": sub.url, "event_types": sub.event_types, "filters": sub.filters},
+    )
+    return sub, secret
+
+
+def list_subscriptions(session: Session, principal: Principal, page: PageParams) -> Any:
+    stmt = select(Subscription).where(Subscription.organization_id == principal.org_id)
+    return paginate(session, stmt.order_by(Subscription.id), page)
+
+
+def get_subscription(session: Session, principal: Principal, subscription_id: int) -> Subscription:
+    return _get_own(session, principal, subscription_id)
+
+
+def update_subscription(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    subscription_id: int,
+    data: SubscriptionUpdate,
+) -> Subscription:
+    sub = _get_own(session, principal, subscription_id)
+    values = data.model_dump(exclude_unset=True)
+    for field in ("url", "event_types", "filters", "active"):
+        if field in values and values[field] is None:
+            raise Invalid.field(("body", field), f"`{field}` cannot be null.")
+    if "url" in values:
+        _check_url(values["url"], settings)
+    before = {k: getattr(sub, k) for k in values}
+    for field, value in values.items():
+        setattr(sub, field, value)
+    if values.get("active") is True and not before["active"]:
+        # Re-enabled: start afresh, from the events recorded from now on.
+        sub.consecutive_failures = 0
+        sub.disabled_reason = None
+        sub.disabled_at = None
+        sub.after_event_id = _latest_event_id(session)
+    elif values.get("active") is False and before["active"]:
+        sub.disabled_at = utcnow()
+        sub.disabled_reason = "turned off by its organisation"
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "subscription.update",
+        resource_id=sub.id,
+        summary=changes(before, values),
+    )
+    return sub
+
+
+def delete_subscription(session: Session, principal: Principal, subscription_id: int) -> None:
+    sub = _get_own(session, principal, subscription_id)
+    record_audit(
+        session, principal, "subscription.delete", resource_id=sub.id, summary={"url": sub.url}
+    )
+    session.delete(sub)
+    session.flush()
+
+
+def list_deliveries(
+    session: Session,
+    principal: Principal,
+    subscription_id: int,
+    page: PageParams,
+    *,
+    status: DeliveryStatus | None,
+    event_id: int | None,
+) -> Any:
+    """The subscription's tries, newest first."""
+    sub = _get_own(session, principal, subscription_id)
+    stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
+    if status:
+        stmt = stmt.where(WebhookDelivery.status == status)
+    if event_id is not None:
+        stmt = stmt.where(WebhookDelivery.event_id == event_id)
+    return paginate(session, stmt.order_by(WebhookDelivery.id.desc()), page)
+
+
+def disable_subscription(session: Session, sub: Subscription, reason: str) -> None:
+    """Turn a failing subscription off and tell its organisation (a private event)."""
+    sub.active = False
+    sub.disabled_at = utcnow()
+    sub.disabled_reason = reason[:300]
+    session.flush()
+    summary = {"reason": reason}
+    record_audit(session, None, "subscription.disable", resource_id=sub.id, summary=summary)
+    record_event(
+        session,
+        "subscription.disabled",
+        resource_id=sub.id,
+        data=SubscriptionRead.model_validate(sub),
+        organization_id=sub.organization_id,
+        public=False,
+    )
+
+
+def wants(sub: Subscription, event: Event) -> bool:
+    """Whether `sub` receives `event`: one it could read in the feed, of its types and filters."""
+    if event.id <= sub.after_event_id:
+        return False
+    if not event.public and event.organization_id != sub.organization_id:
+        return False
+    if not type_matches(sub.event_types, event.type):
+        return False
+    data = event.data if isinstance(event.data, dict) else {}
+    filters = sub.filters or {}
+    majors = _values(data, "major_code", "major_codes")
+    prefixes = filters.get("major_prefixes") or []
+    if prefixes and majors is not None:
+        if not any(m.startswith(p) or p.startswith(m) for m in majors for p in prefixes):
+            return False
+    districts = _values(data, "district_code", "district_codes")
+    wanted = filters.get("district_codes") or []
+    if wanted and districts is not None and not set(districts) & set(wanted):
+        return False
+    return True
+
+
+def _values(data: dict[str, Any], one: str, many: str) -> list[str] | None:
+    """The event's values of a field given singly or as a list; None when it has neither."""
+    if one not in data and many not in data:
+        return None
+    values: list[str] = []
+    if isinstance(data.get(one), str | int):
+        values.append(str(data[one]))
+    if isinstance(data.get(many), list):
+        values.extend(str(v) for v in data[many] if isinstance(v, str | int))
+    return values
