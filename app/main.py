@@ -8,7 +8,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import audit, auth, ops, organizations, taxonomies
+from app.api import (
+    audit,
+    auth,
+    cooperation_projects,
+    enterprises,
+    ops,
+    organizations,
+    social_service_projects,
+    taxonomies,
+    tech_projects,
+)
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -33,6 +43,16 @@ TAGS = [
     {"name": "auth", "description": "Sign-in and the current caller"},
     {"name": "organizations", "description": "Organisations, registration, users, API keys"},
     {"name": "reference data", "description": "Major catalogue, industries, districts, clusters"},
+    {"name": "tech projects", "description": "Tech information and school–locality projects"},
+    {"name": "enterprise directory", "description": "The industry bureau's enterprise directory"},
+    {
+        "name": "cooperation projects",
+        "description": "School–enterprise cooperation projects (industry bureau)",
+    },
+    {
+        "name": "social service projects",
+        "description": "Skills training by colleges and training institutions",
+    },
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -62,7 +82,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, organizations, taxonomies, audit):
+    for module in (
+        auth,
+        organizations,
+        taxonomies,
+        tech_projects,
+        enterprises,
+        cooperation_projects,
+        social_service_projects,
+        audit,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ops.router)

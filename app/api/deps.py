@@ -116,3 +116,13 @@ def require_org_type(*org_types: OrgType) -> Callable[[Principal], Principal]:
         return principal
 
     return dependency
+
+
+def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal], Principal]:
+    """A dependency admitting those who may create items in a feed (see `FeedPolicy`)."""
+
+    def dependency(principal: Writer) -> Principal:
+        permissions.ensure_feed_author(principal, policy)
+        return principal
+
+    return dependency
