@@ -116,9 +116,12 @@ def test_search_respects_visibility_and_follows_edits(client, db, resource):
 
 
 @pytest.mark.parametrize("resource", list(FEED_PATHS))
-def test_one_character_queries_are_refused(client, resource):
+def test_one_character_and_control_character_queries_are_refused(client, resource):
     problem = assert_problem(client.get(FEED_PATHS[resource], params={"q": "海"}), 422)
     assert problem["errors"][0]["loc"] == ["query", "q"]
+    # Control characters (NUL cannot even be sent to PostgreSQL) are refused too.
+    assert_problem(client.get(FEED_PATHS[resource], params={"q": "\x00海参"}), 422)
+    assert_problem(client.get(FEED_PATHS[resource], params={"q": "海" * 51}), 422)
 
 
 def test_newest_change_first(client, db):

@@ -196,3 +196,14 @@ def test_audit_trail_is_readable_by_platform_admins(client, db, resource):
         headers=admin,
     ).json()
     assert [e["action"] for e in page["items"]] == [f"{resource}.create"]
+
+
+def test_openapi_documents_the_feeds(client):
+    schema = client.get("/openapi.json").json()
+    for path in FEED_PATHS.values():
+        suffix = path.removeprefix("/api/v1")
+        assert {"get", "post"} <= schema["paths"][f"/api/v1{suffix}"].keys()
+        assert {"get", "patch", "delete"} <= schema["paths"][f"/api/v1{suffix}/{{item_id}}"].keys()
+        assert "post" in schema["paths"][f"/api/v1{suffix}/{{item_id}}/publish"]
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))

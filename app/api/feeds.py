@@ -20,6 +20,7 @@ def feed_filters(
         Query(
             min_length=2,
             max_length=50,
+            pattern=r"^[^\x00-\x1f]*$",
             description="Full-text search of the Chinese texts: any substring of two or more "
             "characters (one character is refused with 422); ranks by relevance, then recency",
         ),
