@@ -7,7 +7,7 @@ from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_ro
 from app.models.enums import EnterpriseSize, IntegrationLevel
 from app.schemas.common import Page, PageDep
 from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
-from app.schemas.feeds import ClusterCode, DistrictCode
+from app.schemas.feeds import ClusterCode, DistrictCode, IndustryCode
 from app.services import enterprises as service
 from app.services import feeds
 from app.services.permissions import Principal
@@ -24,7 +24,7 @@ def list_enterprises(
     common: FeedFiltersDep,
     credit_code: Annotated[str | None, Query(min_length=18, max_length=18)] = None,
     industry_code: Annotated[
-        str | None, Query(pattern=r"^[A-T]$|^\d{2,4}$", description="GB/T 4754 code or prefix")
+        IndustryCode | None, Query(description="A GB/T 4754 code, or a prefix of codes")
     ] = None,
     district_code: Annotated[
         DistrictCode | None, Query(description="A district, or a town under it")
