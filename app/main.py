@@ -11,13 +11,17 @@ from app import __version__
 from app.api import (
     audit,
     auth,
+    cooperation_projects,
     distributions,
+    enterprises,
     events,
     ops,
     organizations,
     publications,
+    social_service_projects,
     subscriptions,
     taxonomies,
+    tech_projects,
 )
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
@@ -52,6 +56,16 @@ TAGS = [
     },
     {"name": "events", "description": "The durable, ordered change feed"},
     {"name": "subscriptions", "description": "Webhooks: events POSTed to your URL, signed"},
+    {"name": "tech projects", "description": "Tech information and school–locality projects"},
+    {"name": "enterprise directory", "description": "The industry bureau's enterprise directory"},
+    {
+        "name": "cooperation projects",
+        "description": "School–enterprise cooperation projects (industry bureau)",
+    },
+    {
+        "name": "social service projects",
+        "description": "Skills training by colleges and training institutions",
+    },
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -91,6 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth,
         organizations,
         taxonomies,
+        tech_projects,
+        enterprises,
+        cooperation_projects,
+        social_service_projects,
         distributions,
         publications,
         events,

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.db import transaction
-from app.models import Organization, User
+from app.core.security import new_api_key
+from app.models import ApiKey, Organization, User
 from app.models.base import utcnow
 from app.models.enums import Department, OrgStatus, OrgType, Role
 from app.services.credit_code import make_credit_code
@@ -75,6 +76,14 @@ def login(client: TestClient, user: User) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def key_headers(db: sessionmaker[Session], org: Organization) -> dict[str, str]:
+    """API-key headers for `org`: acts like a member, without a (slow, Argon2) sign-in."""
+    secret, prefix, key_hash = new_api_key()
+    with transaction(db) as session:
+        session.add(ApiKey(organization_id=org.id, name="test", prefix=prefix, key_hash=key_hash))
+    return {"X-API-Key": secret}
 
 
 def org_headers(
@@ -147,3 +156,115 @@ def department_headers(
 ) -> tuple[Organization, dict[str, str]]:
     org = make_department(db, department)
     return org, login(client, make_user(db, org))
+
+
+# Government feeds ---------------------------------------------------------------
+
+FEED_PATHS = {
+    "tech_project": "/api/v1/tech-projects",
+    "enterprise": "/api/v1/enterprises",
+    "cooperation_project": "/api/v1/cooperation-projects",
+    "social_service_project": "/api/v1/social-service-projects",
+}
+# Who normally owns each feed's items: a department, or an organisation type.
+FEED_OWNERS: dict[str, Department | OrgType] = {
+    "tech_project": Department.tech,
+    "enterprise": Department.industry,
+    "cooperation_project": OrgType.college,
+    "social_service_project": OrgType.training_institution,
+}
+FEED_PUBLISHERS = {
+    "tech_project": Department.tech,
+    "enterprise": Department.industry,
+    "cooperation_project": Department.industry,
+    "social_service_project": Department.education,
+}
+
+
+def feed_payload(db: sessionmaker[Session], resource: str, **overrides: Any) -> dict[str, Any]:
+    """A valid create body for `resource` (making the organisations it names)."""
+    n = next(_seq)
+    if resource == "tech_project":
+        body: dict[str, Any] = {
+            "kind": "school_locality_project",
+            "title": f"海参精深加工技术攻关{n}",
+            "summary": "面向海洋生物与健康食品产业集群征集校地合作团队",
+            "cluster_code": "C05",
+            "deadline": "2099-12-31",
+            "contact": "市科技局",
+        }
+    elif resource == "enterprise":
+        body = {
+            "name": f"威海海洋生物科技有限公司{n}",
+            "credit_code": credit_code(n),
+            "industry_code": "1361",
+            "district_code": "371002",
+            "cluster_code": "C05",
+            "size": "medium",
+            "integration_level": "municipal",
+            "description": "海洋食品精深加工",
+        }
+    elif resource == "cooperation_project":
+        body = {
+            "kind": "order_class",
+            "title": f"海洋食品加工订单班{n}",
+            "description": "校企共建订单班",
+            "enterprise_ids": [make_org(db, OrgType.enterprise).id],
+            "college_ids": [make_org(db, OrgType.college).id],
+            "major_codes": ["4901"],
+            "start_date": "2027-09-01",
+            "end_date": "2030-06-30",
+        }
+    else:
+        body = {
+            "title": f"退役军人工业机器人操作培训班{n}",
+            "description": "面向退役军人的技能培训",
+            "target_groups": ["veterans"],
+            "capacity": 40,
+            "start_date": "2027-03-01",
+            "end_date": "2027-04-30",
+            "certificates": ["工业机器人操作与运维职业技能等级证书"],
+        }
+    return {**body, **overrides}
+
+
+def feed_owner(
+    client: TestClient, db: sessionmaker[Session], resource: str
+) -> tuple[Organization, dict[str, str]]:
+    """An organisation that may create `resource` items, and its headers."""
+    owner = FEED_OWNERS[resource]
+    if isinstance(owner, Department):
+        org = make_department(db, owner)
+    else:
+        org = make_org(db, owner)
+    return org, key_headers(db, org)
+
+
+def feed_publisher(
+    client: TestClient, db: sessionmaker[Session], resource: str
+) -> tuple[Organization, dict[str, str]]:
+    org = make_department(db, FEED_PUBLISHERS[resource])
+    return org, key_headers(db, org)
+
+
+def make_feed_item(
+    client: TestClient,
+    db: sessionmaker[Session],
+    resource: str,
+    *,
+    publish: bool = False,
+    **overrides: Any,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """An item created through the API by a fresh owner (and published when asked);
+    returns the item and its owner's headers."""
+    _, headers = feed_owner(client, db, resource)
+    path = FEED_PATHS[resource]
+    response = client.post(path, json=feed_payload(db, resource, **overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    item: dict[str, Any] = response.json()
+    if publish:
+        _, publisher = feed_publisher(client, db, resource)
+        response = client.post(f"{path}/{item['id']}/publish", headers=publisher)
+        assert response.status_code == 200, response.text
+        item = response.json()
+    return item, headers

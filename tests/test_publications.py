@@ -4,6 +4,7 @@ import hashlib
 import io
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Event
@@ -137,18 +138,18 @@ def test_who_may_publish(client, db):
     assert_problem(publish(client, {}), 401)
     for headers in (college_h, enterprise, tech, industry, finance):
         assert_problem(publish(client, headers), 403)
-    # Owner departments may publish their own datasets, which await their row sources.
+    # Owner departments may publish their own datasets.
     for headers, dataset, period in (
         (tech, "tech_projects", "2025-03-01"),
         (industry, "enterprise_directory", "2025Q1"),
         (industry, "cooperation_projects", "2025Q2"),
     ):
         response = publish(client, headers, period, dataset)
-        assert_problem(response, 422, "dataset_unavailable")
+        assert response.status_code == 201, response.text
+        assert response.json()["row_count"] == 0
     assert_problem(publish(client, tech, "2025Q1", "enterprise_directory"), 403)
     _, edu = department_headers(client, db, Department.education)
-    body = publish(client, edu, "2025H1", "social_service_projects")
-    assert_problem(body, 422, "dataset_unavailable")
+    assert publish(client, edu, "2025H1", "social_service_projects").status_code == 201
     admin = login(client, make_admin(db))
     assert publish(client, admin).status_code == 201
 
@@ -179,3 +180,34 @@ def test_an_empty_period_publishes_zero_rows(client, db):
     export = client.get(f"{PUBLICATIONS}/{publication['id']}/export").content
     assert export.count(b"\r\n") == 1
     assert hashlib.sha256(export).hexdigest() == publication["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "dataset", "period"),
+    [
+        ("tech_project", "tech_projects", "2025-03-01"),
+        ("enterprise", "enterprise_directory", "2025Q1"),
+        ("cooperation_project", "cooperation_projects", "2025Q2"),
+        ("social_service_project", "social_service_projects", "2025H1"),
+    ],
+)
+def test_feed_publication_freezes_published_items(client, db, resource, dataset, period):
+    from tests.factories import FEED_PATHS, feed_publisher, make_feed_item
+
+    published, _ = make_feed_item(client, db, resource, publish=True)
+    make_feed_item(client, db, resource)  # a draft: not in the dataset
+    _, publisher = feed_publisher(client, db, resource)
+    response = publish(client, publisher, period, dataset)
+    assert response.status_code == 201, response.text
+    publication = response.json()
+    assert publication["row_count"] == 1
+    rows = client.get(f"{PUBLICATIONS}/{publication['id']}/rows").json()["items"]
+    assert rows[0]["data"]["id"] == published["id"]
+    export = client.get(f"{PUBLICATIONS}/{publication['id']}/export").content
+    assert hashlib.sha256(export).hexdigest() == publication["sha256"]
+    # Withdrawing the item later does not change what was published.
+    path = FEED_PATHS[resource]
+    assert client.post(f"{path}/{published['id']}/withdraw", headers=publisher).status_code == 200
+    assert client.get(f"{PUBLICATIONS}/{publication['id']}/export").content == export
+    again = publish(client, publisher, period, dataset).json()
+    assert again["version"] == 2 and again["row_count"] == 0

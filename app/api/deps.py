@@ -125,3 +125,13 @@ def organization_writer(principal: Writer) -> Principal:
 
 # An approved organisation's user or API key (not a platform admin without one).
 OrganizationWriter = Annotated[Principal, Depends(organization_writer)]
+
+
+def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal], Principal]:
+    """A dependency admitting those who may create items in a feed (see `FeedPolicy`)."""
+
+    def dependency(principal: Writer) -> Principal:
+        permissions.ensure_feed_author(principal, policy)
+        return principal
+
+    return dependency

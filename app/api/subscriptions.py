@@ -7,7 +7,7 @@ from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
 from app.core.errors import Problem
 from app.models import Subscription
 from app.models.enums import DeliveryStatus
-from app.schemas.common import Page, PageDep
+from app.schemas.common import Id, Page, PageDep
 from app.schemas.subscriptions import (
     DeliveryRead,
     SubscriptionCreate,
@@ -62,7 +62,7 @@ def list_subscriptions(
     responses=NOT_FOUND,
 )
 def get_subscription(
-    subscription_id: int, principal: OrganizationWriter, session: SessionDep
+    subscription_id: Id, principal: OrganizationWriter, session: SessionDep
 ) -> Subscription:
     return subscription_service.get_subscription(session, principal, subscription_id)
 
@@ -74,7 +74,7 @@ def get_subscription(
     responses={**NOT_FOUND, 422: {"model": Problem}},
 )
 def update_subscription(
-    subscription_id: int,
+    subscription_id: Id,
     data: SubscriptionUpdate,
     principal: OrganizationWriter,
     session: SessionDep,
@@ -94,7 +94,7 @@ def update_subscription(
     responses=NOT_FOUND,
 )
 def delete_subscription(
-    subscription_id: int, principal: OrganizationWriter, session: SessionDep
+    subscription_id: Id, principal: OrganizationWriter, session: SessionDep
 ) -> None:
     subscription_service.delete_subscription(session, principal, subscription_id)
 
@@ -106,7 +106,7 @@ def delete_subscription(
     responses=NOT_FOUND,
 )
 def list_deliveries(
-    subscription_id: int,
+    subscription_id: Id,
     principal: OrganizationWriter,
     session: SessionDep,
     page: PageDep,

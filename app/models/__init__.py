@@ -3,12 +3,25 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.cooperation_project import (
+    CooperationProject,
+    CooperationProjectCollege,
+    CooperationProjectEnterprise,
+    CooperationProjectMajor,
+)
+from app.models.directory_entry import DirectoryEntry
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
 from app.models.event import Event
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
 from app.models.publication import Publication, PublicationRow, PublishedSubmission
+from app.models.search_term import SearchTerm
+from app.models.social_service_project import (
+    SocialServiceProject,
+    SocialServiceProjectCertificate,
+    SocialServiceProjectTargetGroup,
+)
 from app.models.subscription import Subscription
 from app.models.taxonomy import (
     Certificate,
@@ -19,6 +32,7 @@ from app.models.taxonomy import (
     Industry,
     Major,
 )
+from app.models.tech_project import TechProject
 from app.models.user import User
 from app.models.webhook_delivery import WebhookDelivery
 
@@ -31,6 +45,11 @@ __all__ = [
     "ClusterIndustry",
     "ClusterMajorClass",
     "DispatchCursor",
+    "CooperationProject",
+    "CooperationProjectCollege",
+    "CooperationProjectEnterprise",
+    "CooperationProjectMajor",
+    "DirectoryEntry",
     "District",
     "DistributionRow",
     "DistributionSubmission",
@@ -43,6 +62,11 @@ __all__ = [
     "PublicationRow",
     "PublishedSubmission",
     "Subscription",
+    "SearchTerm",
+    "SocialServiceProject",
+    "SocialServiceProjectCertificate",
+    "SocialServiceProjectTargetGroup",
+    "TechProject",
     "User",
     "WebhookDelivery",
 ]

@@ -80,3 +80,52 @@ class DeliveryStatus(StrEnum):
     sending = "sending"  # claimed by a worker until `lease_until`
     succeeded = "succeeded"
     failed = "failed"
+
+
+class FeedStatus(StrEnum):
+    """The publishing workflow of the government feeds: withdrawn items may be re-published."""
+
+    draft = "draft"
+    published = "published"
+    withdrawn = "withdrawn"
+
+
+class TechProjectKind(StrEnum):
+    tech_info = "tech_info"
+    school_locality_project = "school_locality_project"
+
+
+class EnterpriseSize(StrEnum):
+    large = "large"
+    medium = "medium"
+    small = "small"
+    micro = "micro"
+
+
+class IntegrationLevel(StrEnum):
+    """产教融合型企业: the level at which the enterprise is recognised, if any."""
+
+    none = "none"
+    municipal = "municipal"
+    provincial = "provincial"
+    national = "national"
+
+
+class CooperationKind(StrEnum):
+    order_class = "order_class"
+    modern_apprenticeship = "modern_apprenticeship"
+    enterprise_apprenticeship = "enterprise_apprenticeship"
+    industry_college = "industry_college"
+    training_base = "training_base"
+    tech_service = "tech_service"
+    other = "other"
+
+
+class TargetGroup(StrEnum):
+    transferred_workers = "transferred_workers"
+    unenrolled_graduates = "unenrolled_graduates"
+    veterans = "veterans"
+    migrant_workers = "migrant_workers"
+    unemployed = "unemployed"
+    sme_employees = "sme_employees"
+    disabled = "disabled"

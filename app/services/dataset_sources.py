@@ -1,17 +1,17 @@
 """Where each publishable dataset's rows come from: one `register_row_source` per dataset.
 
-The feeds (`tech_projects`, `enterprise_directory`, `cooperation_projects`,
-`social_service_projects`) are listed in the schedule but answer `dataset_unavailable`
-until a source is registered here, e.g.::
-
-    register_row_source(Dataset.tech_projects, tech_projects.publication_rows)
-
-where `publication_rows(session, publication)` yields the published items of the period
-as dicts keyed by the dataset's columns (see `datasets.py`), in a stable order.
+A source is `(session, publication) -> Iterable[Mapping]`: the rows to freeze, keyed by
+the dataset's columns (see `datasets.py`), in a stable order.
 """
 
 from app.models.enums import Dataset
+from app.services import cooperation_projects, enterprises, social_service_projects, tech_projects
 from app.services.datasets import register_row_source
 from app.services.distribution_reports import frozen_rows
+from app.services.feeds import publication_rows
 
 register_row_source(Dataset.student_distribution, frozen_rows)
+register_row_source(Dataset.tech_projects, publication_rows(tech_projects.FEED))
+register_row_source(Dataset.enterprise_directory, publication_rows(enterprises.FEED))
+register_row_source(Dataset.cooperation_projects, publication_rows(cooperation_projects.FEED))
+register_row_source(Dataset.social_service_projects, publication_rows(social_service_projects.FEED))

@@ -74,8 +74,8 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
             "社会服务（技能培训）项目",
             _EDU_HR,
             (
-                "id", "organization_id", "organization_name", "title", "target_groups",
-                "capacity", "start_date", "end_date", "certificates",
+                "id", "owner_organization_id", "title", "target_groups", "capacity",
+                "start_date", "end_date", "certificates",
             ),
             ("id",),
             cadence=Cadence.half_yearly,

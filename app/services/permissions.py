@@ -189,3 +189,74 @@ def submission_scope(principal: Principal | None) -> int | None:
 def ensure_can_publish(principal: Principal, owners: tuple[Department, ...]) -> None:
     """education and hr publish every dataset; each owner department publishes its own."""
     ensure_department(principal, *DISTRIBUTION_SUPERVISORS, *owners)
+
+
+@dataclass(frozen=True)
+class FeedPolicy:
+    """Who may do what with one government feed (API.md "Government feeds").
+
+    `editors` (departments) create and change any item of the feed; `authors`
+    (organisation types) create items of their own and change them while they are
+    not published; `publishers` (departments) publish and withdraw, and see every draft.
+    Platform admins may do everything.
+    """
+
+    publishers: tuple[Department, ...]
+    editors: tuple[Department, ...] = ()
+    authors: tuple[OrgType, ...] = ()
+
+
+TECH_PROJECTS = FeedPolicy(publishers=(Department.tech,), editors=(Department.tech,))
+DIRECTORY = FeedPolicy(publishers=(Department.industry,), editors=(Department.industry,))
+COOPERATION_PROJECTS = FeedPolicy(
+    publishers=(Department.industry,),
+    editors=(Department.industry,),
+    authors=(OrgType.college, OrgType.enterprise),
+)
+SOCIAL_SERVICE_PROJECTS = FeedPolicy(
+    publishers=(Department.education, Department.hr),
+    authors=(OrgType.college, OrgType.training_institution),
+)
+
+
+def sees_all_drafts(principal: Principal | None, policy: FeedPolicy) -> bool:
+    """Platform admins, the publishers and the editors see every item of the feed."""
+    if principal is None:
+        return False
+    return principal.is_platform_admin or principal.is_department(
+        *policy.publishers, *policy.editors
+    )
+
+
+def can_see_item(
+    principal: Principal | None, policy: FeedPolicy, owner_id: int | None, published: bool
+) -> bool:
+    """Published items are public; the others only to their owner and `sees_all_drafts`."""
+    if published or sees_all_drafts(principal, policy):
+        return True
+    return principal is not None and owner_id is not None and principal.org_id == owner_id
+
+
+def ensure_feed_author(principal: Principal, policy: FeedPolicy) -> None:
+    """The caller may create items in the feed."""
+    if principal.is_platform_admin or principal.is_department(*policy.editors):
+        return
+    if policy.authors and principal.org_type in policy.authors:
+        return
+    raise Forbidden("Your organisation may not create items here.")
+
+
+def ensure_can_edit(
+    principal: Principal, policy: FeedPolicy, owner_id: int | None, published: bool
+) -> None:
+    """Editors change any item; an author changes its own items while they are not published."""
+    if principal.is_platform_admin or principal.is_department(*policy.editors):
+        return
+    if principal.org_type in policy.authors and owner_id == principal.org_id:
+        if not published:
+            return
+        raise Forbidden(
+            "The item is published: ask the publishing department to withdraw it first.",
+            code="item_published",
+        )
+    raise Forbidden("Only the item's owner or the responsible department may change it.")

@@ -1,0 +1,89 @@
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.api import API_PREFIX
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
+from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.models.enums import CooperationKind
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.cooperation_projects import (
+    CooperationProjectCreate,
+    CooperationProjectRead,
+    CooperationProjectUpdate,
+)
+from app.schemas.feeds import MajorCode
+from app.services import cooperation_projects as service
+from app.services import feeds
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/cooperation-projects", tags=["cooperation projects"])
+Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
+
+
+@router.get("", response_model=Page[CooperationProjectRead], summary="List cooperation projects")
+def list_cooperation_projects(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    page: PageDep,
+    common: FeedFiltersDep,
+    kind: CooperationKind | None = None,
+    enterprise_id: Annotated[int | None, Query(ge=1)] = None,
+    college_id: Annotated[int | None, Query(ge=1)] = None,
+    major_code: Annotated[
+        MajorCode | None, Query(description="A major, or its class or category")
+    ] = None,
+    start_date_from: date | None = None,
+    end_date_to: date | None = None,
+) -> dict[str, object]:
+    """Published projects for everybody; proposers see their drafts, the industry bureau all."""
+    return service.list_cooperation_projects(
+        session,
+        principal,
+        page,
+        common,
+        kind=kind,
+        enterprise_id=enterprise_id,
+        college_id=college_id,
+        major_code=major_code,
+        start_date_from=start_date_from,
+        end_date_to=end_date_to,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CooperationProjectRead,
+    summary="Create or propose a cooperation project",
+    responses=WRITE_ERRORS,
+)
+def create_cooperation_project(
+    data: CooperationProjectCreate, principal: Author, session: SessionDep, response: Response
+) -> Any:
+    """A draft: by the industry bureau, or proposed by a college or an enterprise."""
+    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+
+
+@router.patch(
+    "/{item_id}",
+    response_model=CooperationProjectRead,
+    summary="Change a cooperation project",
+    responses=WRITE_ERRORS,
+)
+def update_cooperation_project(
+    item_id: Id,
+    data: CooperationProjectUpdate,
+    principal: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """The industry bureau changes any project; a proposer its own while unpublished.
+    A stale `If-Match` answers 412."""
+    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    return with_etag(response, item)
+
+
+add_workflow_routes(router, service.FEED, "cooperation project")

@@ -1,0 +1,88 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.api import API_PREFIX
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
+from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.models.enums import EnterpriseSize, IntegrationLevel
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
+from app.schemas.feeds import ClusterCode, DistrictCode, IndustryCode
+from app.services import enterprises as service
+from app.services import feeds
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directory"])
+Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
+
+
+@router.get("", response_model=Page[EnterpriseRead], summary="List the enterprise directory")
+def list_enterprises(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    page: PageDep,
+    common: FeedFiltersDep,
+    credit_code: Annotated[str | None, Query(min_length=18, max_length=18)] = None,
+    industry_code: Annotated[
+        IndustryCode | None, Query(description="A GB/T 4754 code, or a prefix of codes")
+    ] = None,
+    district_code: Annotated[
+        DistrictCode | None, Query(description="A district, or a town under it")
+    ] = None,
+    cluster_code: ClusterCode | None = None,
+    size: EnterpriseSize | None = None,
+    integration_level: IntegrationLevel | None = None,
+    organization_id: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, object]:
+    """Published entries for everybody (drafts too for the industry bureau)."""
+    return service.list_enterprises(
+        session,
+        principal,
+        page,
+        common,
+        credit_code=credit_code,
+        industry_code=industry_code,
+        district_code=district_code,
+        cluster_code=cluster_code,
+        size=size,
+        integration_level=integration_level,
+        organization_id=organization_id,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EnterpriseRead,
+    summary="Create a directory entry",
+    responses=WRITE_ERRORS,
+)
+def create_enterprise(
+    data: EnterpriseCreate, principal: Author, session: SessionDep, response: Response
+) -> Any:
+    """A draft entry, by the industry bureau; one per credit code (409 for a second)."""
+    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+
+
+@router.patch(
+    "/{item_id}",
+    response_model=EnterpriseRead,
+    summary="Change a directory entry",
+    responses=WRITE_ERRORS,
+)
+def update_enterprise(
+    item_id: Id,
+    data: EnterpriseUpdate,
+    principal: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """The given fields; a stale `If-Match` answers 412. Changes to a published entry are
+    announced as `enterprise.updated`."""
+    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    return with_etag(response, item)
+
+
+add_workflow_routes(router, service.FEED, "directory entry")

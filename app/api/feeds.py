@@ -1,0 +1,99 @@
+"""What the four government feeds' routes share: common filters, ETags and the
+workflow routes (get, publish, withdraw, delete), registered once per feed."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
+from app.core.errors import Problem
+from app.models.enums import FeedStatus
+from app.schemas.common import Id
+from app.schemas.feeds import FeedFilters
+from app.services import feeds
+from app.services.feeds import Feed
+from app.services.permissions import Principal
+
+
+def feed_filters(
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=50,
+            pattern=r"^[^\x00-\x1f]*$",
+            description="Full-text search of the Chinese texts: any substring of two or more "
+            "characters (one character is refused with 422); ranks by relevance, then recency",
+        ),
+    ] = None,
+    status: Annotated[
+        FeedStatus | None, Query(description="Drafts only for their owner and the publisher")
+    ] = None,
+    owner_organization_id: Annotated[int | None, Query(ge=1)] = None,
+) -> FeedFilters:
+    return FeedFilters(q=q, status=status, owner_organization_id=owner_organization_id)
+
+
+FeedFiltersDep = Annotated[FeedFilters, Depends(feed_filters)]
+IfMatch = Annotated[
+    str | None,
+    Header(description='The ETag (W/"<version>") you read; a stale one answers 412'),
+]
+
+ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": Problem},
+    404: {"model": Problem},
+    409: {"model": Problem},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ITEM_ERRORS, 412: {"model": Problem}}
+
+
+def with_etag(response: Response, item: Any) -> Any:
+    response.headers["ETag"] = feeds.etag(item)
+    return item
+
+
+def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
+    """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`."""
+    Read = feed.read
+    Publisher = Annotated[Principal, Depends(require_department(*feed.policy.publishers))]
+    publishers = " or ".join(d.value for d in feed.policy.publishers)
+
+    @router.get("/{item_id}", response_model=Read, summary=f"Get a {noun}", responses=ITEM_ERRORS)
+    def get_item(
+        item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
+    ) -> Any:
+        """Published ones for everybody, drafts for their owner and the publisher; with an ETag."""
+        return with_etag(response, feeds.get_item(session, principal, feed, item_id))
+
+    @router.post(
+        "/{item_id}/publish",
+        response_model=Read,
+        summary=f"Publish a {noun}",
+        responses=ITEM_ERRORS,
+        description=f"draft or withdrawn → published, by {publishers} (or a platform admin). "
+        f"Writes a `{feed.resource}.published` event.",
+    )
+    def publish(item_id: Id, principal: Publisher, session: SessionDep, response: Response) -> Any:
+        return with_etag(response, feeds.publish_item(session, principal, feed, item_id))
+
+    @router.post(
+        "/{item_id}/withdraw",
+        response_model=Read,
+        summary=f"Withdraw a {noun}",
+        responses=ITEM_ERRORS,
+        description=f"published → withdrawn, by {publishers} (or a platform admin). "
+        f"Writes a `{feed.resource}.withdrawn` event; it may be published again.",
+    )
+    def withdraw(item_id: Id, principal: Publisher, session: SessionDep, response: Response) -> Any:
+        return with_etag(response, feeds.withdraw_item(session, principal, feed, item_id))
+
+    @router.delete(
+        "/{item_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary=f"Delete a draft {noun}",
+        responses=ITEM_ERRORS,
+    )
+    def delete(item_id: Id, principal: Writer, session: SessionDep) -> None:
+        """Drafts only (409 otherwise: withdraw a published item instead)."""
+        feeds.delete_item(session, principal, feed, item_id)

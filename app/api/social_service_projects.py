@@ -1,0 +1,87 @@
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.api import API_PREFIX
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
+from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.models.enums import TargetGroup
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.social_service_projects import (
+    SocialServiceProjectCreate,
+    SocialServiceProjectRead,
+    SocialServiceProjectUpdate,
+)
+from app.services import feeds
+from app.services import social_service_projects as service
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/social-service-projects", tags=["social service projects"])
+Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
+
+
+@router.get(
+    "",
+    response_model=Page[SocialServiceProjectRead],
+    summary="List social service projects",
+)
+def list_social_service_projects(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    page: PageDep,
+    common: FeedFiltersDep,
+    target_group: TargetGroup | None = None,
+    certificate: Annotated[str | None, Query(max_length=200)] = None,
+    capacity_min: Annotated[int | None, Query(ge=1)] = None,
+    start_date_from: date | None = None,
+    end_date_to: date | None = None,
+) -> dict[str, object]:
+    """Published projects for everybody; owners see their drafts, education and hr all."""
+    return service.list_social_service_projects(
+        session,
+        principal,
+        page,
+        common,
+        target_group=target_group,
+        certificate=certificate,
+        capacity_min=capacity_min,
+        start_date_from=start_date_from,
+        end_date_to=end_date_to,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SocialServiceProjectRead,
+    summary="Create a social service project",
+    responses=WRITE_ERRORS,
+)
+def create_social_service_project(
+    data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
+) -> Any:
+    """A draft of the caller's college or training institution; education or hr publish it."""
+    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+
+
+@router.patch(
+    "/{item_id}",
+    response_model=SocialServiceProjectRead,
+    summary="Change a social service project",
+    responses=WRITE_ERRORS,
+)
+def update_social_service_project(
+    item_id: Id,
+    data: SocialServiceProjectUpdate,
+    principal: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """The owner changes its project while unpublished. A stale `If-Match` answers 412."""
+    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    return with_etag(response, item)
+
+
+add_workflow_routes(router, service.FEED, "social service project")

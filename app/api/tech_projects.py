@@ -1,0 +1,79 @@
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response, status
+
+from app.api import API_PREFIX
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
+from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.models.enums import TechProjectKind
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.feeds import ClusterCode
+from app.schemas.tech_projects import TechProjectCreate, TechProjectRead, TechProjectUpdate
+from app.services import feeds
+from app.services import tech_projects as service
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/tech-projects", tags=["tech projects"])
+Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
+
+
+@router.get("", response_model=Page[TechProjectRead], summary="List tech projects")
+def list_tech_projects(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    page: PageDep,
+    common: FeedFiltersDep,
+    kind: TechProjectKind | None = None,
+    cluster_code: ClusterCode | None = None,
+    deadline_from: date | None = None,
+    deadline_to: date | None = None,
+) -> dict[str, object]:
+    """Published projects for everybody (drafts too for the tech bureau), newest change first."""
+    return service.list_tech_projects(
+        session,
+        principal,
+        page,
+        common,
+        kind=kind,
+        cluster_code=cluster_code,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TechProjectRead,
+    summary="Create a tech project",
+    responses=WRITE_ERRORS,
+)
+def create_tech_project(
+    data: TechProjectCreate, principal: Author, session: SessionDep, response: Response
+) -> Any:
+    """A draft, by the tech bureau; publish it with `POST /{id}/publish`."""
+    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+
+
+@router.patch(
+    "/{item_id}",
+    response_model=TechProjectRead,
+    summary="Change a tech project",
+    responses=WRITE_ERRORS,
+)
+def update_tech_project(
+    item_id: Id,
+    data: TechProjectUpdate,
+    principal: Writer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """The given fields; a stale `If-Match` answers 412. Changes to a published project are
+    announced as `tech_project.updated`."""
+    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    return with_etag(response, item)
+
+
+add_workflow_routes(router, service.FEED, "tech project")

@@ -1,0 +1,69 @@
+"""Shapes shared by the four government feeds."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.models.enums import FeedStatus
+from app.schemas.common import ORMModel
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text: refuse it here rather than fail on insert.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _sorted_unique(values: list[Any]) -> list[Any]:
+    return sorted(set(values))
+
+
+# A list field given in any order: stored and answered sorted, without repeats.
+SortedUnique = AfterValidator(_sorted_unique)
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
+    AfterValidator(_no_nul),
+]
+Summary = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(_no_nul),
+]
+LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_nul)]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+ClusterCode = Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
+IndustryCode = Annotated[str, StringConstraints(pattern=r"^[A-T]$|^\d{2,4}$")]
+MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2,6}K?$")]
+
+
+class FeedInput(BaseModel):
+    """A create or update body: unknown fields (`status`, `id`, ...) are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FeedItemRead(ORMModel):
+    """The workflow fields every feed item answers with."""
+
+    id: int
+    status: FeedStatus
+    owner_organization_id: int | None = Field(description="The organisation that owns the item")
+    version: int = Field(description='Increases with every change; the ETag is W/"<version>"')
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class FeedFilters(BaseModel):
+    """The filters every feed list takes."""
+
+    q: str | None = None
+    status: FeedStatus | None = None
+    owner_organization_id: int | None = None

@@ -1,0 +1,90 @@
+"""Business validation of feed items: reference codes, organisations, dates.
+
+A `Problems` collects every field a payload gets wrong, so that one 422 problem
+names them all (`loc` = ["body", field]). Checks run for the fields being set
+(all of them on create, the given ones on update) with the item's other values
+at hand for rules across fields, such as start ≤ end.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import Invalid
+from app.models import District, Organization
+from app.models.enums import OrgStatus, OrgType
+
+WEIHAI = "3710"  # the city's division code prefix; every district code is under it
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+class Problems:
+    def __init__(self, values: dict[str, Any], changed: Iterable[str]) -> None:
+        self.values = values
+        self.changed = set(changed)
+        self.errors: list[dict[str, Any]] = []
+
+    def wants(self, *fields: str) -> bool:
+        """Whether any of `fields` is being set (and so must be checked)."""
+        return any(f in self.changed for f in fields)
+
+    def add(self, field: str, msg: str, type_: str = "value_error") -> None:
+        self.errors.append({"loc": ["body", field], "msg": msg, "type": type_})
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Invalid("The item is not valid.", errors=self.errors)
+
+    def exist(self, session: Session, field: str, column: Any, what: str) -> None:
+        """Each value of `field` (one or a list) is a key of `column`'s table."""
+        value = self.values.get(field)
+        if not self.wants(field) or value is None or value == []:
+            return
+        wanted = set(value) if isinstance(value, list) else {value}
+        known = set(session.scalars(select(column).where(column.in_(wanted))))
+        for missing in sorted(wanted - known, key=str):
+            self.add(field, f"Unknown {what}: {missing}.", "unknown_reference")
+
+    def district(self, session: Session, field: str = "district_code") -> None:
+        code = self.values.get(field)
+        if not self.wants(field) or code is None:
+            return
+        if not code.startswith(WEIHAI) or session.get(District, code) is None:
+            self.add(field, f"{code} is not a Weihai district code.", "unknown_reference")
+
+    def organizations(self, session: Session, field: str, org_type: OrgType) -> None:
+        """Each id of `field` (one or a list) is an approved organisation of type `org_type`."""
+        value = self.values.get(field)
+        if not self.wants(field) or value is None:
+            return
+        ids = value if isinstance(value, list) else [value]
+        rows = session.execute(
+            select(Organization.id, Organization.org_type).where(
+                Organization.id.in_(ids), Organization.status == OrgStatus.approved
+            )
+        )
+        found = {org_id: org_type for org_id, org_type in rows}
+        for org_id in ids:
+            if org_id not in found:
+                self.add(field, f"No approved organisation {org_id}.", "unknown_reference")
+            elif found[org_id] != org_type:
+                self.add(field, f"Organisation {org_id} is not of type {org_type.value}.")
+
+    def period(self, start: str = "start_date", end: str = "end_date") -> None:
+        first, last = self.values.get(start), self.values.get(end)
+        if self.wants(start, end) and first and last and last < first:
+            self.add(end, f"{end} is before {start}.", "date_order")
+
+    def not_past(self, field: str) -> None:
+        day = self.values.get(field)
+        if self.wants(field) and day and day < today():
+            self.add(field, f"{field} {day} is in the past.", "date_in_past")
+
+
+def today() -> date:
+    """Today in Weihai (UTC+8), which is what dates in the feeds mean."""
+    return datetime.now(LOCAL_TIME).date()

@@ -1,0 +1,286 @@
+"""The publishing workflow shared by the four government feeds, written once.
+
+Each feed's module (`tech_projects`, `enterprises`, `cooperation_projects`,
+`social_service_projects`) describes itself with a `Feed`: its table, schemas,
+permission policy, searchable texts and business checks. These functions do the
+rest: visibility, draft → published → withdrawn (→ published), optimistic locking
+(ETag `W/"<version>"`, `If-Match`), the audit trail, the event outbox and the
+search index, all in the request's transaction.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.models.base import utcnow
+from app.models.enums import FeedStatus
+from app.schemas.common import PageParams
+from app.schemas.feeds import FeedFilters
+from app.services import permissions, search
+from app.services.audit import changes, record_audit
+from app.services.checks import Problems
+from app.services.events import record_event
+from app.services.permissions import FeedPolicy, Principal
+from app.services.query import paginate
+
+Check = Callable[[Session, Problems, Any], None]
+
+
+@dataclass(frozen=True)
+class Feed:
+    resource: str  # "tech_project": audit actions, event types and search terms
+    label: str  # "tech project", in messages
+    model: Any  # the table, a `FeedItem`
+    create: type[BaseModel]  # its fields are the item's writable fields
+    read: type[BaseModel]  # the public representation, carried by events
+    policy: FeedPolicy
+    text_fields: tuple[str, ...]  # searched by `q`, the most relevant first
+    check: Check  # business validation: adds to `Problems` (422) or raises Conflict
+
+    def texts(self, item: Any) -> list[str | None]:
+        return [getattr(item, f) for f in self.text_fields]
+
+    def values(self, item: Any) -> dict[str, Any]:
+        return {f: getattr(item, f) for f in self.create.model_fields}
+
+
+def etag(item: Any) -> str:
+    return f'W/"{item.version}"'
+
+
+def _published(item: Any) -> bool:
+    return bool(item.status == FeedStatus.published)
+
+
+def get_item(session: Session, principal: Principal | None, feed: Feed, item_id: int) -> Any:
+    """One item the caller may see; another organisation's draft is not found (404)."""
+    item = session.get(feed.model, item_id)
+    if item is None or not permissions.can_see_item(
+        principal, feed.policy, item.owner_organization_id, _published(item)
+    ):
+        raise NotFound(f"No such {feed.label}.")
+    return item
+
+
+def list_items(
+    session: Session,
+    principal: Principal | None,
+    feed: Feed,
+    page: PageParams,
+    common: FeedFilters,
+    filters: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, Any]:
+    """The items the caller may see, newest change first, or by relevance for `q`."""
+    model = feed.model
+    stmt = select(model).where(*filters)
+    if not permissions.sees_all_drafts(principal, feed.policy):
+        visible = model.status == FeedStatus.published
+        if principal is not None and principal.org_id is not None:
+            visible = or_(visible, model.owner_organization_id == principal.org_id)
+        stmt = stmt.where(visible)
+    if common.status:
+        stmt = stmt.where(model.status == common.status)
+    if common.owner_organization_id is not None:
+        stmt = stmt.where(model.owner_organization_id == common.owner_organization_id)
+    order: list[Any] = [model.updated_at.desc(), model.id.desc()]
+    if common.q:
+        columns = [getattr(model, f) for f in feed.text_fields]
+        match, relevance = search.search(feed.resource, model.id, columns, common.q)
+        stmt = stmt.where(match)
+        order.insert(0, relevance.desc())
+    return paginate(session, stmt.order_by(*order), page)
+
+
+def create_item(session: Session, principal: Principal, feed: Feed, data: BaseModel) -> Any:
+    """A new draft owned by the caller's organisation."""
+    values = data.model_dump()
+    _check(session, feed, values, values.keys(), None)
+    now = utcnow()
+    item = feed.model(
+        **values,
+        status=FeedStatus.draft,
+        owner_organization_id=principal.org_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    search.index_item(session, feed.resource, item.id, feed.texts(item))
+    record_audit(
+        session,
+        principal,
+        f"{feed.resource}.create",
+        resource_id=item.id,
+        summary=changes({}, values),
+    )
+    return item
+
+
+def update_item(
+    session: Session,
+    principal: Principal,
+    feed: Feed,
+    item_id: int,
+    data: BaseModel,
+    if_match: str | None,
+) -> Any:
+    """Change the given fields; a published item's change is announced as `<resource>.updated`."""
+    item = get_item(session, principal, feed, item_id)
+    permissions.ensure_can_edit(
+        principal, feed.policy, item.owner_organization_id, _published(item)
+    )
+    if if_match is not None and not _matches(if_match, item.version):
+        raise PreconditionFailed(
+            f"The {feed.label} changed since you read it (now {etag(item)}); read it again.",
+            code="stale_version",
+        )
+    given = data.model_dump(exclude_unset=True)
+    required = [f for f, info in feed.create.model_fields.items() if info.is_required()]
+    if nulls := [f for f in required if f in given and given[f] is None]:
+        raise Invalid(
+            "Required fields cannot be cleared.",
+            errors=[{"loc": ["body", f], "msg": "may not be null", "type": "null"} for f in nulls],
+        )
+    before = feed.values(item)
+    patch = {k: v for k, v in given.items() if before[k] != v}
+    if not patch:
+        return item
+    _check(session, feed, {**before, **patch}, patch.keys(), item)
+    for field, value in patch.items():
+        setattr(item, field, value)
+    item.updated_at = utcnow()
+    _flush(session, feed)
+    if patch.keys() & set(feed.text_fields):
+        search.index_item(session, feed.resource, item.id, feed.texts(item))
+    record_audit(
+        session,
+        principal,
+        f"{feed.resource}.update",
+        resource_id=item.id,
+        summary=changes(before, patch),
+    )
+    if _published(item):
+        _announce(session, feed, item, "updated")
+    return item
+
+
+def publish_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> Any:
+    """draft or withdrawn → published."""
+    return _set_status(session, principal, feed, item_id, FeedStatus.published)
+
+
+def withdraw_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> Any:
+    """published → withdrawn: no longer public; it may be published again."""
+    return _set_status(session, principal, feed, item_id, FeedStatus.withdrawn)
+
+
+def delete_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> None:
+    """Drafts only: what was published stays on record (withdraw it instead)."""
+    item = get_item(session, principal, feed, item_id)
+    # Who could change it, were it a draft, learns that it is not one (409).
+    permissions.ensure_can_edit(principal, feed.policy, item.owner_organization_id, False)
+    if item.status != FeedStatus.draft:
+        raise Conflict(
+            f"Only drafts can be deleted; this {feed.label} is {item.status.value}.",
+            code="not_a_draft",
+        )
+    summary = {f: [getattr(item, f), None] for f in feed.text_fields[:1]}
+    search.remove_item(session, feed.resource, item.id)
+    session.delete(item)
+    _flush(session, feed)
+    record_audit(
+        session, principal, f"{feed.resource}.delete", resource_id=item_id, summary=summary
+    )
+
+
+_VERBS = {FeedStatus.published: "published", FeedStatus.withdrawn: "withdrawn"}
+_ACTIONS = {FeedStatus.published: "publish", FeedStatus.withdrawn: "withdraw"}
+
+
+def _set_status(
+    session: Session, principal: Principal, feed: Feed, item_id: int, status: FeedStatus
+) -> Any:
+    item = get_item(session, principal, feed, item_id)
+    if item.status == status:
+        raise Conflict(f"The {feed.label} is already {status.value}.", code=f"already_{status}")
+    if status == FeedStatus.withdrawn and item.status != FeedStatus.published:
+        raise Conflict(f"Only a published {feed.label} can be withdrawn.", code="not_published")
+    before = item.status
+    now = utcnow()
+    item.status = status
+    item.updated_at = now
+    if status == FeedStatus.published:
+        item.published_at = now
+    else:
+        item.withdrawn_at = now
+    _flush(session, feed)
+    record_audit(
+        session,
+        principal,
+        f"{feed.resource}.{_ACTIONS[status]}",
+        resource_id=item.id,
+        summary=changes({"status": before}, {"status": status}),
+    )
+    _announce(session, feed, item, _VERBS[status])
+    return item
+
+
+def _announce(session: Session, feed: Feed, item: Any, verb: str) -> None:
+    record_event(
+        session,
+        f"{feed.resource}.{verb}",
+        resource_id=item.id,
+        data=feed.read.model_validate(item),
+        organization_id=item.owner_organization_id,
+        public=True,
+    )
+
+
+def _check(
+    session: Session, feed: Feed, values: dict[str, Any], changed: Any, item: Any | None
+) -> None:
+    problems = Problems(values, changed)
+    feed.check(session, problems, item)
+    problems.raise_if_any()
+
+
+def _flush(session: Session, feed: Feed) -> None:
+    """Write now; a concurrent change to the same version is a 412, not a lost update."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed(
+            f"The {feed.label} was changed by another request meanwhile; read it again.",
+            code="stale_version",
+        ) from exc
+
+
+def _matches(if_match: str, version: int) -> bool:
+    """`If-Match` holds `*` or our tag (weak or strong form) among its entity tags."""
+    tags = {t.strip().removeprefix("W/") for t in if_match.split(",")}
+    return "*" in tags or f'"{version}"' in tags
+
+
+def publication_rows(feed: Feed) -> Callable[[Session, Any], Iterator[dict[str, Any]]]:
+    """The feed as a publishable dataset: every item published at that moment, by id.
+
+    A publication of a feed freezes the feed as the public sees it when the department
+    publishes, whatever the period label says (items carry their own dates).
+    """
+
+    def rows(session: Session, _publication: Any) -> Iterator[dict[str, Any]]:
+        stmt = (
+            select(feed.model)
+            .where(feed.model.status == FeedStatus.published)
+            .order_by(feed.model.id)
+        )
+        for item in session.scalars(stmt):
+            yield feed.read.model_validate(item).model_dump(mode="json")
+
+    return rows

@@ -1,0 +1,236 @@
+"""Chinese full-text search (`q`) and the list filters of the government feeds."""
+
+import pytest
+from tests.factories import FEED_PATHS, assert_problem, feed_owner, feed_payload, feed_publisher, make_org
+from sqlalchemy import func, select
+
+from app.models import SearchTerm
+from app.models.enums import OrgType
+
+TEXT = {  # resource: (title field, text field)
+    "tech_project": ("title", "summary"),
+    "enterprise": ("name", "description"),
+    "cooperation_project": ("title", "description"),
+    "social_service_project": ("title", "description"),
+}
+
+
+def publish_items(client, db, resource, texts):
+    """Publish one item per (title, text) pair; returns their ids in order."""
+    path = FEED_PATHS[resource]
+    _, headers = feed_owner(client, db, resource)
+    _, publisher = feed_publisher(client, db, resource)
+    title, text = TEXT[resource]
+    ids = []
+    for name, body in texts:
+        item = client.post(
+            path, json=feed_payload(db, resource, **{title: name, text: body}), headers=headers
+        )
+        assert item.status_code == 201, item.text
+        ids.append(item.json()["id"])
+        client.post(f"{path}/{ids[-1]}/publish", headers=publisher)
+    return ids
+
+
+def search(client, resource, q, **params):
+    response = client.get(FEED_PATHS[resource], params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return [i["id"] for i in response.json()["items"]]
+
+
+@pytest.mark.parametrize("resource", list(FEED_PATHS))
+def test_two_three_and_four_character_words(client, db, resource):
+    sea_cucumber, robots, both = publish_items(
+        client,
+        db,
+        resource,
+        [
+            ("海参精深加工技术攻关", "海洋食品产业"),
+            ("工业机器人应用培训", "面向装备制造企业"),
+            ("智能装备项目", "含海参加工与精深处理工艺"),
+        ],
+    )
+    # Two characters: the index alone; the title match ranks first.
+    assert search(client, resource, "海参") == [sea_cucumber, both]
+    assert search(client, resource, "装备") == [both, robots]
+    # Three and four: all bigrams present is not enough, they must be adjacent.
+    assert search(client, resource, "海参精") == [sea_cucumber]
+    assert search(client, resource, "精深加工") == [sea_cucumber]
+    assert search(client, resource, "机器人") == [robots]
+    assert search(client, resource, "海参加工") == [both]
+    assert search(client, resource, "参精深处") == []
+    assert search(client, resource, "不存在") == []
+    # Case-insensitive for Latin letters, and combined with the other filters.
+    assert search(client, resource, "海参", limit=1) == [sea_cucumber]
+    assert client.get(FEED_PATHS[resource], params={"q": "海参"}).json()["total"] == 2
+
+
+@pytest.mark.parametrize("resource", list(FEED_PATHS))
+def test_characters_sql_treats_specially_are_literal(client, db, resource):
+    percent, underscore, quote, plain = publish_items(
+        client,
+        db,
+        resource,
+        [
+            ("增长100%的项目", "说明"),
+            ("代号A_B的项目", "说明"),
+            ("名为O'Brien的项目", "说明"),
+            ("普通项目一号", "A1B与100个"),
+        ],
+    )
+    assert search(client, resource, "0%") == [percent]
+    assert search(client, resource, "%的") == [percent]
+    assert search(client, resource, "%%") == []
+    assert search(client, resource, "A_B") == [underscore]
+    assert search(client, resource, "__") == []
+    assert search(client, resource, "O'") == [quote]
+    assert search(client, resource, "o'brien") == [quote]
+    assert search(client, resource, "';") == []
+    assert search(client, resource, "A1B") == [plain]
+
+
+@pytest.mark.parametrize("resource", list(FEED_PATHS))
+def test_search_respects_visibility_and_follows_edits(client, db, resource):
+    path = FEED_PATHS[resource]
+    title, _ = TEXT[resource]
+    _, headers = feed_owner(client, db, resource)
+    draft = client.post(
+        path, json=feed_payload(db, resource, **{title: "草稿里的海参项目"}), headers=headers
+    ).json()
+    assert search(client, resource, "海参") == []
+    own = client.get(path, params={"q": "海参"}, headers=headers).json()["items"]
+    assert [i["id"] for i in own] == [draft["id"]]
+
+    client.patch(f"{path}/{draft['id']}", json={title: "改成鲍鱼养殖"}, headers=headers)
+    assert client.get(path, params={"q": "海参"}, headers=headers).json()["total"] == 0
+    assert client.get(path, params={"q": "鲍鱼"}, headers=headers).json()["total"] == 1
+
+    client.delete(f"{path}/{draft['id']}", headers=headers)
+    with db() as session:
+        left = session.scalar(
+            select(func.count()).where(
+                SearchTerm.resource == resource, SearchTerm.item_id == draft["id"]
+            )
+        )
+    assert left == 0
+
+
+@pytest.mark.parametrize("resource", list(FEED_PATHS))
+def test_one_character_and_control_character_queries_are_refused(client, resource):
+    problem = assert_problem(client.get(FEED_PATHS[resource], params={"q": "海"}), 422)
+    assert problem["errors"][0]["loc"] == ["query", "q"]
+    # Control characters (NUL cannot even be sent to PostgreSQL) are refused too.
+    assert_problem(client.get(FEED_PATHS[resource], params={"q": "\x00海参"}), 422)
+    assert_problem(client.get(FEED_PATHS[resource], params={"q": "海" * 51}), 422)
+
+
+def test_newest_change_first(client, db):
+    path = FEED_PATHS["tech_project"]
+    first, second = publish_items(
+        client, db, "tech_project", [("项目一号", "甲"), ("项目二号", "乙")]
+    )
+    assert search(client, "tech_project", "项目") == [second, first]
+    _, publisher = feed_publisher(client, db, "tech_project")
+    client.patch(f"{path}/{first}", json={"summary": "更新"}, headers=publisher)
+    assert search(client, "tech_project", "项目") == [first, second]
+    assert [i["id"] for i in client.get(path).json()["items"]] == [first, second]
+
+
+def ids(client, path, **params):
+    response = client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return sorted(i["id"] for i in response.json()["items"])
+
+
+def test_tech_project_filters(client, db):
+    path = FEED_PATHS["tech_project"]
+    a, b = publish_items(client, db, "tech_project", [("甲项目", "说明"), ("乙项目", "说明")])
+    _, publisher = feed_publisher(client, db, "tech_project")
+    client.patch(
+        f"{path}/{b}",
+        json={"kind": "tech_info", "cluster_code": "C01", "deadline": "2098-01-01"},
+        headers=publisher,
+    )
+    assert ids(client, path, kind="tech_info") == [b]
+    assert ids(client, path, kind="school_locality_project") == [a]
+    assert ids(client, path, cluster_code="C05") == [a]
+    assert ids(client, path, deadline_to="2098-06-01") == [b]
+    assert ids(client, path, deadline_from="2098-06-01") == [a]
+    assert ids(client, path, status="published") == [a, b]
+    assert_problem(client.get(path, params={"kind": "news"}), 422)
+
+
+def test_enterprise_filters(client, db):
+    path = FEED_PATHS["enterprise"]
+    a, b = publish_items(client, db, "enterprise", [("甲公司", "说明"), ("乙公司", "说明")])
+    _, publisher = feed_publisher(client, db, "enterprise")
+    account = make_org(db, OrgType.enterprise)
+    entry_b = client.patch(
+        f"{path}/{b}",
+        json={
+            "industry_code": "3911",
+            "district_code": "371082101",
+            "size": "small",
+            "integration_level": "national",
+            "cluster_code": "C01",
+            "organization_id": account.id,
+        },
+        headers=publisher,
+    ).json()
+    assert ids(client, path, industry_code="39") == [b]
+    assert ids(client, path, industry_code="13") == [a]
+    assert ids(client, path, district_code="371082") == [b]
+    assert ids(client, path, district_code="371002") == [a]
+    assert ids(client, path, size="small") == [b]
+    assert ids(client, path, integration_level="national") == [b]
+    assert ids(client, path, cluster_code="C05") == [a]
+    assert ids(client, path, organization_id=account.id) == [b]
+    assert ids(client, path, credit_code=entry_b["credit_code"]) == [b]
+    assert_problem(client.get(path, params={"size": "giant"}), 422)
+
+
+def test_cooperation_project_filters(client, db):
+    path = FEED_PATHS["cooperation_project"]
+    a, b = publish_items(
+        client, db, "cooperation_project", [("甲合作", "说明"), ("乙合作", "说明")]
+    )
+    _, publisher = feed_publisher(client, db, "cooperation_project")
+    enterprise = make_org(db, OrgType.enterprise)
+    college = make_org(db, OrgType.college)
+    client.patch(
+        f"{path}/{b}",
+        json={
+            "kind": "industry_college",
+            "enterprise_ids": [enterprise.id],
+            "college_ids": [college.id],
+            "major_codes": ["460101", "5101"],
+            "start_date": "2028-01-01",
+            "end_date": "2028-12-31",
+        },
+        headers=publisher,
+    )
+    assert ids(client, path, kind="industry_college") == [b]
+    assert ids(client, path, enterprise_id=enterprise.id) == [b]
+    assert ids(client, path, college_id=college.id) == [b]
+    assert ids(client, path, major_code="46") == [b]
+    assert ids(client, path, major_code="4601") == [b]
+    assert ids(client, path, major_code="4901") == [a]
+    assert ids(client, path, start_date_from="2027-12-01") == [b]
+    assert ids(client, path, end_date_to="2029-01-01") == [b]
+    assert_problem(client.get(path, params={"major_code": "4%"}), 422)
+
+
+def test_social_service_project_filters(client, db):
+    path = FEED_PATHS["social_service_project"]
+    a, b = publish_items(
+        client, db, "social_service_project", [("甲培训", "说明"), ("乙培训", "说明")]
+    )
+    assert ids(client, path, target_group="veterans") == [a, b]
+    assert ids(client, path, target_group="disabled") == []
+    assert ids(client, path, certificate="工业机器人操作与运维职业技能等级证书") == [a, b]
+    assert ids(client, path, certificate="物流管理职业技能等级证书") == []
+    assert ids(client, path, capacity_min=41) == []
+    assert ids(client, path, capacity_min=40) == [a, b]
+    assert ids(client, path, start_date_from="2027-03-02") == []
+    assert ids(client, path, end_date_to="2027-04-30") == [a, b]
+    assert_problem(client.get(path, params={"target_group": "children"}), 422)
