@@ -2,6 +2,8 @@
 each resource × each kind of caller × each action."""
 
 import pytest
+
+from app.models.enums import Department, OrgStatus, OrgType
 from tests.factories import (
     FEED_PATHS,
     assert_problem,
@@ -12,8 +14,6 @@ from tests.factories import (
     make_feed_item,
     make_org,
 )
-
-from app.models.enums import Department, OrgStatus, OrgType
 
 ACTORS = [
     "anonymous",

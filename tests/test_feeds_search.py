@@ -1,11 +1,18 @@
 """Chinese full-text search (`q`) and the list filters of the government feeds."""
 
 import pytest
-from tests.factories import FEED_PATHS, assert_problem, feed_owner, feed_payload, feed_publisher, make_org
 from sqlalchemy import func, select
 
 from app.models import SearchTerm
 from app.models.enums import OrgType
+from tests.factories import (
+    FEED_PATHS,
+    assert_problem,
+    feed_owner,
+    feed_payload,
+    feed_publisher,
+    make_org,
+)
 
 TEXT = {  # resource: (title field, text field)
     "tech_project": ("title", "summary"),

@@ -1,6 +1,8 @@
 """Bad input to the government feeds: every violation is a 422 problem naming the field."""
 
 import pytest
+
+from app.models.enums import OrgStatus, OrgType
 from tests.factories import (
     FEED_PATHS,
     assert_problem,
@@ -9,8 +11,6 @@ from tests.factories import (
     feed_payload,
     make_org,
 )
-
-from app.models.enums import OrgStatus, OrgType
 
 
 def fields(body):

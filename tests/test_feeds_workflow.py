@@ -1,6 +1,9 @@
 """The publishing workflow of the four government feeds: drafts, publish, withdraw, delete."""
 
 import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, Event
 from tests.factories import (
     FEED_PATHS,
     assert_problem,
@@ -10,9 +13,6 @@ from tests.factories import (
     login,
     make_admin,
 )
-from sqlalchemy import select
-
-from app.models import AuditEvent, Event
 
 RESOURCES = list(FEED_PATHS)
 
