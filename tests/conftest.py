@@ -136,13 +136,11 @@ def _clean_database(engine: Engine) -> Iterator[None]:
     """Each test starts from the migrated database with reference data only."""
     yield
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    # DELETE, not TRUNCATE: a test leaves a few rows, and on PostgreSQL TRUNCATE of
+    # every table costs ~0.4 s per test while DELETE of a few rows costs milliseconds.
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+        for table in tables:
+            conn.execute(table.delete())
 
 
 @pytest.fixture
