@@ -3,6 +3,8 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.demand import Demand, DemandMajor
+from app.models.demand_response import DemandResponse
 from app.models.distribution import DistributionRow, DistributionSubmission
 from app.models.event import Event
 from app.models.login_failure import LoginFailure
@@ -27,6 +29,9 @@ __all__ = [
     "Cluster",
     "ClusterIndustry",
     "ClusterMajorClass",
+    "Demand",
+    "DemandMajor",
+    "DemandResponse",
     "District",
     "DistributionRow",
     "DistributionSubmission",
