@@ -9,9 +9,12 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import (
+    analytics,
     audit,
     auth,
+    demands,
     distributions,
+    matching,
     ops,
     organizations,
     publications,
@@ -47,6 +50,15 @@ TAGS = [
         "name": "publications",
         "description": "Frozen, versioned dataset snapshots, their downloads and the calendar",
     },
+    {
+        "name": "demands",
+        "description": "Enterprises' talent demands, their life cycle and colleges' responses",
+    },
+    {
+        "name": "matching",
+        "description": "Explainable rankings: supply for a demand, demands for a college",
+    },
+    {"name": "analytics", "description": "Supply and demand, cooperation indicators, overview"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -75,7 +87,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
 
-    for module in (auth, organizations, taxonomies, distributions, publications, audit, ops):
+    for module in (
+        auth,
+        organizations,
+        taxonomies,
+        distributions,
+        publications,
+        demands,
+        matching,
+        analytics,
+        audit,
+        ops,
+    ):
         app.include_router(module.router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
 

@@ -57,7 +57,7 @@ class Settings(DatabaseSettings):
     tech_projects_cadence: CadenceName = "continuous"
 
     # Matching: the weight of each factor of the score, in percent; they must sum to 100.
-    # score = sum(weight × factor value) / 10,000, factor values being 0–100 (app.services.matching).
+    # score = Σ weight × factor value / 10,000, values being 0–100 (see app.services.matching).
     matching_weight_major: int = Field(40, ge=0, le=100)
     matching_weight_level: int = Field(15, ge=0, le=100)
     matching_weight_graduation_year: int = Field(15, ge=0, le=100)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, str_enum, utcnow
+from app.models.base import Base, local_today, str_enum, utcnow
 from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel
 
 # Levels are kept as a bit mask so that "demands for level X" is one indexed-free integer test
@@ -50,9 +50,7 @@ class Demand(Base):
     salary_max: Mapped[int | None]
     valid_until: Mapped[date]
     accepted_headcount: Mapped[int] = mapped_column(default=0)
-    close_reason: Mapped[CloseReason | None] = mapped_column(
-        str_enum(CloseReason, "close_reason")
-    )
+    close_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason, "close_reason"))
     hired_count: Mapped[int | None]
     close_note: Mapped[str | None] = mapped_column(String(500))
     closed_by_organization_id: Mapped[int | None] = mapped_column(
@@ -62,6 +60,20 @@ class Demand(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its last valid day while still open or paused (stored as closed lazily)."""
+        live = self.status in (DemandStatus.open, DemandStatus.paused)
+        return live and self.valid_until < local_today()
+
+    @property
+    def effective_status(self) -> DemandStatus:
+        return DemandStatus.closed if self.is_expired else self.status
+
+    @property
+    def effective_close_reason(self) -> CloseReason | None:
+        return CloseReason.expired if self.is_expired else self.close_reason
 
     @property
     def levels(self) -> list[MajorLevel]:
