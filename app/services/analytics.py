@@ -75,7 +75,7 @@ def _supply(session: Session, supply: Supply, group_by: GroupBy, ref: Reference)
         .where(supply.clause())
         .group_by(column)
     )
-    amounts = {key: int(total or 0) for key, total in session.execute(stmt).tuples()}
+    amounts = {key: int(total or 0) for key, total in session.execute(stmt)}
     return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
 
 
@@ -88,14 +88,14 @@ def _demand(session: Session, group_by: GroupBy, ref: Reference) -> dict[str, in
             .where(open_clause())
             .group_by(place)
         )
-        return {key or NONE: int(total) for key, total in session.execute(stmt).tuples()}
+        return {key or NONE: int(total) for key, total in session.execute(stmt)}
     stmt = (
         select(DemandMajor.code, func.sum(DemandMajor.share))
         .join(Demand, Demand.id == DemandMajor.demand_id)
         .where(open_clause())
         .group_by(DemandMajor.code)
     )
-    amounts = {code: int(total) for code, total in session.execute(stmt).tuples()}
+    amounts = {code: int(total) for code, total in session.execute(stmt)}
     return _by_code(amounts, group_by, ref)
 
 
@@ -106,7 +106,7 @@ def _group_names(
         return {**ref.cluster_names, NONE: "不属于任何产业集群"}
     if group_by == "district":
         return {**ref.district_names, NONE: "未指定地点"}
-    rows = session.execute(select(Major.code, Major.name).where(Major.code.in_(keys))).tuples()
+    rows = session.execute(select(Major.code, Major.name).where(Major.code.in_(keys)))
     return dict(rows.all())
 
 
@@ -147,7 +147,7 @@ def _responses(session: Session, college_id: int) -> dict[str, int]:
         .where(DemandResponse.college_id == college_id)
         .group_by(DemandResponse.status)
     )
-    counts = {status: (n, int(h or 0)) for status, n, h in session.execute(stmt).tuples()}
+    counts = {status: (n, int(h or 0)) for status, n, h in session.execute(stmt)}
     accepted = counts.get(ResponseStatus.accepted, (0, 0))
     return {
         "responses_offered": sum(n for n, _ in counts.values()),
@@ -175,10 +175,7 @@ def _hires(session: Session, college_id: int) -> int:
         )
         .group_by(Demand.id, Demand.hired_count)
     )
-    return sum(
-        (hired or 0) * int(own) // int(total)
-        for hired, own, total in session.execute(stmt).tuples()
-    )
+    return sum((hired or 0) * int(own) // int(total) for hired, own, total in session.execute(stmt))
 
 
 def _submissions(session: Session, college_id: int, settings: Settings) -> list[dict[str, Any]]:
@@ -195,7 +192,7 @@ def _submissions(session: Session, college_id: int, settings: Settings) -> list[
     )
     grace = timedelta(days=settings.publication_grace_days)
     rows = []
-    for period, first in session.execute(stmt).tuples():
+    for period, first in session.execute(stmt):
         due = parse_period(period, Cadence.half_yearly).end + grace
         submitted = first.astimezone(CHINA_TZ).date()
         rows.append(
@@ -242,7 +239,7 @@ def _count_orgs(session: Session, org_type: OrgType) -> dict[str | None, int]:
         .where(Organization.status == OrgStatus.approved, Organization.org_type == org_type)
         .group_by(Organization.district_code)
     )
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())
 
 
 def _open_demands(session: Session) -> dict[str | None, tuple[int, int]]:
@@ -253,7 +250,7 @@ def _open_demands(session: Session) -> dict[str | None, tuple[int, int]]:
         .where(open_clause())
         .group_by(place)
     )
-    return {key: (n, int(h or 0)) for key, n, h in session.execute(stmt).tuples()}
+    return {key: (n, int(h or 0)) for key, n, h in session.execute(stmt)}
 
 
 def overview(session: Session) -> dict[str, Any]:
@@ -278,7 +275,7 @@ def overview(session: Session) -> dict[str, Any]:
     for district, (n, h) in _open_demands(session).items():
         add(district, "open_demands", n)
         add(district, "open_headcount", h)
-    for district, total in session.execute(stmt).tuples():
+    for district, total in session.execute(stmt):
         add(district, "supply", int(total or 0))
     fields = ("enterprises", "colleges", "open_demands", "open_headcount", "supply")
     districts = [

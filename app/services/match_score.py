@@ -88,7 +88,7 @@ def load_reference(session: Session) -> Reference:
     for cluster, class_code in session.execute(stmt):
         clusters_of_class[class_code].append(cluster)
         classes_of_cluster[cluster].append(class_code)
-    names = dict(session.execute(select(Cluster.code, Cluster.name)).tuples())
+    names = dict(session.execute(select(Cluster.code, Cluster.name)).all())
     districts = {d.code: d for d in session.scalars(select(District))}
 
     def up(code: str, levels: tuple[str, ...]) -> str | None:
@@ -205,9 +205,8 @@ def score(points: int) -> float:
 
 def load_major_names(session: Session, codes: set[str]) -> dict[str, str]:
     wanted = codes | {c[:4] for c in codes} | {c[:2] for c in codes}
-    return dict(
-        session.execute(select(Major.code, Major.name).where(Major.code.in_(wanted))).tuples()
-    )
+    stmt = select(Major.code, Major.name).where(Major.code.in_(wanted))
+    return dict(session.execute(stmt).all())
 
 
 def _label(code: str, names: dict[str, str]) -> str:

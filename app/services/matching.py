@@ -101,7 +101,7 @@ def _candidates(scorer: Scorer, supply: Supply) -> Any:
 
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
     rows = session.execute(select(model.id, model.name).where(model.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def match_demand(
@@ -124,7 +124,7 @@ def match_demand(
     )
     ranked = sorted(
         (-scorer.points(*cohort), college, *cohort)
-        for college, *cohort in session.execute(_candidates(scorer, supply)).tuples()
+        for college, *cohort in session.execute(_candidates(scorer, supply))
     )
     window = ranked[page.offset : page.offset + page.limit]
     colleges = _names(session, Organization, {row[1] for row in window})
