@@ -38,8 +38,10 @@ def _announce(session: Session, response: DemandResponse, verb: str, organizatio
 def create_response(
     session: Session, principal: Principal, demand_id: int, data: ResponseCreate
 ) -> DemandResponse:
-    """The calling college offers its own students to an open demand."""
-    demand = get_visible(session, principal, demand_id)
+    """The calling college offers its own students to an open demand (409 when it is not)."""
+    demand = session.get(Demand, demand_id)
+    if demand is None or demand.status == DemandStatus.draft:
+        raise NotFound("No such demand.")
     settle_expiry(session, demand)
     if demand.status != DemandStatus.open:
         raise Conflict(
