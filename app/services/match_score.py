@@ -4,6 +4,7 @@ Everything is an integer until the end (values 0–100, weights in percent), so 
 exact, the same on every database and in every process; `score = points / 10,000`.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -69,7 +70,7 @@ class Rule:
 
 @dataclass
 class Reference:
-    """The reference data scoring reads, loaded once per request (a few hundred rows)."""
+    """The reference data scoring reads (a few hundred rows), with the rules it derives."""
 
     clusters_of_class: dict[str, list[str]]
     classes_of_cluster: dict[str, list[str]]
@@ -77,9 +78,33 @@ class Reference:
     county: dict[str, str]  # district → its county-level district
     city: dict[str, str | None]  # district → its city
     district_names: dict[str, str]
+    rules: dict[tuple[str, ...], list[Rule]] = field(default_factory=dict)
+
+    def rules_for(self, codes: list[str]) -> list[Rule]:
+        key = tuple(codes)
+        if key not in self.rules:
+            self.rules[key] = rules_for(codes, self)
+        return self.rules[key]
+
+
+# Reference data only changes with a release (`python -m app migrate` loads it); it is
+# read again after this many seconds, so a reload is seen without a restart.
+REFERENCE_TTL_SECONDS = 300.0
+_cache: dict[str, tuple[float, Reference]] = {}
 
 
 def load_reference(session: Session) -> Reference:
+    """The reference data for this database, cached per process for `REFERENCE_TTL_SECONDS`."""
+    key = f"{id(session.get_bind())}:{session.get_bind().engine.url}"
+    now = time.monotonic()
+    cached = _cache.get(key)
+    if cached is None or cached[0] < now:
+        cached = (now + REFERENCE_TTL_SECONDS, _read_reference(session))
+        _cache[key] = cached
+    return cached[1]
+
+
+def _read_reference(session: Session) -> Reference:
     clusters_of_class: dict[str, list[str]] = defaultdict(list)
     classes_of_cluster: dict[str, list[str]] = defaultdict(list)
     stmt = select(ClusterMajorClass.cluster_code, ClusterMajorClass.class_code).order_by(
@@ -100,7 +125,9 @@ def load_reference(session: Session) -> Reference:
     county = {code: up(code, ("county", "city", "province")) or code for code in districts}
     city = {code: up(code, ("city",)) for code in districts}
     district_names = {code: d.name for code, d in districts.items()}
-    return Reference(clusters_of_class, classes_of_cluster, names, county, city, district_names)
+    return Reference(
+        dict(clusters_of_class), dict(classes_of_cluster), names, county, city, district_names
+    )
 
 
 def rules_for(codes: list[str], ref: Reference) -> list[Rule]:
@@ -148,16 +175,17 @@ class Scorer:
     ref: Reference
     weights: dict[str, int]
     rules: list[Rule] = field(init=False)
-    _major: dict[str, tuple[int, Rule | None]] = field(default_factory=dict, init=False)
+    _memo: dict[tuple[object, ...], int] = field(default_factory=dict, init=False)
+    _rule: dict[str, Rule | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.rules = rules_for(self.want.codes, self.ref)
+        self.rules = self.ref.rules_for(self.want.codes)
 
     def major(self, code: str) -> tuple[int, Rule | None]:
-        if code not in self._major:
-            rule = next((r for r in self.rules if code.startswith(r.prefix)), None)
-            self._major[code] = (rule.value if rule else 0, rule)
-        return self._major[code]
+        if code not in self._rule:
+            self._rule[code] = next((r for r in self.rules if code.startswith(r.prefix)), None)
+        rule = self._rule[code]
+        return (rule.value if rule else 0, rule)
 
     def level(self, level: MajorLevel) -> int:
         mask = self.want.level_mask
@@ -172,13 +200,7 @@ class Scorer:
         return 50 if min(abs(year - y) for y in years) == 1 else 0
 
     def place(self, district: str) -> int:
-        wanted = self.want.district
-        if wanted is None:
-            return 100
-        county, city = self.ref.county, self.ref.city
-        if county.get(district, district) == county.get(wanted, wanted):
-            return 100
-        return 60 if city.get(district) and city.get(district) == city.get(wanted) else 20
+        return place_value(self.ref, self.want.district, district)
 
     def coverage(self, available: int) -> int:
         return min(100, available * 100 // self.want.headcount)
@@ -195,8 +217,31 @@ class Scorer:
         ]
 
     def points(self, code: str, level: MajorLevel, year: int, district: str, available: int) -> int:
-        values = self.values(code, level, year, district, available)
-        return sum(self.weights[f] * v for f, v in zip(FACTORS, values, strict=True))
+        """Σ weight × value; the per-factor parts are memoised (this runs per candidate)."""
+        memo, w = self._memo, self.weights
+        key: tuple[object, ...] = ("m", code, level)
+        if key not in memo:
+            memo[key] = w["major"] * self.major(code)[0] + w["level"] * self.level(level)
+        rest = memo[key]
+        key = ("y", year)
+        if key not in memo:
+            memo[key] = w["graduation_year"] * self.graduation_year(year)
+        rest += memo[key]
+        key = ("p", district)
+        if key not in memo:
+            memo[key] = w["place"] * self.place(district)
+        return rest + memo[key] + w["coverage"] * self.coverage(available)
+
+
+def place_value(ref: Reference, wanted: str | None, district: str) -> int:
+    """Same county-level district 100, same city 60, elsewhere 20; no place wanted 100."""
+    if wanted is None:
+        return 100
+    county = ref.county
+    if county.get(district, district) == county.get(wanted, wanted):
+        return 100
+    city = ref.city.get(district)
+    return 60 if city and city == ref.city.get(wanted) else 20
 
 
 def score(points: int) -> float:

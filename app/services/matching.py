@@ -32,6 +32,7 @@ Supply is the latest published student distribution period (`period` chooses ano
 a college sees its own current submission in place of its published rows.
 """
 
+import bisect
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -52,6 +53,7 @@ from app.services.match_score import (
     load_major_names,
     load_reference,
     other_levels,
+    place_value,
     score,
 )
 from app.services.permissions import Principal
@@ -163,12 +165,22 @@ def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
 
 
 # Reverse: open demands for one college.
+#
+# A large college relates to most open demands at some distance, so the demands are not
+# all scored: they are taken in the order of an upper bound of their score, and the search
+# stops once the page is filled with scores no remaining bound can reach (an exact top-k).
+# Demands naming one of the college's majors, classes or categories come first; any other
+# demand's major factor is at most 75, which bounds its score below.
+
+Candidate = tuple[int, list[str], int, list[int], str | None, int]  # id, codes, mask, ...
+Best = tuple[int, int, Cohort]  # points, major value, cohort
 
 
 class CollegeSupply:
     """One college's cohorts, indexed by every prefix of their major codes."""
 
-    def __init__(self, cohorts: list[Cohort]) -> None:
+    def __init__(self, cohorts: list[Cohort], ref: Reference) -> None:
+        self.ref = ref
         self.cohorts: dict[str, list[Cohort]] = {}
         self.by_prefix: dict[str, list[str]] = {}
         for cohort in sorted(cohorts):
@@ -176,29 +188,56 @@ class CollegeSupply:
         for code in self.cohorts:
             for prefix in {code[:2], code[:4], code[:6], code}:
                 self.by_prefix.setdefault(prefix, []).append(code)
+        self.max_available = max((c[4] for c in cohorts), default=0)
+        self.districts = sorted({c[3] for c in cohorts})
 
-    def demand_ranges(self, ref: Reference) -> ColumnElement[bool]:
-        """Demand codes that can relate to any of these majors, as index ranges."""
-        prefixes: set[str] = set()
+    def named_codes(self) -> list[str]:
+        """Demand codes that name one of these majors, or their class or category."""
+        return sorted(self.by_prefix)
+
+    def related(self) -> ColumnElement[bool]:
+        """Exactly the demand codes related to any of these majors (see `rules_for`)."""
+        ranges: set[str] = set()
         exact: set[str] = set()
         for code in self.cohorts:
-            prefixes.update([code[:2], *other_levels(code[:2])])
-            for cluster in ref.clusters_of_class.get(code[:4], []):
-                related = ref.classes_of_cluster[cluster]
-                prefixes.update(related)
+            ranges.add(code[:2])  # within, same class, same category
+            ranges.update(other_levels(code[:4]))  # the class at the other levels
+            exact.update(other_levels(code[:2]))  # the category at the other levels
+            for cluster in self.ref.clusters_of_class.get(code[:4], []):
+                related = self.ref.classes_of_cluster[cluster]
+                ranges.update(related)
                 exact.update(c[:2] for c in related)
-        return or_(_ranges(DemandMajor.code, prefixes), DemandMajor.code.in_(sorted(exact)))
+        return or_(_ranges(DemandMajor.code, ranges), DemandMajor.code.in_(sorted(exact)))
 
-    def best(self, scorer: Scorer) -> tuple[int, Cohort] | None:
-        """The best (points, cohort) for a demand; ties to the smallest cohort."""
-        codes = {c for rule in scorer.rules for c in self.by_prefix.get(rule.prefix, ())}
-        best: tuple[int, Cohort] | None = None
-        for code in sorted(codes):
+    def best(self, scorer: Scorer) -> Best | None:
+        """The demand's best cohort: most points, then the closer major, then the first."""
+        values: dict[str, int] = {}
+        for rule in scorer.rules:
+            for code in self.by_prefix.get(rule.prefix, ()):
+                values.setdefault(code, rule.value)
+        rest = 100 * (100 - scorer.weights["major"])
+        best: Best | None = None
+        for code, value in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])):
+            if best is not None and scorer.weights["major"] * value + rest <= best[0]:
+                break  # no cohort of this or a farther major can do better
             for cohort in self.cohorts[code]:
                 points = scorer.points(*cohort)
                 if best is None or points > best[0]:
-                    best = (points, cohort)
+                    best = (points, value, cohort)
         return best
+
+    def bound(self, candidate: Candidate, weights: dict[str, int], major: int = 100) -> int:
+        """An upper bound of a demand's score against any of these cohorts."""
+        _, _, _, _, district, headcount = candidate
+        place = max(place_value(self.ref, district, d) for d in self.districts)
+        coverage = min(100, self.max_available * 100 // headcount)
+        top = 100 * (weights["level"] + weights["graduation_year"])
+        return (
+            weights["major"] * major
+            + top
+            + weights["place"] * place
+            + weights["coverage"] * coverage
+        )
 
 
 def _college(session: Session, principal: Principal, college_id: int) -> Organization:
@@ -208,8 +247,8 @@ def _college(session: Session, principal: Principal, college_id: int) -> Organiz
     return permissions.ensure_visible_org(principal, college)
 
 
-def _open_demands(supply: CollegeSupply, ref: Reference) -> Any:
-    related = select(DemandMajor.demand_id).where(supply.demand_ranges(ref))
+def _open_demands(where: ColumnElement[bool]) -> Any:
+    related = select(DemandMajor.demand_id).where(where)
     return (
         select(
             Demand.id,
@@ -224,25 +263,42 @@ def _open_demands(supply: CollegeSupply, ref: Reference) -> Any:
     )
 
 
-def _rank_demands(
-    session: Session, supply: CollegeSupply, settings: Settings
-) -> list[tuple[int, int, Scorer, Cohort]]:
-    """(−points, demand id, scorer, best cohort) for every related open demand, best first."""
-    if not supply.cohorts:
-        return []
-    ref = load_reference(session)
-    ranked = []
-    for demand_id, codes, mask, years, district, headcount in session.execute(
-        _open_demands(supply, ref)
-    ):
-        scorer = Scorer(
-            Want(codes, mask, years, district, headcount), ref, settings.matching_weights
-        )
+Ranked = tuple[int, int, Scorer, Cohort]  # −points, demand id, scorer, cohort
+
+
+def _top(
+    supply: CollegeSupply, candidates: list[Candidate], need: int, weights: dict[str, int]
+) -> list[Ranked]:
+    """The best `need` demands, exactly, scoring as few as the bounds allow."""
+    order = sorted((-supply.bound(c, weights), c[0], c) for c in candidates)
+    top: list[Ranked] = []
+    for negative_bound, demand_id, (_, codes, mask, years, district, headcount) in order:
+        if len(top) >= need and (negative_bound, demand_id) > top[need - 1][:2]:
+            break
+        scorer = Scorer(Want(codes, mask, years, district, headcount), supply.ref, weights)
         best = supply.best(scorer)
         if best is not None:
-            ranked.append((-best[0], demand_id, scorer, best[1]))
-    ranked.sort(key=lambda r: (r[0], r[1]))
-    return ranked
+            bisect.insort(top, (-best[0], demand_id, scorer, best[2]), key=lambda r: r[:2])
+            del top[need:]
+    return top
+
+
+def _rank_demands(
+    session: Session, supply: CollegeSupply, page: PageParams, weights: dict[str, int]
+) -> tuple[list[Ranked], int]:
+    """The page's demands, ranked, and how many open demands relate to the college."""
+    if not supply.cohorts:
+        return [], 0
+    total_stmt = select(func.count()).select_from(_open_demands(supply.related()).subquery())
+    total = session.scalar(total_stmt) or 0
+    need = page.offset + page.limit
+    named = DemandMajor.code.in_(supply.named_codes())
+    top = _top(supply, [tuple(r) for r in session.execute(_open_demands(named))], need, weights)
+    farther = weights["major"] * 75 + 100 * (100 - weights["major"])
+    if len(top) < min(need, total) or (len(top) == need and -top[-1][0] <= farther):
+        rows = session.execute(_open_demands(supply.related()))
+        top = _top(supply, [tuple(r) for r in rows], need, weights)
+    return top[page.offset :], total
 
 
 def _demand_refs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -270,9 +326,9 @@ def match_college(
     _college(session, principal, college_id)
     supply = resolve_supply(session, principal, period, college_id)
     stmt = _cohort_query(supply).where(R.college_id == college_id)
-    college_supply = CollegeSupply([tuple(row[1:]) for row in session.execute(stmt)])
-    ranked = _rank_demands(session, college_supply, settings)
-    window = ranked[page.offset : page.offset + page.limit]
+    cohorts: list[Cohort] = [(r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)]
+    college_supply = CollegeSupply(cohorts, load_reference(session))
+    window, total = _rank_demands(session, college_supply, page, settings.matching_weights)
     refs = _demand_refs(session, [r[1] for r in window])
     codes = {r[3][0] for r in window} | {c for r in window for c in r[2].want.codes}
     names = load_major_names(session, codes)
@@ -287,7 +343,7 @@ def match_college(
     ]
     return {
         "items": items,
-        "total": len(ranked),
+        "total": total,
         "limit": page.limit,
         "offset": page.offset,
         "college_id": college_id,
