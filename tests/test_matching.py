@@ -232,3 +232,40 @@ def test_reverse_matching_uses_the_same_scores(client, db):
 def test_reverse_matching_for_a_non_college_is_404(client, db):
     enterprise, headers = org_headers(client, db)
     assert_problem(client.get(f"/api/v1/colleges/{enterprise.id}/matches", headers=headers), 404)
+
+
+def test_reverse_ranking_is_exact_on_every_page(client, db):
+    """Each demand's reverse score is its best forward score for the college, and pages of
+    one agree with the whole list (so the bounded search never skips a better demand)."""
+    rows = [graduating(code, count) for code, count in [("460103", 40), ("460301", 12)]]
+    rows.append(graduating("660103", 25))
+    colleges = supply(client, db, [("371002", rows), ("371082", [graduating("460103")])])
+    college, college_h = colleges[0]
+    _, enterprise = org_headers(client, db, district_code="371082")
+    wanted = [
+        (["460103"], 40, None),
+        (["460103"], 5, "371002"),
+        (["4601"], 60, None),
+        (["46"], 8, "371003"),
+        (["4605"], 3, None),  # same category only: 50
+        (["430601"], 4, None),  # cluster C04
+        (["6601"], 10, None),  # the class at another level
+        (["260103", "540101"], 7, "371002"),
+        (["540101"], 7, None),  # unrelated
+    ]
+    for codes, headcount, district in wanted:
+        extra = {"district_code": district} if district else {}
+        post_demand(client, enterprise, major_codes=codes, headcount=headcount, **extra)
+    url = f"/api/v1/colleges/{college.id}/matches"
+    whole = client.get(url, headers=college_h, params={"limit": 200}).json()
+    assert whole["total"] == len(whole["items"]) == len(wanted) - 1
+    for offset in range(whole["total"]):
+        page = client.get(url, headers=college_h, params={"limit": 1, "offset": offset}).json()
+        assert page["items"] == whole["items"][offset : offset + 1]
+        assert page["total"] == whole["total"]
+    for item in whole["items"]:
+        forward = ranking(client, item["demand"]["id"], college_h, limit=200)["items"]
+        own = [m for m in forward if m["college"]["id"] == college.id]
+        assert item["score"] == own[0]["score"]
+    scores = [i["score"] for i in whole["items"]]
+    assert scores == sorted(scores, reverse=True)

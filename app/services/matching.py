@@ -195,19 +195,23 @@ class CollegeSupply:
         """Demand codes that name one of these majors, or their class or category."""
         return sorted(self.by_prefix)
 
-    def related(self) -> ColumnElement[bool]:
-        """Exactly the demand codes related to any of these majors (see `rules_for`)."""
-        ranges: set[str] = set()
+    def related(self, codes: list[str]) -> list[str]:
+        """Those of `codes` (demand codes) related to any of these majors (see `rules_for`)."""
+        categories = {code[:2] for code in self.cohorts}
+        classes: set[str] = set()  # a code under one of these is related
         exact: set[str] = set()
         for code in self.cohorts:
-            ranges.add(code[:2])  # within, same class, same category
-            ranges.update(other_levels(code[:4]))  # the class at the other levels
+            classes.update(other_levels(code[:4]))  # the class at the other levels
             exact.update(other_levels(code[:2]))  # the category at the other levels
             for cluster in self.ref.clusters_of_class.get(code[:4], []):
                 related = self.ref.classes_of_cluster[cluster]
-                ranges.update(related)
+                classes.update(related)
                 exact.update(c[:2] for c in related)
-        return or_(_ranges(DemandMajor.code, ranges), DemandMajor.code.in_(sorted(exact)))
+        return [
+            code
+            for code in codes
+            if code[:2] in categories or code in exact or (len(code) >= 4 and code[:4] in classes)
+        ]
 
     def best(self, scorer: Scorer) -> Best | None:
         """The demand's best cohort: most points, then the closer major, then the first."""
@@ -289,14 +293,18 @@ def _rank_demands(
     """The page's demands, ranked, and how many open demands relate to the college."""
     if not supply.cohorts:
         return [], 0
-    total_stmt = select(func.count()).select_from(_open_demands(supply.related()).subquery())
+    # The codes demands use (an index-only scan), then the related ones picked in Python:
+    # an IN list is served by the index where many OR-ed ranges are not.
+    used = session.scalars(select(DemandMajor.code).distinct()).all()
+    related = DemandMajor.code.in_(supply.related(list(used)))
+    total_stmt = select(func.count()).select_from(_open_demands(related).subquery())
     total = session.scalar(total_stmt) or 0
     need = page.offset + page.limit
     named = DemandMajor.code.in_(supply.named_codes())
     top = _top(supply, [tuple(r) for r in session.execute(_open_demands(named))], need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
     if len(top) < min(need, total) or (len(top) == need and -top[-1][0] <= farther):
-        rows = session.execute(_open_demands(supply.related()))
+        rows = session.execute(_open_demands(related))
         top = _top(supply, [tuple(r) for r in rows], need, weights)
     return top[page.offset :], total
 
