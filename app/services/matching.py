@@ -129,8 +129,21 @@ def match_demand(
         for college, *cohort in session.execute(_candidates(scorer, supply))
     )
     window = ranked[page.offset : page.offset + page.limit]
+    items = _cohort_matches(session, scorer, window)
+    return {
+        "items": items,
+        "total": len(ranked),
+        "limit": page.limit,
+        "offset": page.offset,
+        "demand_id": demand.id,
+        "period": supply.period,
+    }
+
+
+def _cohort_matches(session: Session, scorer: Scorer, window: list[Any]) -> list[dict[str, Any]]:
+    """The page's matches with college names and reasons."""
     colleges = _names(session, Organization, {row[1] for row in window})
-    names = load_major_names(session, {row[2] for row in window} | set(demand.major_codes))
+    names = load_major_names(session, {row[2] for row in window} | set(scorer.want.codes))
     items = []
     for points, college, *rest in window:
         cohort: Cohort = (rest[0], rest[1], rest[2], rest[3], rest[4])
@@ -142,14 +155,7 @@ def match_demand(
                 "reasons": explain(scorer, cohort, names),
             }
         )
-    return {
-        "items": items,
-        "total": len(ranked),
-        "limit": page.limit,
-        "offset": page.offset,
-        "demand_id": demand.id,
-        "period": supply.period,
-    }
+    return items
 
 
 def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
