@@ -9,12 +9,15 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import (
+    analytics,
     audit,
     auth,
     cooperation_projects,
+    demands,
     distributions,
     enterprises,
     events,
+    matching,
     ops,
     organizations,
     publications,
@@ -66,6 +69,15 @@ TAGS = [
         "name": "social service projects",
         "description": "Skills training by colleges and training institutions",
     },
+    {
+        "name": "demands",
+        "description": "Enterprises' talent demands, their life cycle and colleges' responses",
+    },
+    {
+        "name": "matching",
+        "description": "Explainable rankings: supply for a demand, demands for a college",
+    },
+    {"name": "analytics", "description": "Supply and demand, cooperation indicators, overview"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
 ]
@@ -111,6 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         social_service_projects,
         distributions,
         publications,
+        demands,
+        matching,
+        analytics,
         events,
         subscriptions,
         audit,

@@ -268,3 +268,51 @@ def make_feed_item(
         assert response.status_code == 200, response.text
         item = response.json()
     return item, headers
+
+
+# Demands: a valid body, and published supply for matching.
+def demand_body(**overrides: Any) -> dict[str, Any]:
+    today = date.today()
+    return {
+        "kind": "employment",
+        "title": "数控设备操作工",
+        "major_codes": [HIGHER_MAJOR],
+        "headcount": 10,
+        "valid_until": date(today.year + 1, 6, 30).isoformat(),
+        **overrides,
+    }
+
+
+def post_demand(
+    client: TestClient, headers: dict[str, str], *, open_: bool = True, **overrides: Any
+) -> dict[str, Any]:
+    """A demand of the caller's enterprise, opened unless `open_` is False."""
+    response = client.post("/api/v1/demands", json=demand_body(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    demand: dict[str, Any] = response.json()
+    if open_:
+        opened = client.post(f"/api/v1/demands/{demand['id']}/open", headers=headers)
+        assert opened.status_code == 200, opened.text
+        demand = opened.json()
+    return demand
+
+
+def submit_distribution(
+    client: TestClient,
+    college: Organization,
+    headers: dict[str, str],
+    rows: list[dict[str, Any]],
+    period: str | None = None,
+) -> None:
+    period = period or current_period()
+    url = f"/api/v1/colleges/{college.id}/student-distributions/{period}"
+    response = client.put(url, json={"rows": rows}, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def publish_distribution(
+    client: TestClient, headers: dict[str, str], period: str | None = None
+) -> None:
+    body = {"dataset": "student_distribution", "period": period or current_period()}
+    response = client.post("/api/v1/publications", json=body, headers=headers)
+    assert response.status_code == 201, response.text

@@ -56,6 +56,14 @@ class Settings(DatabaseSettings):
     cooperation_projects_cadence: CadenceName = "quarterly"
     tech_projects_cadence: CadenceName = "continuous"
 
+    # Matching: the weight of each factor of the score, in percent; they must sum to 100.
+    # score = Σ weight × factor value / 10,000, values being 0–100 (see app.services.matching).
+    matching_weight_major: int = Field(40, ge=0, le=100)
+    matching_weight_level: int = Field(15, ge=0, le=100)
+    matching_weight_graduation_year: int = Field(15, ge=0, le=100)
+    matching_weight_place: int = Field(10, ge=0, le=100)
+    matching_weight_coverage: int = Field(20, ge=0, le=100)
+
     # Background worker and webhooks
     app_run_worker: bool = True
     worker_poll_seconds: float = Field(0.5, gt=0, le=60)
@@ -79,6 +87,8 @@ class Settings(DatabaseSettings):
             )
         if self.app_env != "development" and len(self.secret_key) < 32:
             raise ValueError("SECRET_KEY must be at least 32 characters outside development")
+        if sum(self.matching_weights.values()) != 100:
+            raise ValueError("the MATCHING_WEIGHT_* settings must sum to 100")
         if self.jwt_algorithm not in self.jwt_allowed_algorithms:
             raise ValueError("JWT_ALGORITHM must be one of JWT_ALLOWED_ALGORITHMS")
         timeouts = self.webhook_connect_timeout_seconds + self.webhook_read_timeout_seconds
@@ -87,6 +97,17 @@ class Settings(DatabaseSettings):
         if "none" in {a.lower() for a in self.jwt_allowed_algorithms}:
             raise ValueError("the 'none' JWT algorithm is never allowed")
         return self
+
+    @property
+    def matching_weights(self) -> dict[str, int]:
+        """Factor → weight (percent), in the order reasons are listed."""
+        return {
+            "major": self.matching_weight_major,
+            "level": self.matching_weight_level,
+            "graduation_year": self.matching_weight_graduation_year,
+            "place": self.matching_weight_place,
+            "coverage": self.matching_weight_coverage,
+        }
 
     @property
     def is_sqlite(self) -> bool:

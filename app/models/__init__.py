@@ -9,6 +9,8 @@ from app.models.cooperation_project import (
     CooperationProjectEnterprise,
     CooperationProjectMajor,
 )
+from app.models.demand import Demand, DemandMajor
+from app.models.demand_response import DemandResponse
 from app.models.directory_entry import DirectoryEntry
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
@@ -50,6 +52,9 @@ __all__ = [
     "CooperationProjectEnterprise",
     "CooperationProjectMajor",
     "DirectoryEntry",
+    "Demand",
+    "DemandMajor",
+    "DemandResponse",
     "District",
     "DistributionRow",
     "DistributionSubmission",

@@ -46,6 +46,8 @@ class DistributionRow(Base):
         UniqueConstraint("submission_id", "major_code", "level", "enrollment_year"),
         Index("ix_distribution_rows_period_major_code", "period", "major_code"),
         Index("ix_distribution_rows_period_graduation_year", "period", "graduation_year"),
+        # One college's cohorts (reverse matching, a college's indicators).
+        Index("ix_distribution_rows_college_id_period", "college_id", "period"),
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)

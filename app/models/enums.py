@@ -129,3 +129,31 @@ class TargetGroup(StrEnum):
     unemployed = "unemployed"
     sme_employees = "sme_employees"
     disabled = "disabled"
+
+
+class DemandKind(StrEnum):
+    employment = "employment"
+    internship = "internship"
+    apprenticeship = "apprenticeship"
+    order_class = "order_class"
+    pre_job_training = "pre_job_training"
+
+
+class DemandStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    paused = "paused"
+    closed = "closed"
+
+
+class CloseReason(StrEnum):
+    filled_via_platform = "filled_via_platform"
+    filled_elsewhere = "filled_elsewhere"
+    cancelled = "cancelled"
+    expired = "expired"
+
+
+class ResponseStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"

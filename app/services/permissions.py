@@ -260,3 +260,49 @@ def ensure_can_edit(
             code="item_published",
         )
     raise Forbidden("Only the item's owner or the responsible department may change it.")
+
+
+# Demands: enterprises write their own; the industry bureau moderates (closes) any of them.
+DEMAND_MODERATORS = (Department.industry,)
+
+
+def can_moderate_demands(principal: Principal | None) -> bool:
+    return principal is not None and (
+        principal.is_platform_admin or principal.is_department(*DEMAND_MODERATORS)
+    )
+
+
+def owns_demand(principal: Principal | None, enterprise_id: int) -> bool:
+    return (
+        principal is not None
+        and principal.org_type == OrgType.enterprise
+        and principal.org_id == enterprise_id
+    )
+
+
+def can_see_demand(
+    principal: Principal | None, enterprise_id: int, is_open: bool, draft: bool
+) -> bool:
+    """Open demands are public; the owner sees all of its own, moderators every non-draft."""
+    if is_open or owns_demand(principal, enterprise_id):
+        return True
+    return not draft and can_moderate_demands(principal)
+
+
+def ensure_demand_owner(principal: Principal, enterprise_id: int) -> None:
+    """Only the enterprise itself (its users or API key) changes its demand."""
+    if not owns_demand(principal, enterprise_id):
+        raise Forbidden("Only the enterprise that posted the demand may do this.")
+    ensure_can_write(principal)
+
+
+def ensure_can_close_demand(principal: Principal, enterprise_id: int) -> None:
+    if can_moderate_demands(principal):
+        return
+    ensure_demand_owner(principal, enterprise_id)
+
+
+def ensure_can_read_college_analytics(principal: Principal, college_id: int) -> None:
+    """A college's cooperation indicators: the college, education, hr and platform admins."""
+    if not can_read_submissions(principal, college_id):
+        raise Forbidden("Only the college, education, hr and platform admins see these.")

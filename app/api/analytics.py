@@ -1,0 +1,50 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api import API_PREFIX
+from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from app.core.errors import Problem
+from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
+from app.schemas.common import Id
+from app.schemas.distributions import PeriodQuery
+from app.services import analytics
+from app.services.analytics import GroupBy
+
+router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
+
+
+@router.get(
+    "/supply-demand",
+    response_model=SupplyDemand,
+    summary="Supply and demand per group",
+    responses={422: {"model": Problem}},
+    description=analytics.__doc__,
+)
+def supply_demand(
+    session: SessionDep,
+    group_by: Annotated[GroupBy, Query(description="category, class, major, cluster or district")],
+    period: PeriodQuery = None,
+) -> dict[str, object]:
+    return analytics.supply_demand(session, group_by, period)
+
+
+@router.get(
+    "/colleges/{college_id}",
+    response_model=CollegeIndicators,
+    summary="A college's cooperation indicators",
+    responses={403: {"model": Problem}, 404: {"model": Problem}},
+)
+def college_indicators(
+    college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """Responses offered and accepted, hires via the platform, submissions on time and the
+    latest published totals: for the college itself, `education`, `hr` and platform admins."""
+    return analytics.college_indicators(session, principal, college_id, settings)
+
+
+@router.get("/overview", response_model=Overview, summary="The city at a glance")
+def overview(session: SessionDep) -> dict[str, object]:
+    """Per county-level district and for the city: approved enterprises and colleges, open
+    demands and their headcount, and the latest published graduating supply."""
+    return analytics.overview(session)

@@ -1,0 +1,163 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from app.api import API_PREFIX
+from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, Writer
+from app.api.deps import require_org_type as org_type
+from app.core.errors import Problem
+from app.models import Demand, DemandResponse
+from app.models.enums import OrgType
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.demands import (
+    DemandClose,
+    DemandCreate,
+    DemandFiltersDep,
+    DemandRead,
+    DemandUpdate,
+    ResponseCreate,
+    ResponseRead,
+)
+from app.services import demand_responses as response_service
+from app.services import demands as demand_service
+from app.services.permissions import Principal
+
+router = APIRouter(prefix=f"{API_PREFIX}/demands", tags=["demands"])
+
+Enterprise = Annotated[Principal, Depends(org_type(OrgType.enterprise))]
+College = Annotated[Principal, Depends(org_type(OrgType.college))]
+ERRORS: dict[int | str, dict[str, object]] = {
+    403: {"model": Problem},
+    404: {"model": Problem},
+    409: {"model": Problem},
+    422: {"model": Problem},
+}
+
+
+@router.get("", response_model=Page[DemandRead], summary="List demands")
+def list_demands(
+    filters: DemandFiltersDep, principal: OptionalPrincipal, session: SessionDep, page: PageDep
+) -> dict[str, object]:
+    """Open demands for everybody (newest first); an enterprise also sees all of its own,
+    the industry bureau every non-draft one. `status=closed` includes expired demands."""
+    return demand_service.list_demands(session, principal, filters, page)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DemandRead,
+    summary="Post a demand (as a draft)",
+    responses=ERRORS,
+)
+def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> Demand:
+    """Approved enterprises (users or API keys) post their own demands as drafts.
+
+    `external_id` makes a retried create safe: a second create with it answers 409
+    `duplicate_external_id`, naming the existing demand (also in `Location`).
+    """
+    return demand_service.create_demand(session, principal, data)
+
+
+@router.get("/{demand_id}", response_model=DemandRead, summary="Get a demand", responses=ERRORS)
+def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep) -> Demand:
+    """Open demands for everybody, drafts for their own enterprise (404 to others)."""
+    return demand_service.get_visible(session, principal, demand_id)
+
+
+@router.patch(
+    "/{demand_id}", response_model=DemandRead, summary="Change a demand", responses=ERRORS
+)
+def update_demand(
+    demand_id: Id, data: DemandUpdate, principal: Writer, session: SessionDep
+) -> Demand:
+    """The enterprise changes a draft, open or paused demand; changing an open one
+    announces `demand.updated`."""
+    return demand_service.update_demand(session, principal, demand_id, data)
+
+
+@router.post(
+    "/{demand_id}/open", response_model=DemandRead, summary="Open a demand", responses=ERRORS
+)
+def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
+    """draft → open: public, matched and answerable until `valid_until` (`demand.opened`)."""
+    return demand_service.open_demand(session, principal, demand_id)
+
+
+@router.post(
+    "/{demand_id}/pause", response_model=DemandRead, summary="Pause a demand", responses=ERRORS
+)
+def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
+    """open → paused: hidden from the public and takes no responses until resumed."""
+    return demand_service.pause_demand(session, principal, demand_id)
+
+
+@router.post(
+    "/{demand_id}/resume", response_model=DemandRead, summary="Resume a demand", responses=ERRORS
+)
+def resume_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
+    return demand_service.resume_demand(session, principal, demand_id)
+
+
+@router.post(
+    "/{demand_id}/close", response_model=DemandRead, summary="Close a demand", responses=ERRORS
+)
+def close_demand(
+    demand_id: Id, data: DemandClose, principal: Writer, session: SessionDep
+) -> Demand:
+    """The enterprise closes its demand with a `close_reason` and `hired_count`; the industry
+    bureau may close any non-draft demand (moderation), saying why in `note`."""
+    return demand_service.close_demand(session, principal, demand_id, data)
+
+
+@router.post(
+    "/{demand_id}/responses",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResponseRead,
+    summary="Offer students to a demand",
+    responses=ERRORS,
+)
+def respond(
+    demand_id: Id, data: ResponseCreate, principal: College, session: SessionDep
+) -> DemandResponse:
+    """A college offers its own students (`major_code`, `headcount`) to an open demand
+    (409 `demand_not_open` otherwise)."""
+    return response_service.create_response(session, principal, demand_id, data)
+
+
+@router.get(
+    "/{demand_id}/responses",
+    response_model=Page[ResponseRead],
+    summary="Responses to a demand",
+    responses=ERRORS,
+)
+def list_responses(
+    demand_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
+) -> dict[str, object]:
+    """The demand's enterprise (and the industry bureau) sees all; a college its own."""
+    return response_service.list_responses(session, principal, demand_id, page)
+
+
+@router.post(
+    "/{demand_id}/responses/{response_id}/accept",
+    response_model=ResponseRead,
+    summary="Accept a response",
+    responses=ERRORS,
+)
+def accept(
+    demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep
+) -> DemandResponse:
+    """Once per response; its headcount is added to the demand's `accepted_headcount`."""
+    return response_service.answer(session, principal, demand_id, response_id, accept=True)
+
+
+@router.post(
+    "/{demand_id}/responses/{response_id}/decline",
+    response_model=ResponseRead,
+    summary="Decline a response",
+    responses=ERRORS,
+)
+def decline(
+    demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep
+) -> DemandResponse:
+    return response_service.answer(session, principal, demand_id, response_id, accept=False)

@@ -1,0 +1,49 @@
+from fastapi import APIRouter
+
+from app.api import API_PREFIX
+from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from app.core.errors import Problem
+from app.schemas.common import Id, PageDep
+from app.schemas.demands import DemandMatchPage, MatchPage
+from app.schemas.distributions import PeriodQuery
+from app.services import matching
+
+router = APIRouter(prefix=API_PREFIX, tags=["matching"])
+
+ERRORS: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 422: {"model": Problem}}
+
+
+@router.get(
+    "/demands/{demand_id}/matches",
+    response_model=MatchPage,
+    summary="Supply ranked for a demand",
+    responses=ERRORS,
+    description=matching.__doc__,
+)
+def demand_matches(
+    demand_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    period: PeriodQuery = None,
+) -> dict[str, object]:
+    return matching.match_demand(session, principal, demand_id, period, page, settings)
+
+
+@router.get(
+    "/colleges/{college_id}/matches",
+    response_model=DemandMatchPage,
+    summary="Open demands ranked for a college",
+    responses=ERRORS,
+    description=matching.__doc__,
+)
+def college_matches(
+    college_id: Id,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    period: PeriodQuery = None,
+) -> dict[str, object]:
+    return matching.match_college(session, principal, college_id, period, page, settings)

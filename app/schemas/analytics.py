@@ -1,0 +1,67 @@
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from app.services.analytics import GroupBy
+
+
+class SupplyDemandRow(BaseModel):
+    key: str = Field(description="Code of the group (`-`: none)")
+    name: str | None
+    supply: int = Field(description="Graduating headcount")
+    demand: int = Field(description="Open headcount attributed to the group")
+    gap: int = Field(description="supply − demand")
+    ratio: float | None = Field(description="supply ÷ demand (null without demand)")
+
+
+class SupplyDemand(BaseModel):
+    group_by: GroupBy
+    period: str | None = Field(description="The supply's period (default: latest published)")
+    total_supply: int
+    total_demand: int
+    items: list[SupplyDemandRow]
+
+
+class SubmissionTimeliness(BaseModel):
+    period: str
+    first_submitted_at: datetime
+    due_date: date
+    on_time: bool
+
+
+class CollegeIndicators(BaseModel):
+    """The cooperation indicators the platform can compute today."""
+
+    college_id: int
+    name: str
+    responses_offered: int
+    headcount_offered: int
+    responses_accepted: int
+    headcount_accepted: int
+    hires_via_platform: int = Field(
+        description="Hires of demands closed `filled_via_platform`, shared by accepted headcount"
+    )
+    submissions: list[SubmissionTimeliness]
+    submissions_on_time: int
+    published_period: str | None
+    published_headcount: int
+    published_graduating_headcount: int
+
+
+class OverviewCounts(BaseModel):
+    enterprises: int = Field(description="Approved enterprises")
+    colleges: int = Field(description="Approved colleges")
+    open_demands: int
+    open_headcount: int
+    supply: int = Field(description="Graduating headcount, latest published period")
+
+
+class DistrictOverview(OverviewCounts):
+    district_code: str = Field(description="County-level district (`-`: none known)")
+    name: str
+
+
+class Overview(BaseModel):
+    period: str | None
+    city: OverviewCounts
+    districts: list[DistrictOverview]

@@ -1,0 +1,257 @@
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel, ResponseStatus
+from app.schemas.common import MAX_ID, ORMModel, Page
+
+# A catalogue code at any depth: category (2 digits), class (4) or major (6, some with "K").
+MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$")]
+MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
+]
+Certificate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Salary = Annotated[int, Field(ge=0, le=1_000_000, description="Yuan per month")]
+Headcount = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class DemandFields(BaseModel):
+    """The fields an enterprise writes; every field optional (PATCH)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DemandKind | None = None
+    title: Title | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] | None = Field(
+        None, description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["4601"]]
+    )
+    levels: Annotated[list[MajorLevel], Field(max_length=3)] | None = Field(
+        None, description="Wanted levels; empty: any level"
+    )
+    headcount: Headcount | None = None
+    graduation_years: Annotated[list[Year], Field(max_length=10)] | None = Field(
+        None, description="Wanted graduation years; empty: any year"
+    )
+    district_code: DistrictCode | None = Field(
+        None, description="Where the work is (default: the enterprise's district)"
+    )
+    certificates: Annotated[list[Certificate], Field(max_length=20)] | None = None
+    salary_min: Salary | None = None
+    salary_max: Salary | None = None
+    valid_until: date | None = Field(None, description="Last day the demand is open (China time)")
+    external_id: ExternalId | None = Field(
+        None, description="The enterprise's own id: unique per enterprise (409 when reused)"
+    )
+
+
+class DemandCreate(DemandFields):
+    kind: DemandKind
+    title: Title
+    major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] = Field(
+        description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["460103", "4602"]]
+    )
+    headcount: Headcount
+    valid_until: date = Field(description="Last day the demand is open (China time)")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "employment",
+                    "title": "数控设备操作工",
+                    "major_codes": ["460103", "4602"],
+                    "levels": ["higher"],
+                    "headcount": 12,
+                    "graduation_years": [2026],
+                    "district_code": "371002",
+                    "salary_min": 5000,
+                    "salary_max": 8000,
+                    "valid_until": "2026-12-31",
+                    "external_id": "HR-2026-017",
+                }
+            ]
+        },
+    )
+
+
+class DemandUpdate(DemandFields):
+    """Changed fields only; a closed demand cannot change."""
+
+
+CloseReasonIn = Literal["filled_via_platform", "filled_elsewhere", "cancelled"]
+
+
+class DemandClose(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    close_reason: CloseReasonIn = Field(description="`expired` is set by the platform only")
+    hired_count: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        0, description="People hired for the demand (at least 1 when filled via the platform)"
+    )
+    note: Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="Why (required when the industry bureau closes another's demand)"
+    )
+
+
+class DemandRead(ORMModel):
+    id: int
+    enterprise_id: int
+    external_id: str | None
+    kind: DemandKind
+    status: DemandStatus = Field(
+        validation_alias="effective_status",
+        description="A demand past `valid_until` reads `closed` (`close_reason` `expired`)",
+    )
+    title: str
+    description: str | None
+    major_codes: list[str]
+    levels: list[MajorLevel]
+    headcount: int
+    graduation_years: list[int]
+    district_code: str | None
+    certificates: list[str]
+    salary_min: int | None
+    salary_max: int | None
+    valid_until: date
+    accepted_headcount: int
+    close_reason: CloseReason | None = Field(validation_alias="effective_close_reason")
+    hired_count: int | None
+    close_note: str | None
+    created_at: datetime
+    updated_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class DemandFilters(BaseModel):
+    kind: DemandKind | None = None
+    status: DemandStatus | None = None
+    major_prefix: str | None = None
+    level: MajorLevel | None = None
+    district_code: str | None = None
+    enterprise_id: int | None = None
+    q: str | None = None
+
+
+def demand_filters(
+    kind: DemandKind | None = None,
+    status: Annotated[
+        DemandStatus | None,
+        Query(description="Default: open demands, plus every one of your own"),
+    ] = None,
+    major_prefix: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$",
+            description="Demands asking for majors under this code, or for a code above it",
+        ),
+    ] = None,
+    level: Annotated[MajorLevel | None, Query(description="Demands open to this level")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
+    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="In titles")] = None,
+) -> DemandFilters:
+    return DemandFilters(
+        kind=kind,
+        status=status,
+        major_prefix=major_prefix,
+        level=level,
+        district_code=district_code,
+        enterprise_id=enterprise_id,
+        q=q,
+    )
+
+
+DemandFiltersDep = Annotated[DemandFilters, Depends(demand_filters)]
+
+
+class ResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    major_code: MajorCode6 = Field(examples=["460103"])
+    headcount: Headcount
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ResponseRead(ORMModel):
+    id: int
+    demand_id: int
+    college_id: int
+    major_code: str
+    headcount: int
+    note: str | None
+    status: ResponseStatus
+    created_at: datetime
+    answered_at: datetime | None
+
+
+# Matching
+
+
+class Reason(BaseModel):
+    """One factor of a score: `weight × value` summed over the factors is the score."""
+
+    factor: Literal["major", "level", "graduation_year", "place", "coverage"]
+    weight: float = Field(description="The factor's weight (0–1, from the settings)")
+    value: float = Field(description="How well this factor fits (0–1)")
+    text: str = Field(description="The reason in words")
+
+
+class CollegeRef(BaseModel):
+    id: int
+    name: str
+
+
+class Cohort(BaseModel):
+    major_code: str
+    major_name: str | None
+    level: MajorLevel
+    graduation_year: int
+    district_code: str
+    available_headcount: int = Field(description="Expected graduates of the cohort")
+
+
+class CohortMatch(Cohort):
+    """A college's cohort ranked for a demand."""
+
+    college: CollegeRef
+    score: float = Field(ge=0, le=1)
+    reasons: list[Reason]
+
+
+class MatchPage(Page[CohortMatch]):
+    demand_id: int
+    period: str | None = Field(description="The supply's period (default: the latest published)")
+
+
+class DemandRef(BaseModel):
+    id: int
+    title: str
+    kind: DemandKind
+    enterprise_id: int
+    headcount: int
+    major_codes: list[str]
+    district_code: str | None
+    valid_until: date
+
+
+class DemandMatch(BaseModel):
+    """An open demand ranked for a college, with the college's cohort that fits it best."""
+
+    demand: DemandRef
+    cohort: Cohort
+    score: float = Field(ge=0, le=1)
+    reasons: list[Reason]
+
+
+class DemandMatchPage(Page[DemandMatch]):
+    college_id: int
+    period: str | None

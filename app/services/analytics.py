@@ -1,0 +1,290 @@
+"""Supply and demand in aggregate, a college's cooperation indicators, the city overview.
+
+Attribution rules (so that every table adds up to the raw totals):
+
+* supply is the graduating headcount of the latest published student distribution period
+  (or `period`); demand is the headcount of open demands.
+* A demand's headcount is split evenly over its major codes, the remainder going to the
+  first codes in catalogue order (`demand_majors.share`). A code shallower than the
+  grouping (a category code under `group_by=class`) is its own row.
+* `cluster`: an amount is split evenly over the clusters its class serves (remainder to
+  the first cluster codes); amounts whose class serves none go to the row `-`.
+* `district`: supply by the cohort's district, demand by the demand's district (default:
+  the enterprise's); none known: the row `-`.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import NotFound
+from app.models import (
+    Demand,
+    DemandMajor,
+    DemandResponse,
+    DistributionRow,
+    DistributionSubmission,
+    Major,
+    Organization,
+)
+from app.models.base import CHINA_TZ
+from app.models.enums import Cadence, CloseReason, OrgStatus, OrgType, ResponseStatus
+from app.services import permissions
+from app.services.demands import open_clause
+from app.services.match_score import Reference, load_reference
+from app.services.periods import parse_period
+from app.services.permissions import Principal
+from app.services.supply import Supply, resolve_supply
+
+GroupBy = Literal["category", "class", "major", "cluster", "district"]
+NONE = "-"
+
+
+def _split(amount: int, keys: list[str]) -> list[tuple[str, int]]:
+    base, rest = divmod(amount, len(keys))
+    return [(key, base + (1 if i < rest else 0)) for i, key in enumerate(sorted(keys))]
+
+
+def _group(code: str, group_by: GroupBy, ref: Reference) -> list[str]:
+    """The group keys one major code's amount is split over."""
+    if group_by == "major":
+        return [code]
+    if group_by in ("class", "category"):
+        return [code[: 4 if group_by == "class" else 2]]
+    classes = [code[:4]] if len(code) >= 4 else [c for c in ref.clusters_of_class if c[:2] == code]
+    clusters = sorted({k for c in classes for k in ref.clusters_of_class.get(c, [])})
+    return clusters or [NONE]
+
+
+def _by_code(amounts: dict[str, int], group_by: GroupBy, ref: Reference) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for code, amount in amounts.items():
+        for key, part in _split(amount, _group(code, group_by, ref)):
+            totals[key] += part
+    return totals
+
+
+def _supply(session: Session, supply: Supply, group_by: GroupBy, ref: Reference) -> dict[str, int]:
+    column = DistributionRow.district_code if group_by == "district" else DistributionRow.major_code
+    stmt = (
+        select(column, func.sum(DistributionRow.graduating_headcount))
+        .where(supply.clause())
+        .group_by(column)
+    )
+    amounts = {key: int(total or 0) for key, total in session.execute(stmt)}
+    return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
+
+
+def _demand(session: Session, group_by: GroupBy, ref: Reference) -> dict[str, int]:
+    if group_by == "district":
+        place = func.coalesce(Demand.district_code, Organization.district_code)
+        stmt = (
+            select(place, func.sum(Demand.headcount))
+            .join(Organization, Organization.id == Demand.enterprise_id)
+            .where(open_clause())
+            .group_by(place)
+        )
+        return {key or NONE: int(total) for key, total in session.execute(stmt)}
+    stmt = (
+        select(DemandMajor.code, func.sum(DemandMajor.share))
+        .join(Demand, Demand.id == DemandMajor.demand_id)
+        .where(open_clause())
+        .group_by(DemandMajor.code)
+    )
+    amounts = {code: int(total) for code, total in session.execute(stmt)}
+    return _by_code(amounts, group_by, ref)
+
+
+def _group_names(
+    session: Session, group_by: GroupBy, keys: set[str], ref: Reference
+) -> dict[str, str]:
+    if group_by == "cluster":
+        return {**ref.cluster_names, NONE: "不属于任何产业集群"}
+    if group_by == "district":
+        return {**ref.district_names, NONE: "未指定地点"}
+    rows = session.execute(select(Major.code, Major.name).where(Major.code.in_(keys)))
+    return dict(rows.all())
+
+
+def supply_demand(session: Session, group_by: GroupBy, period: str | None) -> dict[str, Any]:
+    """Graduating supply against open demand per group, with the gap and the ratio."""
+    supply = resolve_supply(session, None, period, None)
+    ref = load_reference(session)
+    supplied = _supply(session, supply, group_by, ref)
+    demanded = _demand(session, group_by, ref)
+    keys = set(supplied) | set(demanded)
+    names = _group_names(session, group_by, keys, ref)
+    items = []
+    for key in sorted(keys):
+        s, d = supplied.get(key, 0), demanded.get(key, 0)
+        ratio = round(s / d, 4) if d else None
+        items.append(
+            {
+                "key": key,
+                "name": names.get(key),
+                "supply": s,
+                "demand": d,
+                "gap": s - d,
+                "ratio": ratio,
+            }
+        )
+    return {
+        "group_by": group_by,
+        "period": supply.period,
+        "total_supply": sum(supplied.values()),
+        "total_demand": sum(demanded.values()),
+        "items": items,
+    }
+
+
+def _responses(session: Session, college_id: int) -> dict[str, int]:
+    stmt = (
+        select(DemandResponse.status, func.count(), func.sum(DemandResponse.headcount))
+        .where(DemandResponse.college_id == college_id)
+        .group_by(DemandResponse.status)
+    )
+    counts = {status: (n, int(h or 0)) for status, n, h in session.execute(stmt)}
+    accepted = counts.get(ResponseStatus.accepted, (0, 0))
+    return {
+        "responses_offered": sum(n for n, _ in counts.values()),
+        "headcount_offered": sum(h for _, h in counts.values()),
+        "responses_accepted": accepted[0],
+        "headcount_accepted": accepted[1],
+    }
+
+
+def _hires(session: Session, college_id: int) -> int:
+    """Hires of demands filled via the platform, shared by the colleges' accepted headcount
+    (this college's share rounded down)."""
+    accepted = DemandResponse.status == ResponseStatus.accepted
+    mine = case((DemandResponse.college_id == college_id, DemandResponse.headcount), else_=0)
+    stmt = (
+        select(Demand.hired_count, func.sum(mine), func.sum(DemandResponse.headcount))
+        .join(DemandResponse, and_(DemandResponse.demand_id == Demand.id, accepted))
+        .where(Demand.close_reason == CloseReason.filled_via_platform)
+        .where(
+            Demand.id.in_(
+                select(DemandResponse.demand_id).where(
+                    DemandResponse.college_id == college_id, accepted
+                )
+            )
+        )
+        .group_by(Demand.id, Demand.hired_count)
+    )
+    return sum((hired or 0) * int(own) // int(total) for hired, own, total in session.execute(stmt))
+
+
+def _submissions(session: Session, college_id: int, settings: Settings) -> list[dict[str, Any]]:
+    """Per period: the first submission, its due date and whether it came in time.
+
+    A period's submission is due when its publication is (`publication_grace_days` after
+    the period ends); dates are China's.
+    """
+    stmt = (
+        select(DistributionSubmission.period, func.min(DistributionSubmission.submitted_at))
+        .where(DistributionSubmission.college_id == college_id)
+        .group_by(DistributionSubmission.period)
+        .order_by(DistributionSubmission.period.desc())
+    )
+    grace = timedelta(days=settings.publication_grace_days)
+    rows = []
+    for period, first in session.execute(stmt):
+        due = parse_period(period, Cadence.half_yearly).end + grace
+        submitted = first.astimezone(CHINA_TZ).date()
+        rows.append(
+            {
+                "period": period,
+                "first_submitted_at": first,
+                "due_date": due,
+                "on_time": submitted <= due,
+            }
+        )
+    return rows
+
+
+def college_indicators(
+    session: Session, principal: Principal, college_id: int, settings: Settings
+) -> dict[str, Any]:
+    """What the platform knows of a college's cooperation so far."""
+    college = session.get(Organization, college_id)
+    if college is None or college.org_type != OrgType.college:
+        raise NotFound("No such college.")
+    permissions.ensure_can_read_college_analytics(principal, college_id)
+    supply = resolve_supply(session, None, None, None)
+    stmt = select(
+        func.sum(DistributionRow.headcount), func.sum(DistributionRow.graduating_headcount)
+    ).where(supply.clause(), DistributionRow.college_id == college_id)
+    headcount, graduating = session.execute(stmt).one()
+    submissions = _submissions(session, college_id, settings)
+    return {
+        "college_id": college_id,
+        "name": college.name,
+        **_responses(session, college_id),
+        "hires_via_platform": _hires(session, college_id),
+        "submissions": submissions,
+        "submissions_on_time": sum(1 for s in submissions if s["on_time"]),
+        "published_period": supply.period,
+        "published_headcount": int(headcount or 0),
+        "published_graduating_headcount": int(graduating or 0),
+    }
+
+
+def _count_orgs(session: Session, org_type: OrgType) -> dict[str | None, int]:
+    stmt = (
+        select(Organization.district_code, func.count())
+        .where(Organization.status == OrgStatus.approved, Organization.org_type == org_type)
+        .group_by(Organization.district_code)
+    )
+    return dict(session.execute(stmt).all())
+
+
+def _open_demands(session: Session) -> dict[str | None, tuple[int, int]]:
+    place = func.coalesce(Demand.district_code, Organization.district_code)
+    stmt = (
+        select(place, func.count(), func.sum(Demand.headcount))
+        .join(Organization, Organization.id == Demand.enterprise_id)
+        .where(open_clause())
+        .group_by(place)
+    )
+    return {key: (n, int(h or 0)) for key, n, h in session.execute(stmt)}
+
+
+def overview(session: Session) -> dict[str, Any]:
+    """Approved enterprises and colleges, open demands and published supply: city and districts."""
+    ref = load_reference(session)
+    supply = resolve_supply(session, None, None, None)
+    stmt = (
+        select(DistributionRow.district_code, func.sum(DistributionRow.graduating_headcount))
+        .where(supply.clause())
+        .group_by(DistributionRow.district_code)
+    )
+    per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(district: str | None, field: str, amount: int) -> None:
+        key = ref.county.get(district, district) if district else NONE
+        per[key or NONE][field] += amount
+
+    for district, n in _count_orgs(session, OrgType.enterprise).items():
+        add(district, "enterprises", n)
+    for district, n in _count_orgs(session, OrgType.college).items():
+        add(district, "colleges", n)
+    for district, (n, h) in _open_demands(session).items():
+        add(district, "open_demands", n)
+        add(district, "open_headcount", h)
+    for district, total in session.execute(stmt):
+        add(district, "supply", int(total or 0))
+    fields = ("enterprises", "colleges", "open_demands", "open_headcount", "supply")
+    districts = [
+        {
+            "district_code": key,
+            "name": ref.district_names.get(key, "未指定地点"),
+            **{f: per[key][f] for f in fields},
+        }
+        for key in sorted(per)
+    ]
+    city = {f: sum(per[key][f] for key in per) for f in fields}
+    return {"period": supply.period, "city": city, "districts": districts}

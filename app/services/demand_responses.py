@@ -1,0 +1,129 @@
+"""Colleges' responses to demands: offering students, and the enterprise's answer."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.models import Demand, DemandResponse, Major
+from app.models.base import utcnow
+from app.models.enums import DemandStatus, MajorKind, OrgType, ResponseStatus
+from app.schemas.common import PageParams
+from app.schemas.demands import ResponseCreate, ResponseRead
+from app.services import permissions
+from app.services.audit import record_audit
+from app.services.demands import get_visible, settle_expiry
+from app.services.events import record_event
+from app.services.permissions import Principal
+from app.services.query import paginate
+
+
+def _actor(principal: Principal) -> str:
+    return principal.user.username if principal.user else "api_key"
+
+
+def _announce(session: Session, response: DemandResponse, verb: str, organization_id: int) -> None:
+    data = ResponseRead.model_validate(response).model_dump(mode="json")
+    record_event(
+        session,
+        f"response.{verb}",
+        resource_id=response.id,
+        data=data,
+        organization_id=organization_id,
+        public=False,
+    )
+
+
+def create_response(
+    session: Session, principal: Principal, demand_id: int, data: ResponseCreate
+) -> DemandResponse:
+    """The calling college offers its own students to an open demand (409 when it is not)."""
+    demand = session.get(Demand, demand_id)
+    if demand is None or demand.status == DemandStatus.draft:
+        raise NotFound("No such demand.")
+    settle_expiry(session, demand)
+    if demand.status != DemandStatus.open:
+        raise Conflict(
+            f"The demand is {demand.status.value}; only open demands take responses.",
+            code="demand_not_open",
+        )
+    major = session.get(Major, data.major_code)
+    if major is None or major.kind != MajorKind.major:
+        raise Invalid.field(("body", "major_code"), f"Unknown major code {data.major_code}.")
+    assert principal.org_id is not None  # a college (checked by the route)
+    response = DemandResponse(
+        demand_id=demand.id,
+        college_id=principal.org_id,
+        major_code=data.major_code,
+        headcount=data.headcount,
+        note=data.note,
+        created_by=_actor(principal),
+    )
+    session.add(response)
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "response.create",
+        resource_id=response.id,
+        summary={"demand_id": demand.id, "headcount": data.headcount},
+    )
+    # For the enterprise; the college reads its own responses through the API.
+    _announce(session, response, "created", demand.enterprise_id)
+    return response
+
+
+def list_responses(
+    session: Session, principal: Principal, demand_id: int, page: PageParams
+) -> dict[str, Any]:
+    """All of a demand's responses for its enterprise and moderators; a college its own."""
+    demand = session.get(Demand, demand_id)
+    if demand is None or (
+        demand.status == DemandStatus.draft
+        and not permissions.owns_demand(principal, demand.enterprise_id)
+    ):
+        raise NotFound("No such demand.")
+    stmt = select(DemandResponse).where(DemandResponse.demand_id == demand_id)
+    if principal.org_type == OrgType.college:
+        stmt = stmt.where(DemandResponse.college_id == principal.org_id)
+    elif not (
+        permissions.owns_demand(principal, demand.enterprise_id)
+        or permissions.can_moderate_demands(principal)
+    ):
+        raise Forbidden("Only the demand's enterprise and the responding colleges see these.")
+    return paginate(session, stmt.order_by(DemandResponse.id), page)
+
+
+def answer(
+    session: Session, principal: Principal, demand_id: int, response_id: int, *, accept: bool
+) -> DemandResponse:
+    """The enterprise accepts or declines a response, once; acceptance counts its headcount."""
+    demand = get_visible(session, principal, demand_id)
+    permissions.ensure_demand_owner(principal, demand.enterprise_id)
+    response = session.get(DemandResponse, response_id)
+    if response is None or response.demand_id != demand.id:
+        raise NotFound("No such response.")
+    if response.status != ResponseStatus.pending:
+        raise Conflict(
+            f"The response was already {response.status.value}.", code="already_answered"
+        )
+    if demand.effective_status == DemandStatus.closed:
+        raise Conflict("The demand is closed.", code="demand_not_open")
+    response.status = ResponseStatus.accepted if accept else ResponseStatus.declined
+    response.answered_at = utcnow()
+    response.answered_by = _actor(principal)
+    if accept:
+        demand.accepted_headcount += response.headcount
+    session.flush()
+    verb = response.status.value
+    record_audit(
+        session,
+        principal,
+        f"response.{'accept' if accept else 'decline'}",
+        resource_id=response.id,
+        summary={"demand_id": demand.id, "headcount": response.headcount},
+    )
+    # News for the college whose offer was answered.
+    _announce(session, response, verb, response.college_id)
+    return response

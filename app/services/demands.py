@@ -1,0 +1,343 @@
+"""Enterprise demands: writing them, their life cycle and who sees which.
+
+`draft → open ⇄ paused → closed`. A demand whose `valid_until` has passed is closed
+(`expired`) for every reader at once (`open_clause`, `Demand.effective_status`); the stored
+row follows on the next write that touches it, or when the worker calls `expire_demands`.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import Conflict, Invalid, NotFound
+from app.models import Demand, DemandMajor, District, Major
+from app.models.base import local_today, utcnow
+from app.models.demand import LEVEL_BITS
+from app.models.enums import CloseReason, DemandStatus
+from app.schemas.common import PageParams
+from app.schemas.demands import (
+    DemandClose,
+    DemandCreate,
+    DemandFilters,
+    DemandRead,
+    DemandUpdate,
+)
+from app.services import permissions
+from app.services.audit import changes, record_audit
+from app.services.events import record_event
+from app.services.permissions import Principal
+from app.services.query import code_prefix, contains, paginate
+
+MAX_VALIDITY = timedelta(days=3 * 366)
+LIVE = (DemandStatus.open, DemandStatus.paused)
+
+
+def open_clause(today: date | None = None) -> ColumnElement[bool]:
+    """Demands open right now: status `open` and not past their last valid day."""
+    return and_(Demand.status == DemandStatus.open, Demand.valid_until >= (today or local_today()))
+
+
+def _shares(codes: list[str], headcount: int) -> list[tuple[str, int]]:
+    """The headcount split evenly over the codes, the remainder to the first ones."""
+    base, rest = divmod(headcount, len(codes))
+    return [(code, base + (1 if i < rest else 0)) for i, code in enumerate(sorted(codes))]
+
+
+def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) -> None:
+    """Business checks of a demand's merged fields; every failure named by its field."""
+    errors: list[dict[str, Any]] = []
+
+    def fail(loc: tuple[str | int, ...], msg: str) -> None:
+        errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
+
+    codes = values["major_codes"]
+    known = set(session.scalars(select(Major.code).where(Major.code.in_(codes))))
+    for i, code in enumerate(codes):
+        if code not in known:
+            fail(("major_codes", i), f"Unknown major code {code} (not in the catalogue).")
+    district = values.get("district_code")
+    if district and session.get(District, district) is None:
+        fail(("district_code",), f"Unknown district code {district}.")
+    low, high = values.get("salary_min"), values.get("salary_max")
+    if low is not None and high is not None and low > high:
+        fail(("salary_max",), "salary_max must not be below salary_min.")
+    today = local_today()
+    if check_dates and values["valid_until"] < today:
+        fail(("valid_until",), f"valid_until is in the past (today is {today}).")
+    if check_dates and values["valid_until"] > today + MAX_VALIDITY:
+        fail(("valid_until",), "A demand is valid for at most three years.")
+    if errors:
+        raise Invalid("The demand is not valid.", errors=errors)
+
+
+def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
+    """Store the fields, the level mask and the major index (with headcount shares)."""
+    for field in ("major_codes", "graduation_years", "certificates"):
+        if field in values:
+            values[field] = list(dict.fromkeys(values[field]))
+    if "graduation_years" in values:
+        values["graduation_years"] = sorted(values["graduation_years"])
+    levels = values.pop("levels", None)
+    if levels is not None:
+        demand.level_mask = sum(LEVEL_BITS[level] for level in set(levels))
+    for field, value in values.items():
+        setattr(demand, field, value)
+    session.flush()
+    session.execute(delete(DemandMajor).where(DemandMajor.demand_id == demand.id))
+    rows = [
+        {"demand_id": demand.id, "code": code, "share": share}
+        for code, share in _shares(demand.major_codes, demand.headcount)
+    ]
+    session.execute(insert(DemandMajor), rows)
+
+
+def _ensure_external_id_free(
+    session: Session, enterprise_id: int, external_id: str | None, demand_id: int | None = None
+) -> None:
+    if external_id is None:
+        return
+    existing = session.scalar(
+        select(Demand.id).where(
+            Demand.enterprise_id == enterprise_id, Demand.external_id == external_id
+        )
+    )
+    if existing is not None and existing != demand_id:
+        raise Conflict(
+            f"Your demand {existing} already has external_id {external_id!r}.",
+            code="duplicate_external_id",
+            headers={"Location": f"/api/v1/demands/{existing}"},
+        )
+
+
+def create_demand(session: Session, principal: Principal, data: DemandCreate) -> Demand:
+    """A draft demand of the caller's enterprise; a repeated `external_id` is a 409."""
+    assert principal.org_id is not None  # an enterprise (checked by the route)
+    _ensure_external_id_free(session, principal.org_id, data.external_id)
+    values = data.model_dump()
+    for field in ("levels", "graduation_years", "certificates"):
+        values[field] = values[field] or []
+    _validate(session, values, check_dates=True)
+    demand = Demand(enterprise_id=principal.org_id, status=DemandStatus.draft)
+    session.add(demand)
+    _apply(session, demand, values)
+    record_audit(
+        session, principal, "demand.create", resource_id=demand.id, summary={"title": demand.title}
+    )
+    return demand
+
+
+def _visible(session: Session, principal: Principal | None, demand_id: int) -> Demand:
+    demand = session.get(Demand, demand_id)
+    if demand is None or not permissions.can_see_demand(
+        principal,
+        demand.enterprise_id,
+        is_open=demand.effective_status == DemandStatus.open,
+        draft=demand.status == DemandStatus.draft,
+    ):
+        raise NotFound("No such demand.")
+    return demand
+
+
+def get_visible(session: Session, principal: Principal | None, demand_id: int) -> Demand:
+    """Open demands for everybody, every demand for its enterprise, non-drafts for moderators."""
+    return _visible(session, principal, demand_id)
+
+
+def _visibility(principal: Principal | None) -> ColumnElement[bool]:
+    own = Demand.enterprise_id == principal.org_id if principal and principal.org_id else None
+    if permissions.can_moderate_demands(principal):
+        seen: ColumnElement[bool] = Demand.status != DemandStatus.draft
+    else:
+        seen = open_clause()
+    return or_(seen, own) if own is not None else seen
+
+
+def _status_clause(status: DemandStatus) -> ColumnElement[bool]:
+    today = local_today()
+    if status == DemandStatus.closed:
+        expired = and_(Demand.status.in_(LIVE), Demand.valid_until < today)
+        return or_(Demand.status == DemandStatus.closed, expired)
+    if status in LIVE:
+        return and_(Demand.status == status, Demand.valid_until >= today)
+    return Demand.status == status
+
+
+def list_demands(
+    session: Session, principal: Principal | None, filters: DemandFilters, page: PageParams
+) -> dict[str, Any]:
+    """Newest first; without `status`, open demands and the caller's own."""
+    stmt = select(Demand).where(_visibility(principal))
+    if filters.status:
+        stmt = stmt.where(_status_clause(filters.status))
+    if filters.kind:
+        stmt = stmt.where(Demand.kind == filters.kind)
+    if filters.level:
+        bit = LEVEL_BITS[filters.level]
+        stmt = stmt.where(or_(Demand.level_mask == 0, Demand.level_mask.op("&")(bit) != 0))
+    if filters.district_code:
+        stmt = stmt.where(Demand.district_code == filters.district_code)
+    if filters.enterprise_id:
+        stmt = stmt.where(Demand.enterprise_id == filters.enterprise_id)
+    if filters.q:
+        stmt = stmt.where(contains(Demand.title, filters.q))
+    if filters.major_prefix:
+        prefix = filters.major_prefix
+        above = [prefix[:n] for n in (2, 4) if n < len(prefix)]
+        codes = select(DemandMajor.demand_id).where(
+            or_(code_prefix(DemandMajor.code, prefix), DemandMajor.code.in_(above))
+        )
+        stmt = stmt.where(Demand.id.in_(codes))
+    return paginate(session, stmt.order_by(Demand.id.desc()), page)
+
+
+def _owned(session: Session, principal: Principal, demand_id: int) -> Demand:
+    demand = _visible(session, principal, demand_id)
+    permissions.ensure_demand_owner(principal, demand.enterprise_id)
+    settle_expiry(session, demand)
+    return demand
+
+
+def _ensure_status(demand: Demand, *allowed: DemandStatus) -> None:
+    if demand.status not in allowed:
+        names = ", ".join(s.value for s in allowed)
+        raise Conflict(
+            f"The demand is {demand.status.value}; this needs it to be {names}.",
+            code="demand_status_conflict",
+        )
+
+
+def _announce(session: Session, demand: Demand, verb: str) -> None:
+    record_event(
+        session,
+        f"demand.{verb}",
+        resource_id=demand.id,
+        data=DemandRead.model_validate(demand),
+        organization_id=demand.enterprise_id,
+        public=demand.status != DemandStatus.draft,
+    )
+
+
+def update_demand(
+    session: Session, principal: Principal, demand_id: int, data: DemandUpdate
+) -> Demand:
+    """Change a draft, open or paused demand; a change of an open one is announced."""
+    demand = _owned(session, principal, demand_id)
+    _ensure_status(demand, DemandStatus.draft, *LIVE)
+    values = data.model_dump(exclude_unset=True)
+    for field in ("kind", "title", "major_codes", "headcount", "valid_until"):
+        if field in values and values[field] is None:
+            raise Invalid.field(("body", field), f"{field} cannot be removed.")
+    for field in ("levels", "graduation_years", "certificates"):
+        if field in values and values[field] is None:
+            values[field] = []
+    if "external_id" in values:
+        _ensure_external_id_free(session, demand.enterprise_id, values["external_id"], demand.id)
+    before = DemandRead.model_validate(demand).model_dump()
+    merged = {**before, **values}
+    _validate(session, merged, check_dates="valid_until" in values)
+    _apply(session, demand, values)
+    after = DemandRead.model_validate(demand).model_dump()
+    diff = changes(before, {k: after[k] for k in data.model_fields_set if k in after})
+    record_audit(session, principal, "demand.update", resource_id=demand.id, summary=diff)
+    if demand.status == DemandStatus.open and diff:
+        _announce(session, demand, "updated")
+    return demand
+
+
+def _transition(
+    session: Session, principal: Principal, demand: Demand, status: DemandStatus, verb: str
+) -> Demand:
+    before = demand.status
+    demand.status = status
+    if status == DemandStatus.open and demand.opened_at is None:
+        demand.opened_at = utcnow()
+    session.flush()
+    summary = changes({"status": before}, {"status": status})
+    record_audit(session, principal, f"demand.{verb}", resource_id=demand.id, summary=summary)
+    _announce(session, demand, verb)
+    return demand
+
+
+def open_demand(session: Session, principal: Principal, demand_id: int) -> Demand:
+    """Publish a draft: it becomes visible to everybody and can be matched and answered."""
+    demand = _owned(session, principal, demand_id)
+    _ensure_status(demand, DemandStatus.draft)
+    if demand.valid_until < local_today():
+        raise Invalid.field(("valid_until",), "valid_until has passed; change it first.")
+    return _transition(session, principal, demand, DemandStatus.open, "opened")
+
+
+def pause_demand(session: Session, principal: Principal, demand_id: int) -> Demand:
+    demand = _owned(session, principal, demand_id)
+    _ensure_status(demand, DemandStatus.open)
+    return _transition(session, principal, demand, DemandStatus.paused, "paused")
+
+
+def resume_demand(session: Session, principal: Principal, demand_id: int) -> Demand:
+    demand = _owned(session, principal, demand_id)
+    _ensure_status(demand, DemandStatus.paused)
+    return _transition(session, principal, demand, DemandStatus.open, "resumed")
+
+
+def close_demand(
+    session: Session, principal: Principal, demand_id: int, data: DemandClose
+) -> Demand:
+    """The enterprise closes its demand; the industry bureau may close any (moderation)."""
+    demand = _visible(session, principal, demand_id)
+    permissions.ensure_can_close_demand(principal, demand.enterprise_id)
+    settle_expiry(session, demand)
+    _ensure_status(demand, DemandStatus.draft, *LIVE)
+    moderating = not permissions.owns_demand(principal, demand.enterprise_id)
+    if moderating and not data.note:
+        raise Invalid.field(("body", "note"), "Say why the demand is closed.")
+    if data.close_reason == CloseReason.filled_via_platform and data.hired_count < 1:
+        raise Invalid.field(("body", "hired_count"), "Filled via the platform: at least 1 hire.")
+    demand.close_reason = CloseReason(data.close_reason)
+    demand.hired_count = data.hired_count
+    demand.close_note = data.note
+    demand.closed_at = utcnow()
+    demand.closed_by_organization_id = principal.org_id
+    return _transition(session, principal, demand, DemandStatus.closed, "closed")
+
+
+def _expire(session: Session, demand: Demand) -> None:
+    demand.status = DemandStatus.closed
+    demand.close_reason = CloseReason.expired
+    demand.hired_count = 0
+    demand.closed_at = utcnow()
+    session.flush()
+    record_audit(
+        session,
+        None,
+        "demand.expire",
+        resource_id=demand.id,
+        summary={"valid_until": demand.valid_until.isoformat()},
+    )
+    _announce(session, demand, "closed")
+
+
+def settle_expiry(session: Session, demand: Demand) -> None:
+    """Store an expired demand as closed (`expired`), announced like any closing."""
+    if demand.is_expired:
+        _expire(session, demand)
+
+
+def expire_demands(session: Session, today: date | None = None, limit: int = 1_000) -> int:
+    """Close (as `expired`) up to `limit` open or paused demands past their last valid day.
+
+    For the background worker; it may run in many processes at once (rows are claimed
+    with `FOR UPDATE SKIP LOCKED` on PostgreSQL). Returns how many it closed.
+    """
+    stmt = (
+        select(Demand)
+        .where(Demand.status.in_(LIVE), Demand.valid_until < (today or local_today()))
+        .order_by(Demand.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    demands = session.scalars(stmt).all()
+    for demand in demands:
+        _expire(session, demand)
+    return len(demands)

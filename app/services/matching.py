@@ -1,0 +1,365 @@
+"""Matching ranks student cohorts for a demand, and open demands for a college.
+
+A cohort is one college's graduates of one major, level and graduation year (and place).
+Its **score** (0–1) is a weighted sum of five factors, each valued 0–100:
+
+`score = (Wm·major + Wl·level + Wy·graduation_year + Wp·place + Wc·coverage) / 10,000`
+
+with the weights, in percent, from the settings `MATCHING_WEIGHT_MAJOR` (default 40),
+`_LEVEL` (15), `_GRADUATION_YEAR` (15), `_PLACE` (10) and `_COVERAGE` (20), summing to 100.
+
+* **major**: the closest relation of the cohort's major to any of the demand's codes:
+  the major asked for, or inside the class or category asked for, 100; the same class 75;
+  the same discipline at another level (category shifted by 20: 4601xx ↔ 6601xx ↔ 2601xx)
+  60; the same category 50; the same class at another level 45; a class serving the same
+  Weihai industry cluster 35.
+* **level**: a wanted level, or no level named, 100; the adjacent level 50; otherwise 0.
+* **graduation_year**: a wanted year, or none named, 100; one year off 50; otherwise 0.
+* **place**: against the demand's district (default: the enterprise's): the same
+  county-level district 100, the same city 60, elsewhere 20; no place known 100.
+* **coverage**: the cohort's expected graduates as a percentage of the demand's
+  headcount, at most 100.
+
+Every match lists its five reasons (`factor`, `weight`, `value`, `text`); the score is
+`Σ weight × value`, rounded to 4 decimals. Candidates come from indexed queries only
+(major code ranges for the demand's categories, its discipline at the other levels and
+the cluster-related classes; graduation years within one year of those wanted; wanted or
+adjacent levels), aggregated in SQL. Scores are computed in integers, so the ranking is
+the same on every database; ties break by college id, major code, level, graduation year
+and district (demands: by id).
+
+Supply is the latest published student distribution period (`period` chooses another);
+a college sees its own current submission in place of its published rows.
+"""
+
+import bisect
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import NotFound
+from app.models import Demand, DemandMajor, DistributionRow, Organization
+from app.models.enums import MajorLevel, OrgType
+from app.schemas.common import PageParams
+from app.services import permissions
+from app.services.demands import get_visible, open_clause
+from app.services.match_score import (
+    Reference,
+    Scorer,
+    Want,
+    explain,
+    load_major_names,
+    load_reference,
+    other_levels,
+    place_value,
+    score,
+)
+from app.services.permissions import Principal
+from app.services.query import code_prefix
+from app.services.supply import Supply, resolve_supply
+
+R = DistributionRow
+Cohort = tuple[str, MajorLevel, int, str, int]  # major, level, graduation year, district, count
+
+
+def _cohort_query(supply: Supply) -> Any:
+    available = func.sum(R.graduating_headcount)
+    keys = (R.college_id, R.major_code, R.level, R.graduation_year, R.district_code)
+    return select(*keys, available).where(supply.clause()).group_by(*keys).having(available > 0)
+
+
+def _ranges(column: Any, prefixes: set[str]) -> ColumnElement[bool]:
+    """`column` under any of the prefixes, as index ranges (prefixes under others dropped)."""
+    kept: list[str] = []
+    for prefix in sorted(prefixes):
+        if not any(prefix.startswith(k) for k in kept):
+            kept.append(prefix)
+    return or_(*(code_prefix(column, p) for p in kept))
+
+
+def _want(demand: Demand, enterprise_district: str | None) -> Want:
+    return Want(
+        codes=list(demand.major_codes),
+        level_mask=demand.level_mask,
+        graduation_years=list(demand.graduation_years),
+        district=demand.district_code or enterprise_district,
+        headcount=demand.headcount,
+    )
+
+
+def _candidates(scorer: Scorer, supply: Supply) -> Any:
+    stmt = _cohort_query(supply).where(_ranges(R.major_code, {r.prefix for r in scorer.rules}))
+    want = scorer.want
+    if want.level_mask:
+        levels = {lvl for lvl in MajorLevel if scorer.level(lvl) > 0}
+        stmt = stmt.where(R.level.in_(sorted(levels)))
+    if want.graduation_years:
+        years = {y + d for y in want.graduation_years for d in (-1, 0, 1)}
+        stmt = stmt.where(R.graduation_year.in_(sorted(years)))
+    return stmt
+
+
+def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+    return dict(rows.all())
+
+
+def match_demand(
+    session: Session,
+    principal: Principal,
+    demand_id: int,
+    period: str | None,
+    page: PageParams,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Cohorts ranked for a demand the caller may see."""
+    demand = get_visible(session, principal, demand_id)
+    enterprise = session.get(Organization, demand.enterprise_id)
+    supply = resolve_supply(session, principal, period, None)
+    ref = load_reference(session)
+    scorer = Scorer(
+        _want(demand, enterprise.district_code if enterprise else None),
+        ref,
+        settings.matching_weights,
+    )
+    ranked = sorted(
+        (-scorer.points(*cohort), college, *cohort)
+        for college, *cohort in session.execute(_candidates(scorer, supply))
+    )
+    window = ranked[page.offset : page.offset + page.limit]
+    items = _cohort_matches(session, scorer, window)
+    return {
+        "items": items,
+        "total": len(ranked),
+        "limit": page.limit,
+        "offset": page.offset,
+        "demand_id": demand.id,
+        "period": supply.period,
+    }
+
+
+def _cohort_matches(session: Session, scorer: Scorer, window: list[Any]) -> list[dict[str, Any]]:
+    """The page's matches with college names and reasons."""
+    colleges = _names(session, Organization, {row[1] for row in window})
+    names = load_major_names(session, {row[2] for row in window} | set(scorer.want.codes))
+    items = []
+    for points, college, *rest in window:
+        cohort: Cohort = (rest[0], rest[1], rest[2], rest[3], rest[4])
+        items.append(
+            {
+                "college": {"id": college, "name": colleges.get(college, "")},
+                **_cohort_fields(cohort, names),
+                "score": score(-points),
+                "reasons": explain(scorer, cohort, names),
+            }
+        )
+    return items
+
+
+def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
+    code, level, year, district, available = cohort
+    return {
+        "major_code": code,
+        "major_name": names.get(code),
+        "level": level,
+        "graduation_year": year,
+        "district_code": district,
+        "available_headcount": available,
+    }
+
+
+# Reverse: open demands for one college.
+#
+# A large college relates to most open demands at some distance, so the demands are not
+# all scored: they are taken in the order of an upper bound of their score, and the search
+# stops once the page is filled with scores no remaining bound can reach (an exact top-k).
+# Demands naming one of the college's majors, classes or categories come first; any other
+# demand's major factor is at most 75, which bounds its score below.
+
+Candidate = tuple[int, list[str], int, list[int], str | None, int]  # id, codes, mask, ...
+Best = tuple[int, int, Cohort]  # points, major value, cohort
+
+
+class CollegeSupply:
+    """One college's cohorts, indexed by every prefix of their major codes."""
+
+    def __init__(self, cohorts: list[Cohort], ref: Reference) -> None:
+        self.ref = ref
+        self.cohorts: dict[str, list[Cohort]] = {}
+        self.by_prefix: dict[str, list[str]] = {}
+        for cohort in sorted(cohorts):
+            self.cohorts.setdefault(cohort[0], []).append(cohort)
+        for code in self.cohorts:
+            for prefix in {code[:2], code[:4], code[:6], code}:
+                self.by_prefix.setdefault(prefix, []).append(code)
+        self.max_available = max((c[4] for c in cohorts), default=0)
+        self.districts = sorted({c[3] for c in cohorts})
+
+    def named_codes(self) -> list[str]:
+        """Demand codes that name one of these majors, or their class or category."""
+        return sorted(self.by_prefix)
+
+    def related(self, codes: list[str]) -> list[str]:
+        """Those of `codes` (demand codes) related to any of these majors (see `rules_for`)."""
+        categories = {code[:2] for code in self.cohorts}
+        classes: set[str] = set()  # a code under one of these is related
+        exact: set[str] = set()
+        for code in self.cohorts:
+            classes.update(other_levels(code[:4]))  # the class at the other levels
+            exact.update(other_levels(code[:2]))  # the category at the other levels
+            for cluster in self.ref.clusters_of_class.get(code[:4], []):
+                related = self.ref.classes_of_cluster[cluster]
+                classes.update(related)
+                exact.update(c[:2] for c in related)
+        return [
+            code
+            for code in codes
+            if code[:2] in categories or code in exact or (len(code) >= 4 and code[:4] in classes)
+        ]
+
+    def best(self, scorer: Scorer) -> Best | None:
+        """The demand's best cohort: most points, then the closer major, then the first."""
+        values: dict[str, int] = {}
+        for rule in scorer.rules:
+            for code in self.by_prefix.get(rule.prefix, ()):
+                values.setdefault(code, rule.value)
+        rest = 100 * (100 - scorer.weights["major"])
+        best: Best | None = None
+        for code, value in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])):
+            if best is not None and scorer.weights["major"] * value + rest <= best[0]:
+                break  # no cohort of this or a farther major can do better
+            for cohort in self.cohorts[code]:
+                points = scorer.points(*cohort)
+                if best is None or points > best[0]:
+                    best = (points, value, cohort)
+        return best
+
+    def bound(self, candidate: Candidate, weights: dict[str, int], major: int = 100) -> int:
+        """An upper bound of a demand's score against any of these cohorts."""
+        _, _, _, _, district, headcount = candidate
+        place = max(place_value(self.ref, district, d) for d in self.districts)
+        coverage = min(100, self.max_available * 100 // headcount)
+        top = 100 * (weights["level"] + weights["graduation_year"])
+        return (
+            weights["major"] * major
+            + top
+            + weights["place"] * place
+            + weights["coverage"] * coverage
+        )
+
+
+def _college(session: Session, principal: Principal, college_id: int) -> Organization:
+    college = session.get(Organization, college_id)
+    if college is None or college.org_type != OrgType.college:
+        raise NotFound("No such college.")
+    return permissions.ensure_visible_org(principal, college)
+
+
+def _open_demands(where: ColumnElement[bool]) -> Any:
+    related = select(DemandMajor.demand_id).where(where)
+    return (
+        select(
+            Demand.id,
+            Demand.major_codes,
+            Demand.level_mask,
+            Demand.graduation_years,
+            func.coalesce(Demand.district_code, Organization.district_code),
+            Demand.headcount,
+        )
+        .join(Organization, Organization.id == Demand.enterprise_id)
+        .where(open_clause(), Demand.id.in_(related))
+    )
+
+
+Ranked = tuple[int, int, Scorer, Cohort]  # −points, demand id, scorer, cohort
+
+
+def _top(
+    supply: CollegeSupply, candidates: list[Candidate], need: int, weights: dict[str, int]
+) -> list[Ranked]:
+    """The best `need` demands, exactly, scoring as few as the bounds allow."""
+    order = sorted((-supply.bound(c, weights), c[0], c) for c in candidates)
+    top: list[Ranked] = []
+    for negative_bound, demand_id, (_, codes, mask, years, district, headcount) in order:
+        if len(top) >= need and (negative_bound, demand_id) > top[need - 1][:2]:
+            break
+        scorer = Scorer(Want(codes, mask, years, district, headcount), supply.ref, weights)
+        best = supply.best(scorer)
+        if best is not None:
+            bisect.insort(top, (-best[0], demand_id, scorer, best[2]), key=lambda r: r[:2])
+            del top[need:]
+    return top
+
+
+def _rank_demands(
+    session: Session, supply: CollegeSupply, page: PageParams, weights: dict[str, int]
+) -> tuple[list[Ranked], int]:
+    """The page's demands, ranked, and how many open demands relate to the college."""
+    if not supply.cohorts:
+        return [], 0
+    # The codes demands use (an index-only scan), then the related ones picked in Python:
+    # an IN list is served by the index where many OR-ed ranges are not.
+    used = session.scalars(select(DemandMajor.code).distinct()).all()
+    related = DemandMajor.code.in_(supply.related(list(used)))
+    total_stmt = select(func.count()).select_from(_open_demands(related).subquery())
+    total = session.scalar(total_stmt) or 0
+    need = page.offset + page.limit
+    named = DemandMajor.code.in_(supply.named_codes())
+    top = _top(supply, [tuple(r) for r in session.execute(_open_demands(named))], need, weights)
+    farther = weights["major"] * 75 + 100 * (100 - weights["major"])
+    if len(top) < min(need, total) or (len(top) == need and -top[-1][0] <= farther):
+        rows = session.execute(_open_demands(related))
+        top = _top(supply, [tuple(r) for r in rows], need, weights)
+    return top[page.offset :], total
+
+
+def _demand_refs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    demands = session.scalars(select(Demand).where(Demand.id.in_(ids)))
+    fields = ("id", "title", "kind", "enterprise_id", "headcount", "major_codes")
+    return {
+        d.id: {
+            **{f: getattr(d, f) for f in fields},
+            "district_code": d.district_code,
+            "valid_until": d.valid_until,
+        }
+        for d in demands
+    }
+
+
+def match_college(
+    session: Session,
+    principal: Principal,
+    college_id: int,
+    period: str | None,
+    page: PageParams,
+    settings: Settings,
+) -> dict[str, Any]:
+    """Open demands ranked for one college's cohorts, each with its best-fitting cohort."""
+    _college(session, principal, college_id)
+    supply = resolve_supply(session, principal, period, college_id)
+    stmt = _cohort_query(supply).where(R.college_id == college_id)
+    cohorts: list[Cohort] = [(r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)]
+    college_supply = CollegeSupply(cohorts, load_reference(session))
+    window, total = _rank_demands(session, college_supply, page, settings.matching_weights)
+    refs = _demand_refs(session, [r[1] for r in window])
+    codes = {r[3][0] for r in window} | {c for r in window for c in r[2].want.codes}
+    names = load_major_names(session, codes)
+    items = [
+        {
+            "demand": refs[demand_id],
+            "cohort": _cohort_fields(cohort, names),
+            "score": score(-points),
+            "reasons": explain(scorer, cohort, names),
+        }
+        for points, demand_id, scorer, cohort in window
+    ]
+    return {
+        "items": items,
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "college_id": college_id,
+        "period": supply.period,
+    }

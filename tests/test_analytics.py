@@ -1,0 +1,143 @@
+"""Analytics: supply against demand (totals equal raw totals), college indicators, overview."""
+
+import pytest
+
+from app.models.enums import Department
+from tests.factories import (
+    assert_problem,
+    cohort,
+    college_headers,
+    current_period,
+    department_headers,
+    login,
+    make_admin,
+    org_headers,
+    post_demand,
+    publish_distribution,
+    submit_distribution,
+)
+
+P = current_period()
+SUPPLY_URL = "/api/v1/analytics/supply-demand"
+
+
+def world(client, db):
+    """Two colleges' published supply and three open demands (one a draft, not counted)."""
+    a, a_h = college_headers(client, db, district_code="371002")
+    b, b_h = college_headers(client, db, district_code="371082")
+    submit_distribution(
+        client,
+        a,
+        a_h,
+        [
+            cohort(P, "460103", graduating_headcount=31),
+            cohort(P, "430601", graduating_headcount=7),
+            cohort(P, "540101", graduating_headcount=5),
+        ],
+    )
+    submit_distribution(client, b, b_h, [cohort(P, "510201", graduating_headcount=11)])
+    _, education = department_headers(client, db, Department.education)
+    publish_distribution(client, education)
+    _, enterprise = org_headers(client, db, district_code="371003")
+    post_demand(client, enterprise, major_codes=["460103", "4306", "51"], headcount=10)
+    post_demand(client, enterprise, major_codes=["46"], headcount=7, district_code="371082")
+    post_demand(client, enterprise, major_codes=["540101"], headcount=5, open_=False)
+    return (a, a_h), (b, b_h), enterprise
+
+
+@pytest.mark.parametrize("group_by", ["category", "class", "major", "cluster", "district"])
+def test_totals_equal_raw_totals(client, db, group_by):
+    world(client, db)
+    response = client.get(SUPPLY_URL, params={"group_by": group_by})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["period"] == P
+    assert sum(r["supply"] for r in body["items"]) == body["total_supply"] == 31 + 7 + 5 + 11
+    assert sum(r["demand"] for r in body["items"]) == body["total_demand"] == 10 + 7
+    for row in body["items"]:
+        assert row["gap"] == row["supply"] - row["demand"]
+        assert row["ratio"] == (round(row["supply"] / row["demand"], 4) if row["demand"] else None)
+    assert [r["key"] for r in body["items"]] == sorted(r["key"] for r in body["items"])
+
+
+def test_groups_and_names(client, db):
+    world(client, db)
+
+    def rows(group_by):
+        items = client.get(SUPPLY_URL, params={"group_by": group_by}).json()["items"]
+        return {r["key"]: (r["name"], r["supply"], r["demand"]) for r in items}
+
+    # 10 over three codes: 4 to "4306", 3 to "460103", 3 to "51"; 7 to the category "46".
+    assert rows("category")["46"] == ("装备制造大类", 31, 3 + 7)
+    assert rows("class")["4306"] == ("非金属材料类", 7, 4)
+    assert rows("class")["46"] == ("装备制造大类", 0, 7)  # a category code stays itself
+    assert rows("major")["460103"] == ("数控技术", 31, 3)
+    district = rows("district")
+    assert district["371082"][1:] == (11, 7) and district["371003"][1:] == (0, 10)
+    clusters = rows("cluster")
+    assert clusters["C07"][0] == "康养旅游" and clusters["C07"][1] == 5
+    assert sum(v[1] for v in clusters.values()) == 54
+
+
+def test_supply_demand_input(client, db):
+    assert_problem(client.get(SUPPLY_URL), 422)
+    assert_problem(client.get(SUPPLY_URL, params={"group_by": "college"}), 422)
+    assert_problem(client.get(SUPPLY_URL, params={"group_by": "major", "period": "2025"}), 422)
+    empty = client.get(SUPPLY_URL, params={"group_by": "major", "period": "2001H1"}).json()
+    assert empty["total_supply"] == 0 and empty["period"] == "2001H1"
+
+
+def test_college_indicators(client, db):
+    (a, a_h), (b, b_h), _ = world(client, db)
+    owner_org, owner = org_headers(client, db)
+    demand = post_demand(client, owner, major_codes=["460103"], headcount=10)
+    responses = f"/api/v1/demands/{demand['id']}/responses"
+    offer_a = client.post(
+        responses, json={"major_code": "460103", "headcount": 6}, headers=a_h
+    ).json()
+    offer_b = client.post(
+        responses, json={"major_code": "510201", "headcount": 2}, headers=b_h
+    ).json()
+    client.post(responses, json={"major_code": "460103", "headcount": 1}, headers=a_h)
+    client.post(f"{responses}/{offer_a['id']}/accept", headers=owner)
+    client.post(f"{responses}/{offer_b['id']}/accept", headers=owner)
+    body = {"close_reason": "filled_via_platform", "hired_count": 4}
+    client.post(f"/api/v1/demands/{demand['id']}/close", json=body, headers=owner)
+
+    url = f"/api/v1/analytics/colleges/{a.id}"
+    result = client.get(url, headers=a_h)
+    assert result.status_code == 200, result.text
+    data = result.json()
+    assert (data["responses_offered"], data["headcount_offered"]) == (2, 7)
+    assert (data["responses_accepted"], data["headcount_accepted"]) == (1, 6)
+    assert data["hires_via_platform"] == 3  # 4 hires × 6 of 8 accepted
+    assert data["submissions"][0]["period"] == P and data["submissions"][0]["on_time"]
+    assert data["submissions_on_time"] == 1
+    assert data["published_period"] == P and data["published_graduating_headcount"] == 43
+    for department in (Department.education, Department.hr):
+        _, headers = department_headers(client, db, department)
+        assert client.get(url, headers=headers).status_code == 200
+    assert client.get(url, headers=login(client, make_admin(db))).status_code == 200
+    _, industry = department_headers(client, db, Department.industry)
+    assert_problem(client.get(url, headers=b_h), 403)
+    assert_problem(client.get(url, headers=owner), 403)
+    assert_problem(client.get(url, headers=industry), 403)
+    assert_problem(client.get(url), 401)
+    assert_problem(client.get(f"/api/v1/analytics/colleges/{owner_org.id}", headers=a_h), 404)
+    assert_problem(client.get("/api/v1/analytics/colleges/0", headers=a_h), 422)
+
+
+def test_overview(client, db):
+    world(client, db)
+    response = client.get("/api/v1/analytics/overview")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["period"] == P
+    city = body["city"]
+    assert (city["colleges"], city["open_demands"], city["open_headcount"]) == (2, 2, 17)
+    assert city["supply"] == 54 and city["enterprises"] == 1
+    districts = {d["district_code"]: d for d in body["districts"]}
+    assert districts["371082"]["supply"] == 11 and districts["371082"]["open_headcount"] == 7
+    assert districts["371003"]["enterprises"] == 1 and districts["371003"]["name"] == "文登区"
+    for field in ("enterprises", "colleges", "open_demands", "open_headcount", "supply"):
+        assert sum(d[field] for d in body["districts"]) == city[field]

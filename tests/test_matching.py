@@ -1,0 +1,271 @@
+"""Matching: ranking properties on a hand-built world, both directions, periods, permissions."""
+
+from app.models.enums import Department
+from tests.factories import (
+    assert_problem,
+    cohort,
+    college_headers,
+    current_period,
+    department_headers,
+    org_headers,
+    post_demand,
+    previous_period,
+    publish_distribution,
+    submit_distribution,
+)
+
+P = current_period()
+YEAR = cohort(P)["graduation_year"]  # the graduating year of the current period's cohorts
+
+
+def supply(client, db, rows_by_college, period=P, publish=True):
+    """One college per entry (district, rows); published by education. Returns the colleges."""
+    colleges = []
+    for district, rows in rows_by_college:
+        college, headers = college_headers(client, db, district_code=district)
+        submit_distribution(client, college, headers, rows, period)
+        colleges.append((college, headers))
+    if publish:
+        _, education = department_headers(client, db, Department.education)
+        publish_distribution(client, education, period)
+    return colleges
+
+
+def graduating(major, count=40, period=P, **kw):
+    return cohort(period, major, headcount=count, graduating_headcount=count, **kw)
+
+
+def ranking(client, demand_id, headers, **params):
+    response = client.get(f"/api/v1/demands/{demand_id}/matches", headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def check_reasons(item):
+    reasons = item["reasons"]
+    assert [r["factor"] for r in reasons] == [
+        "major",
+        "level",
+        "graduation_year",
+        "place",
+        "coverage",
+    ]
+    assert abs(sum(r["weight"] for r in reasons) - 1) < 1e-9
+    assert item["score"] == round(sum(r["weight"] * r["value"] for r in reasons), 4)
+    assert all(r["text"] for r in reasons)
+
+
+def test_major_closeness_orders_the_ranking(client, db):
+    colleges = supply(
+        client,
+        db,
+        [
+            ("371002", [graduating("540101")]),  # unrelated (tourism)
+            ("371002", [graduating("430601")]),  # related through cluster C04
+            ("371002", [graduating("460301")]),  # same category 46
+            ("371002", [graduating("460104")]),  # same class 4601
+            ("371002", [graduating("460103")]),  # the major asked for
+        ],
+    )
+    _, enterprise = org_headers(client, db)
+    demand = post_demand(
+        client,
+        enterprise,
+        major_codes=["460103"],
+        levels=["higher"],
+        graduation_years=[YEAR],
+        district_code="371002",
+        headcount=40,
+    )
+    result = ranking(client, demand["id"], enterprise)
+    ids = [c.id for c, _ in colleges]
+    assert [i["college"]["id"] for i in result["items"]] == [ids[4], ids[3], ids[2], ids[1]]
+    assert result["total"] == 4 and result["period"] == P
+    best = result["items"][0]
+    # Covers the whole demand and fits on every factor: first, with a perfect score.
+    assert best["score"] == 1.0 and all(r["value"] == 1.0 for r in best["reasons"])
+    assert best["available_headcount"] == 40 and best["major_code"] == "460103"
+    assert best["reasons"][0]["text"].startswith("专业对口")
+    cluster = result["items"][3]["reasons"][0]
+    assert cluster["value"] == 0.35 and "碳纤维" in cluster["text"]
+    for item in result["items"]:
+        check_reasons(item)
+    # The same request gives the same answer.
+    assert ranking(client, demand["id"], enterprise) == result
+
+
+def test_the_same_discipline_at_another_level_counts_less(client, db):
+    colleges = supply(
+        client,
+        db,
+        [
+            ("371002", [graduating("460301")]),  # same category, same level
+            ("371002", [graduating("660103")]),  # 数控技术应用: the discipline in 中职
+            ("371002", [graduating("460103")]),
+        ],
+    )
+    _, enterprise = org_headers(client, db)
+    demand = post_demand(client, enterprise, major_codes=["460103"], headcount=40)
+    items = ranking(client, demand["id"], enterprise)["items"]
+    ids = [c.id for c, _ in colleges]
+    assert [i["college"]["id"] for i in items] == [ids[2], ids[1], ids[0]]
+    assert items[1]["reasons"][0]["value"] == 0.6 and items[1]["level"] == "secondary"
+    assert "不同层次" in items[1]["reasons"][0]["text"]
+
+
+def test_place_coverage_level_and_year(client, db):
+    colleges = supply(
+        client,
+        db,
+        [
+            ("371082", [graduating("460103")]),  # another district of the city
+            ("371002", [graduating("460103", 10)]),  # same district, a quarter of the need
+            ("371002", [graduating("460103")]),  # same district, everything
+            ("370000", [graduating("460103")]),  # outside the city
+        ],
+    )
+    _, enterprise = org_headers(client, db)
+    demand = post_demand(
+        client, enterprise, major_codes=["460103"], district_code="371002", headcount=40
+    )
+    items = ranking(client, demand["id"], enterprise)["items"]
+    ids = [c.id for c, _ in colleges]
+    assert [i["college"]["id"] for i in items] == [ids[2], ids[0], ids[3], ids[1]]
+    place = {i["college"]["id"]: i["reasons"][3]["value"] for i in items}
+    assert place == {ids[0]: 0.6, ids[1]: 1.0, ids[2]: 1.0, ids[3]: 0.2}
+    coverage = {i["college"]["id"]: i["reasons"][4]["value"] for i in items}
+    assert coverage[ids[1]] == 0.25
+    # A wanted level beats an adjacent one; a wanted year beats one a year off.
+    demand = post_demand(
+        client,
+        enterprise,
+        major_codes=["4601"],
+        levels=["secondary"],
+        graduation_years=[YEAR + 1],
+        headcount=40,
+    )
+    items = ranking(client, demand["id"], enterprise)["items"]
+    assert {(i["reasons"][1]["value"], i["reasons"][2]["value"]) for i in items} == {(0.5, 0.5)}
+
+
+def test_ties_break_by_college_then_cohort(client, db):
+    colleges = supply(client, db, [("371002", [graduating("460103")]) for _ in range(3)])
+    _, enterprise = org_headers(client, db)
+    demand = post_demand(client, enterprise, major_codes=["46"], headcount=40)
+    result = ranking(client, demand["id"], enterprise, limit=2)
+    ids = sorted(c.id for c, _ in colleges)
+    assert [i["college"]["id"] for i in result["items"]] == ids[:2]
+    rest = ranking(client, demand["id"], enterprise, limit=2, offset=2)
+    assert [i["college"]["id"] for i in rest["items"]] == ids[2:] and rest["total"] == 3
+
+
+def test_period_choice_and_own_submissions(client, db):
+    before = previous_period(P)
+    old = supply(client, db, [("371002", [graduating("460103", 30, period=before)])], before)
+    (college, college_h) = old[0]
+    submit_distribution(client, college, college_h, [graduating("460103", 20)], P)
+    _, education = department_headers(client, db, Department.education)
+    publish_distribution(client, education, P)
+    _, enterprise = org_headers(client, db)
+    demand = post_demand(client, enterprise, major_codes=["460103"], headcount=40)
+
+    latest = ranking(client, demand["id"], enterprise)
+    assert latest["period"] == P and latest["items"][0]["available_headcount"] == 20
+    chosen = ranking(client, demand["id"], enterprise, period=before)
+    assert chosen["period"] == before and chosen["items"][0]["available_headcount"] == 30
+    assert ranking(client, demand["id"], enterprise, period="2001H1")["total"] == 0
+    bad = client.get(
+        f"/api/v1/demands/{demand['id']}/matches", params={"period": "2024H3"}, headers=enterprise
+    )
+    assert_problem(bad, 422)
+    # The college's new, unpublished submission: it sees it, others see the publication.
+    submit_distribution(client, college, college_h, [graduating("460103", 5)], P)
+    assert ranking(client, demand["id"], college_h)["items"][0]["available_headcount"] == 5
+    assert ranking(client, demand["id"], enterprise)["items"][0]["available_headcount"] == 20
+    mine = client.get(f"/api/v1/colleges/{college.id}/matches", headers=college_h).json()
+    assert mine["items"][0]["cohort"]["available_headcount"] == 5
+
+
+def test_who_may_see_matches(client, db):
+    _, owner = org_headers(client, db)
+    _, other = org_headers(client, db)
+    demand = post_demand(client, owner)
+    draft = post_demand(client, owner, open_=False)
+    assert_problem(client.get(f"/api/v1/demands/{demand['id']}/matches"), 401)
+    assert ranking(client, demand["id"], other)["total"] == 0  # nothing published yet
+    assert_problem(client.get(f"/api/v1/demands/{draft['id']}/matches", headers=other), 404)
+    assert ranking(client, draft["id"], owner)["period"] is None
+    assert_problem(client.get("/api/v1/demands/999999/matches", headers=owner), 404)
+    assert_problem(client.get("/api/v1/demands/0/matches", headers=owner), 422)
+    params = {"limit": 0}
+    bad = client.get(f"/api/v1/demands/{demand['id']}/matches", params=params, headers=owner)
+    assert_problem(bad, 422)
+
+
+def test_reverse_matching_uses_the_same_scores(client, db):
+    colleges = supply(client, db, [("371002", [graduating("460103"), graduating("460301")])])
+    college, college_h = colleges[0]
+    _, enterprise = org_headers(client, db)
+    same = post_demand(client, enterprise, major_codes=["460103"], headcount=40)
+    category = post_demand(client, enterprise, major_codes=["4604"], headcount=40)
+    unrelated = post_demand(client, enterprise, major_codes=["540101"], headcount=40)
+    post_demand(client, enterprise, major_codes=["460103"], open_=False)  # a draft: never
+    url = f"/api/v1/colleges/{college.id}/matches"
+    result = client.get(url, headers=enterprise).json()
+    assert [i["demand"]["id"] for i in result["items"]] == [same["id"], category["id"]]
+    assert unrelated["id"] not in [i["demand"]["id"] for i in result["items"]]
+    first = result["items"][0]
+    assert first["cohort"]["major_code"] == "460103" and first["demand"]["title"]
+    forward = ranking(client, same["id"], enterprise)["items"][0]
+    assert (first["score"], first["reasons"]) == (forward["score"], forward["reasons"])
+    for item in result["items"]:
+        check_reasons(item)
+    assert client.get(url, headers=college_h).json() == result
+    assert_problem(client.get(url), 401)
+    assert_problem(client.get("/api/v1/colleges/999999/matches", headers=college_h), 404)
+    enterprise_org_matches = client.get("/api/v1/colleges/2147483648/matches", headers=college_h)
+    assert_problem(enterprise_org_matches, 422)
+    period = client.get(url, params={"period": "H1"}, headers=college_h)
+    assert_problem(period, 422)
+
+
+def test_reverse_matching_for_a_non_college_is_404(client, db):
+    enterprise, headers = org_headers(client, db)
+    assert_problem(client.get(f"/api/v1/colleges/{enterprise.id}/matches", headers=headers), 404)
+
+
+def test_reverse_ranking_is_exact_on_every_page(client, db):
+    """Each demand's reverse score is its best forward score for the college, and pages of
+    one agree with the whole list (so the bounded search never skips a better demand)."""
+    rows = [graduating(code, count) for code, count in [("460103", 40), ("460301", 12)]]
+    rows.append(graduating("660103", 25))
+    colleges = supply(client, db, [("371002", rows), ("371082", [graduating("460103")])])
+    college, college_h = colleges[0]
+    _, enterprise = org_headers(client, db, district_code="371082")
+    wanted = [
+        (["460103"], 40, None),
+        (["460103"], 5, "371002"),
+        (["4601"], 60, None),
+        (["46"], 8, "371003"),
+        (["4605"], 3, None),  # same category only: 50
+        (["430601"], 4, None),  # cluster C04
+        (["6601"], 10, None),  # the class at another level
+        (["260103", "540101"], 7, "371002"),
+        (["540101"], 7, None),  # unrelated
+    ]
+    for codes, headcount, district in wanted:
+        extra = {"district_code": district} if district else {}
+        post_demand(client, enterprise, major_codes=codes, headcount=headcount, **extra)
+    url = f"/api/v1/colleges/{college.id}/matches"
+    whole = client.get(url, headers=college_h, params={"limit": 200}).json()
+    assert whole["total"] == len(whole["items"]) == len(wanted) - 1
+    for offset in range(whole["total"]):
+        page = client.get(url, headers=college_h, params={"limit": 1, "offset": offset}).json()
+        assert page["items"] == whole["items"][offset : offset + 1]
+        assert page["total"] == whole["total"]
+    for item in whole["items"]:
+        forward = ranking(client, item["demand"]["id"], college_h, limit=200)["items"]
+        own = [m for m in forward if m["college"]["id"] == college.id]
+        assert item["score"] == own[0]["score"]
+    scores = [i["score"] for i in whole["items"]]
+    assert scores == sorted(scores, reverse=True)
