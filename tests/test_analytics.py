@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.models.enums import Department
+from app.models.enums import Department, OrgType
 from tests.factories import (
     assert_problem,
     cohort,
@@ -141,3 +141,28 @@ def test_overview(client, db):
     assert districts["371003"]["enterprises"] == 1 and districts["371003"]["name"] == "文登区"
     for field in ("enterprises", "colleges", "open_demands", "open_headcount", "supply"):
         assert sum(d[field] for d in body["districts"]) == city[field]
+
+
+def test_college_indicators_count_published_cooperation(client, db):
+    from tests.factories import FEED_PATHS, feed_payload, feed_publisher, make_feed_item, make_org
+
+    (a, a_h), _, _ = world(client, db)
+    partner = make_org(db, OrgType.enterprise)
+    for _ in range(2):  # the same partner twice counts once
+        make_feed_item(
+            client,
+            db,
+            "cooperation_project",
+            publish=True,
+            college_ids=[a.id],
+            enterprise_ids=[partner.id],
+        )
+    make_feed_item(client, db, "cooperation_project", college_ids=[a.id])  # a draft
+    path = FEED_PATHS["social_service_project"]
+    body = feed_payload(db, "social_service_project", capacity=30)
+    item = client.post(path, json=body, headers=a_h).json()
+    _, publisher = feed_publisher(client, db, "social_service_project")
+    assert client.post(f"{path}/{item['id']}/publish", headers=publisher).status_code == 200
+    data = client.get(f"/api/v1/analytics/colleges/{a.id}", headers=a_h).json()
+    assert (data["cooperation_projects"], data["partner_enterprises"]) == (2, 1)
+    assert (data["social_service_projects"], data["social_service_capacity"]) == (1, 30)

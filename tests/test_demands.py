@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from app.models import AuditEvent, Demand, DemandMajor, Event
 from app.models.enums import Department, OrgStatus, OrgType
 from app.services.demands import expire_demands
+from app.services.dispatcher import housekeeping
 from tests.factories import (
     HIGHER_MAJOR,
     assert_problem,
@@ -256,10 +257,10 @@ def test_expired_demands_read_as_closed_and_are_settled(client, db, app):
     assert [d["id"] for d in client.get(DEMANDS).json()["items"]] == [live["id"]]
     closed = client.get(DEMANDS, params={"status": "closed"}, headers=headers).json()
     assert [d["id"] for d in closed["items"]] == [demand["id"]]
-    # The worker's function stores it, once, with its event.
+    # The worker's housekeeping stores it, once, with its event.
+    assert housekeeping(db) == 1
+    assert housekeeping(db) == 0
     with db() as session:
-        assert expire_demands(session) == 1
-        session.commit()
         assert expire_demands(session) == 0
         stored = session.get(Demand, demand["id"])
         assert (stored.status, stored.close_reason) == ("closed", "expired")

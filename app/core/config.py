@@ -67,6 +67,8 @@ class Settings(DatabaseSettings):
     # Background worker and webhooks
     app_run_worker: bool = True
     worker_poll_seconds: float = Field(0.5, gt=0, le=60)
+    # How often the worker closes demands past their last valid day.
+    worker_housekeeping_seconds: float = Field(60, gt=0, le=24 * 3600)
     worker_batch_size: int = Field(50, ge=1, le=1000)
     worker_send_threads: int = Field(8, ge=1, le=64)
     webhook_allow_private: bool = False

@@ -38,6 +38,13 @@ class CollegeIndicators(BaseModel):
     headcount_offered: int
     responses_accepted: int
     headcount_accepted: int
+    cooperation_projects: int = Field(description="Published cooperation projects it is part of")
+    partner_enterprises: int = Field(
+        description="Enterprises of its published cooperation projects or that accepted its "
+        "responses, each counted once"
+    )
+    social_service_projects: int = Field(description="Its published social service projects")
+    social_service_capacity: int = Field(description="Their places, added up")
     hires_via_platform: int = Field(
         description="Hires of demands closed `filled_via_platform`, shared by accepted headcount"
     )

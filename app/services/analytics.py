@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.core.errors import NotFound
 from app.models import (
+    CooperationProject,
+    CooperationProjectCollege,
+    CooperationProjectEnterprise,
     Demand,
     DemandMajor,
     DemandResponse,
@@ -30,9 +33,17 @@ from app.models import (
     DistributionSubmission,
     Major,
     Organization,
+    SocialServiceProject,
 )
 from app.models.base import CHINA_TZ
-from app.models.enums import Cadence, CloseReason, OrgStatus, OrgType, ResponseStatus
+from app.models.enums import (
+    Cadence,
+    CloseReason,
+    FeedStatus,
+    OrgStatus,
+    OrgType,
+    ResponseStatus,
+)
 from app.services import permissions
 from app.services.demands import open_clause
 from app.services.match_score import Reference, load_reference
@@ -157,6 +168,48 @@ def _responses(session: Session, college_id: int) -> dict[str, int]:
     }
 
 
+def _cooperation(session: Session, college_id: int) -> dict[str, int]:
+    """Published cooperation and social service projects of the college, and its partners:
+    the enterprises of its published cooperation projects and those that accepted its
+    responses (each counted once)."""
+    published = FeedStatus.published
+    projects = (
+        select(CooperationProjectCollege.project_id)
+        .join(CooperationProject, CooperationProject.id == CooperationProjectCollege.project_id)
+        .where(
+            CooperationProjectCollege.organization_id == college_id,
+            CooperationProject.status == published,
+        )
+    )
+    project_partners = select(CooperationProjectEnterprise.organization_id).where(
+        CooperationProjectEnterprise.project_id.in_(projects)
+    )
+    demand_partners = (
+        select(Demand.enterprise_id)
+        .join(DemandResponse, DemandResponse.demand_id == Demand.id)
+        .where(
+            DemandResponse.college_id == college_id,
+            DemandResponse.status == ResponseStatus.accepted,
+        )
+    )
+    partners = project_partners.union(demand_partners).subquery()
+    social = session.execute(
+        select(func.count(), func.sum(SocialServiceProject.capacity)).where(
+            SocialServiceProject.owner_organization_id == college_id,
+            SocialServiceProject.status == published,
+        )
+    ).one()
+    return {
+        "cooperation_projects": session.scalar(
+            select(func.count()).select_from(projects.subquery())
+        )
+        or 0,
+        "partner_enterprises": session.scalar(select(func.count()).select_from(partners)) or 0,
+        "social_service_projects": social[0],
+        "social_service_capacity": int(social[1] or 0),
+    }
+
+
 def _hires(session: Session, college_id: int) -> int:
     """Hires of demands filled via the platform, shared by the colleges' accepted headcount
     (this college's share rounded down)."""
@@ -224,6 +277,7 @@ def college_indicators(
         "college_id": college_id,
         "name": college.name,
         **_responses(session, college_id),
+        **_cooperation(session, college_id),
         "hires_via_platform": _hires(session, college_id),
         "submissions": submissions,
         "submissions_on_time": sum(1 for s in submissions if s["on_time"]),

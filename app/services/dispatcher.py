@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from app.models.base import utcnow
 from app.models.enums import DeliveryStatus
 from app.schemas.events import EventRead
 from app.services import webhooks
+from app.services.demands import expire_demands
 from app.services.subscriptions import disable_subscription, wants
 
 log = logging.getLogger("app.dispatcher")
@@ -278,12 +280,27 @@ def run_once(
     return fanned + len(claims)
 
 
+def housekeeping(factory: sessionmaker[Session]) -> int:
+    """Store what time alone changes: demands past `valid_until` closed as `expired`.
+
+    Their `demand.closed` events then reach subscribers like any other. Safe in many
+    workers at once (the demands are claimed with SKIP LOCKED on PostgreSQL).
+    """
+    with transaction(factory) as session:
+        return expire_demands(session)
+
+
 def run_worker(factory: sessionmaker[Session], settings: Settings, stop: threading.Event) -> None:
-    """Dispatch until `stop` is set, polling every `WORKER_POLL_SECONDS` when idle."""
+    """Dispatch until `stop` is set, polling every `WORKER_POLL_SECONDS` when idle, and
+    run `housekeeping` every `WORKER_HOUSEKEEPING_SECONDS`."""
     log.info("webhook dispatcher started (%s)", WORKER_NAME)
+    next_housekeeping = 0.0
     with ThreadPoolExecutor(settings.worker_send_threads, "webhook-send") as pool:
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_housekeeping:
+                    next_housekeeping = time.monotonic() + settings.worker_housekeeping_seconds
+                    housekeeping(factory)
                 busy = run_once(factory, settings, pool)
             except Exception:
                 log.exception("webhook dispatcher round failed; retrying")
