@@ -20,6 +20,7 @@ from app.core.db import make_engine, make_sessionmaker, transaction
 from app.services import dispatcher
 from app.services.auth import bootstrap_admin, create_platform_admin
 from app.services.demo import seed_demo
+from app.services.demo_content import seed_demo_content
 from app.services.reference_data import load_reference_data
 
 MIGRATION_LOCK = 724_019_001  # PostgreSQL advisory lock id: one migrator at a time
@@ -63,6 +64,9 @@ def _seed(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
         sign_ins = seed_demo(session)
+    with transaction(make_sessionmaker(engine)) as session:
+        if seed_demo_content(session, settings):
+            print("demo content: feeds, a published student distribution and open demands")
     engine.dispose()
     if sign_ins:
         print("demo sign-ins (username / password / organisation):")

@@ -7,7 +7,15 @@ import sys
 from sqlalchemy import func, select
 
 from app.core.db import make_engine, make_sessionmaker
-from app.models import Organization, User
+from app.models import (
+    Demand,
+    DirectoryEntry,
+    DistributionRow,
+    Organization,
+    Publication,
+    TechProject,
+    User,
+)
 from app.services.credit_code import credit_code_error
 
 
@@ -42,6 +50,20 @@ def test_migrate_and_seed_demo_twice(tmp_path):
     assert by_type == {"government": 4, "enterprise": 10, "college": 5, "training_institution": 1}
     assert users == len(orgs) + 1
     assert all(credit_code_error(o.credit_code) is None for o in orgs if o.credit_code)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        counts = {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (TechProject, DirectoryEntry, Demand, Publication, DistributionRow)
+        }
+    engine.dispose()
+    assert counts == {
+        "tech_projects": 3,
+        "directory_entries": 10,
+        "demands": 4,
+        "publications": 1,
+        "distribution_rows": 13,
+    }
 
 
 def test_create_admin(tmp_path):
