@@ -109,3 +109,27 @@ def test_request_id_is_echoed_or_generated(client, given):
 )
 def test_out_of_range_ids_are_422_not_500(client, path):
     assert_problem(client.get(path), 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/cooperation-projects", {"college_id": 2**40}),
+        ("/api/v1/enterprises", {"organization_id": -1}),
+        ("/api/v1/tech-projects", {"owner_organization_id": 2**31}),
+        ("/api/v1/demands", {"enterprise_id": 2**35}),
+    ],
+)
+def test_out_of_range_id_filters_are_422(client, path, params):
+    assert_problem(client.get(path, params=params), 422, "validation_error")
+
+
+def test_out_of_range_ids_in_bodies_are_422(client, db):
+    from app.models.enums import Department
+    from tests.factories import make_department, make_user
+
+    headers = login(client, make_user(db, make_department(db, Department.industry)))
+    body = {"kind": "order_class", "title": "订单班", "enterprise_ids": [2**70],
+            "college_ids": [1], "major_codes": ["4601"], "start_date": "2027-01-01"}
+    response = client.post("/api/v1/cooperation-projects", json=body, headers=headers)
+    assert_problem(response, 422, "validation_error")

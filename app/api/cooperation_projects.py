@@ -7,7 +7,7 @@ from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import CooperationKind
-from app.schemas.common import Id, Page, PageDep
+from app.schemas.common import Id, IdValue, Page, PageDep
 from app.schemas.cooperation_projects import (
     CooperationProjectCreate,
     CooperationProjectRead,
@@ -29,8 +29,8 @@ def list_cooperation_projects(
     page: PageDep,
     common: FeedFiltersDep,
     kind: CooperationKind | None = None,
-    enterprise_id: Annotated[int | None, Query(ge=1)] = None,
-    college_id: Annotated[int | None, Query(ge=1)] = None,
+    enterprise_id: Annotated[IdValue | None, Query()] = None,
+    college_id: Annotated[IdValue | None, Query()] = None,
     major_code: Annotated[
         MajorCode | None, Query(description="A major, or its class or category")
     ] = None,

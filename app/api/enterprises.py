@@ -6,7 +6,7 @@ from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import Id, Page, PageDep
+from app.schemas.common import Id, IdValue, Page, PageDep
 from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.schemas.feeds import ClusterCode, DistrictCode, IndustryCode
 from app.services import enterprises as service
@@ -33,7 +33,7 @@ def list_enterprises(
     cluster_code: ClusterCode | None = None,
     size: EnterpriseSize | None = None,
     integration_level: IntegrationLevel | None = None,
-    organization_id: Annotated[int | None, Query(ge=1)] = None,
+    organization_id: Annotated[IdValue | None, Query()] = None,
 ) -> dict[str, object]:
     """Published entries for everybody (drafts too for the industry bureau)."""
     return service.list_enterprises(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
 from app.core.errors import Problem
 from app.models.enums import FeedStatus
-from app.schemas.common import Id
+from app.schemas.common import Id, IdValue
 from app.schemas.feeds import FeedFilters
 from app.services import feeds
 from app.services.feeds import Feed
@@ -29,7 +29,7 @@ def feed_filters(
     status: Annotated[
         FeedStatus | None, Query(description="Drafts only for their owner and the publisher")
     ] = None,
-    owner_organization_id: Annotated[int | None, Query(ge=1)] = None,
+    owner_organization_id: Annotated[IdValue | None, Query()] = None,
 ) -> FeedFilters:
     return FeedFilters(q=q, status=status, owner_organization_id=owner_organization_id)
 

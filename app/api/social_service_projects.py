@@ -33,7 +33,7 @@ def list_social_service_projects(
     common: FeedFiltersDep,
     target_group: TargetGroup | None = None,
     certificate: Annotated[str | None, Query(max_length=200)] = None,
-    capacity_min: Annotated[int | None, Query(ge=1)] = None,
+    capacity_min: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     start_date_from: date | None = None,
     end_date_to: date | None = None,
 ) -> dict[str, object]:

@@ -1,6 +1,6 @@
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from app.api import API_PREFIX
 from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
@@ -111,7 +111,7 @@ def list_deliveries(
     session: SessionDep,
     page: PageDep,
     status: DeliveryStatus | None = None,
-    event_id: int | None = None,
+    event_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> dict[str, object]:
     """Every try, newest first: the event, the attempt number, the outcome and the receiver's
     HTTP status or the network error."""

@@ -3,7 +3,7 @@
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -40,3 +40,5 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a path: 1 to 2³¹−1."""
+IdValue = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An id in a request body or a query filter: 1 to 2³¹−1."""

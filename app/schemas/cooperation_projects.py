@@ -4,10 +4,11 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.enums import CooperationKind
+from app.schemas.common import IdValue
 from app.schemas.feeds import FeedInput, FeedItemRead, LongText, MajorCode, SortedUnique, Title
 
-EnterpriseIds = Annotated[list[int], Field(min_length=1, max_length=50), SortedUnique]
-CollegeIds = Annotated[list[int], Field(min_length=1, max_length=50), SortedUnique]
+EnterpriseIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
+CollegeIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
 MajorCodes = Annotated[list[MajorCode], Field(max_length=50), SortedUnique]
 
 

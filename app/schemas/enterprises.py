@@ -1,6 +1,7 @@
 from pydantic import Field
 
 from app.models.enums import EnterpriseSize, IntegrationLevel
+from app.schemas.common import IdValue
 from app.schemas.feeds import (
     ClusterCode,
     DistrictCode,
@@ -26,7 +27,7 @@ class EnterpriseCreate(FeedInput):
         IntegrationLevel.none, description="产教融合型企业 recognition level"
     )
     description: LongText | None = None
-    organization_id: int | None = Field(None, description="The enterprise's account, if any")
+    organization_id: IdValue | None = Field(None, description="The enterprise's account, if any")
 
     model_config = {
         "json_schema_extra": {
@@ -54,7 +55,7 @@ class EnterpriseUpdate(FeedInput):
     size: EnterpriseSize | None = None
     integration_level: IntegrationLevel | None = None
     description: LongText | None = None
-    organization_id: int | None = None
+    organization_id: IdValue | None = None
 
 
 class EnterpriseRead(FeedItemRead):
