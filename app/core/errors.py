@@ -12,7 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -205,4 +205,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # requests pass that check at once and the database refuses the second.
         return problem_response(
             request, 409, "conflict", "The change conflicts with data saved meanwhile; retry."
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Schemas bound what they take; this is the net under them (a value the database
+        # cannot hold is the client's error, not the server's).
+        return problem_response(
+            request, 422, "value_out_of_range", "A value is out of range or too long."
         )
