@@ -133,3 +133,17 @@ def test_out_of_range_ids_in_bodies_are_422(client, db):
             "college_ids": [1], "major_codes": ["4601"], "start_date": "2027-01-01"}
     response = client.post("/api/v1/cooperation-projects", json=body, headers=headers)
     assert_problem(response, 422, "validation_error")
+
+
+def test_database_data_error_is_a_422(database_url):
+    from sqlalchemy.exc import DataError
+
+    app = create_app(settings_for(database_url))
+
+    @app.get("/too-long")
+    def too_long() -> None:
+        raise DataError("INSERT ...", {}, Exception("value too long for type character varying"))
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert_problem(c.get("/too-long"), 422, "value_out_of_range")
+    app.state.engine.dispose()
