@@ -330,3 +330,18 @@ def test_member_users_write_too(client, db):
     member = login(client, make_user(db, enterprise, role="member"))
     assert post_demand(client, member)["enterprise_id"] == enterprise.id
     assert OrgType.enterprise == enterprise.org_type
+
+
+@pytest.mark.parametrize("field", ["title", "major_codes", "headcount", "valid_until", "kind"])
+def test_update_cannot_null_a_required_field(client, db, field):
+    _, headers = org_headers(client, db)
+    demand = post_demand(client, headers)
+    response = client.patch(f"{DEMANDS}/{demand['id']}", json={field: None}, headers=headers)
+    assert_problem(response, 422)
+
+
+def test_update_null_list_means_empty(client, db):
+    _, headers = org_headers(client, db)
+    demand = post_demand(client, headers, levels=["higher"])
+    response = client.patch(f"{DEMANDS}/{demand['id']}", json={"levels": None}, headers=headers)
+    assert response.status_code == 200 and response.json()["levels"] == []

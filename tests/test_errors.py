@@ -129,8 +129,14 @@ def test_out_of_range_ids_in_bodies_are_422(client, db):
     from tests.factories import make_department, make_user
 
     headers = login(client, make_user(db, make_department(db, Department.industry)))
-    body = {"kind": "order_class", "title": "订单班", "enterprise_ids": [2**70],
-            "college_ids": [1], "major_codes": ["4601"], "start_date": "2027-01-01"}
+    body = {
+        "kind": "order_class",
+        "title": "订单班",
+        "enterprise_ids": [2**70],
+        "college_ids": [1],
+        "major_codes": ["4601"],
+        "start_date": "2027-01-01",
+    }
     response = client.post("/api/v1/cooperation-projects", json=body, headers=headers)
     assert_problem(response, 422, "validation_error")
 

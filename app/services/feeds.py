@@ -10,7 +10,7 @@ search index, all in the request's transaction.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, or_, select
@@ -141,10 +141,10 @@ def update_item(
             code="stale_version",
         )
     given = data.model_dump(exclude_unset=True)
-    required = [f for f, info in feed.create.model_fields.items() if info.is_required()]
-    if nulls := [f for f in required if f in given and given[f] is None]:
+    fields = feed.create.model_fields
+    if nulls := [f for f, v in given.items() if v is None and not _nullable(fields[f].annotation)]:
         raise Invalid(
-            "Required fields cannot be cleared.",
+            "These fields cannot be cleared (null).",
             errors=[{"loc": ["body", f], "msg": "may not be null", "type": "null"} for f in nulls],
         )
     before = feed.values(item)
@@ -259,6 +259,11 @@ def _flush(session: Session, feed: Feed) -> None:
             f"The {feed.label} was changed by another request meanwhile; read it again.",
             code="stale_version",
         ) from exc
+
+
+def _nullable(annotation: Any) -> bool:
+    """Whether a create schema's field takes None (an update may then clear it)."""
+    return annotation is None or type(None) in get_args(annotation)
 
 
 def _matches(if_match: str, version: int) -> bool:
