@@ -25,6 +25,7 @@ from app.api import (
     subscriptions,
     taxonomies,
     tech_projects,
+    trainings,
 )
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
@@ -77,6 +78,10 @@ TAGS = [
         "name": "matching",
         "description": "Explainable rankings: supply for a demand, demands for a college",
     },
+    {
+        "name": "trainings",
+        "description": "Pre-job training sessions and the colleges' enrolments (seats)",
+    },
     {"name": "analytics", "description": "Supply and demand, cooperation indicators, overview"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publications,
         demands,
         matching,
+        trainings,
         analytics,
         events,
         subscriptions,

@@ -135,3 +135,12 @@ def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal],
         return principal
 
     return dependency
+
+
+def training_author(principal: Writer) -> Principal:
+    permissions.ensure_training_author(principal)
+    return principal
+
+
+# hr, education, a college or an enterprise (see `permissions.ensure_training_author`).
+TrainingAuthor = Annotated[Principal, Depends(training_author)]
