@@ -23,6 +23,7 @@ from tests.factories import (
     post_training,
     training_body,
 )
+from tests.live_server import seat_race, serving
 
 TRAININGS = "/api/v1/trainings"
 
@@ -595,6 +596,22 @@ def test_concurrent_enrolments_never_exceed_capacity(client, db):
         assert session.scalar(select(Training.seats_taken).where(Training.id == tid)) == 20
         count = session.scalars(select(TrainingEnrollment.id)).all()
     assert len(count) == 20
+
+
+def test_a_live_server_on_sqlite_keeps_the_seat_limit(database_url, tmp_path):
+    """60 colleges ask for the last 20 seats at once over HTTP, one server on an SQLite file:
+    exactly 20 get one, the others are told it is full; nothing fails or times out."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the PostgreSQL run is in test_multiprocess.py (two processes)")
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    log = tmp_path / "serve.log"
+    with serving(url, log) as base:
+        race = seat_race(base, url, colleges=60, capacity=20)
+    assert race.answers.count((201, None)) == 20, race.answers
+    assert race.answers.count((409, "training_full")) == 40, race.answers
+    assert (race.seats_taken, race.enrollments) == (20, 20)
+    assert "database is locked" not in log.read_text()
+    assert " 500 " not in log.read_text()
 
 
 def test_openapi_documents_the_trainings(client):
