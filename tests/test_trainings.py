@@ -313,9 +313,8 @@ def test_seat_accounting(client, db):
     assert enrol(client, tid, b, b_h, seats=2).status_code == 201
     assert client.get(f"{TRAININGS}/{tid}").json()["seats_available"] == 0
     # One enrolment per college and training.
-    again = enrol(client, tid, a, a_h, seats=1)
-    assert_problem(again, 409, "already_enrolled")
-    assert again.headers["location"] == f"{TRAININGS}/{tid}/enrollments/{enrollment['id']}"
+    again = assert_problem(enrol(client, tid, a, a_h, seats=1), 409, "already_enrolled")
+    assert f"enrolment {enrollment['id']}" in again["detail"]
     # The capacity cannot go below what is taken; exactly that is fine.
     url = f"{TRAININGS}/{tid}"
     patch = client.patch(url, json={"capacity": 4}, headers=owner_h)
@@ -596,6 +595,33 @@ def test_concurrent_enrolments_never_exceed_capacity(client, db):
         assert session.scalar(select(Training.seats_taken).where(Training.id == tid)) == 20
         count = session.scalars(select(TrainingEnrollment.id)).all()
     assert len(count) == 20
+
+
+def test_one_college_enrols_and_releases_once_however_often_it_asks(client, db):
+    """Retries at once: one enrolment (the others 409 `already_enrolled`), one release."""
+    _, owner = department_key(db, Department.hr)
+    tid = post_training(client, owner, capacity=20)["id"]
+    college, headers = org_key(db)
+    barrier = Barrier(10)
+
+    def at_once(call: Any) -> Any:
+        def run(_n: int) -> Any:
+            barrier.wait()
+            return call()
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            return list(pool.map(run, range(10)))
+
+    answers = at_once(lambda: enrol(client, tid, college, headers, seats=2))
+    codes = sorted((r.status_code, r.json().get("code")) for r in answers)
+    assert codes == [(201, None)] + [(409, "already_enrolled")] * 9, codes
+    eid = next(r.json()["id"] for r in answers if r.status_code == 201)
+    assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 2
+
+    url = f"{TRAININGS}/{tid}/enrollments/{eid}"
+    statuses = sorted(r.status_code for r in at_once(lambda: client.delete(url, headers=headers)))
+    assert statuses == [204] + [404] * 9
+    assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 0
 
 
 def test_a_live_server_on_sqlite_keeps_the_seat_limit(database_url, tmp_path):

@@ -297,7 +297,7 @@ def enroll(
         TrainingEnrollment.college_id == data.college_id,
     )
     if (existing := session.scalar(taken)) is not None:
-        raise _already_enrolled(training.id, existing)
+        raise _already_enrolled(existing)
     enrollment = TrainingEnrollment(
         training_id=training.id, college_id=data.college_id, seats=data.seats
     )
@@ -307,7 +307,7 @@ def enroll(
         # then fails on the unique constraint.
         session.flush()
     except IntegrityError as exc:
-        raise _already_enrolled(training.id, None) from exc
+        raise _already_enrolled(None) from exc
     _take_seats(session, training, data.seats)
     record_audit(
         session,
@@ -320,13 +320,12 @@ def enroll(
     return enrollment
 
 
-def _already_enrolled(training_id: int, enrollment_id: int | None) -> Conflict:
-    location = f"/api/v1/trainings/{training_id}/enrollments/{enrollment_id}"
+def _already_enrolled(enrollment_id: int | None) -> Conflict:
+    which = f" (enrolment {enrollment_id})" if enrollment_id else ""
     return Conflict(
-        "Your college is already enrolled in this training; release its seats to enrol "
-        "again with another number.",
+        f"Your college is already enrolled in this training{which}; release its seats to "
+        "enrol again with another number.",
         code="already_enrolled",
-        headers={"Location": location} if enrollment_id else None,
     )
 
 
