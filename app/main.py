@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -25,9 +26,10 @@ from app.api import (
     subscriptions,
     taxonomies,
     tech_projects,
+    trainings,
 )
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
@@ -77,6 +79,10 @@ TAGS = [
         "name": "matching",
         "description": "Explainable rankings: supply for a demand, demands for a college",
     },
+    {
+        "name": "trainings",
+        "description": "Pre-job training sessions and the colleges' enrolments (seats)",
+    },
     {"name": "analytics", "description": "Supply and demand, cooperation indicators, overview"},
     {"name": "audit", "description": "The append-only audit trail (platform admins)"},
     {"name": "operations", "description": "Health, readiness and metrics"},
@@ -90,6 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Fewer transactions at once than threads and pooled connections (see
+        # `app.api.deps.session_slot`); made here, in the event loop that serves.
+        threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        slots = min(pool_capacity(engine) or threads, threads - 4)
+        app.state.session_slots = anyio.Semaphore(max(1, slots))
         if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
             logging.getLogger("app").info("created the platform admin 'admin'")
         worker = None
@@ -125,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publications,
         demands,
         matching,
+        trainings,
         analytics,
         events,
         subscriptions,

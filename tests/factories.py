@@ -1,7 +1,7 @@
 """Small factories that arrange data directly in the database, and sign-in helpers."""
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -316,3 +316,24 @@ def publish_distribution(
     body = {"dataset": "student_distribution", "period": period or current_period()}
     response = client.post("/api/v1/publications", json=body, headers=headers)
     assert response.status_code == 201, response.text
+
+
+# Trainings: a valid body starting next month, and one created through the API.
+def training_body(**overrides: Any) -> dict[str, Any]:
+    start = (utcnow() + timedelta(days=30)).replace(microsecond=0)
+    return {
+        "title": "数控设备操作岗前培训",
+        "description": "入职前集中培训",
+        "start_at": start.isoformat(),
+        "end_at": (start + timedelta(days=5)).isoformat(),
+        "district_code": "371002",
+        "capacity": 20,
+        **overrides,
+    }
+
+
+def post_training(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/trainings", json=training_body(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    training: dict[str, Any] = response.json()
+    return training

@@ -46,7 +46,9 @@ def test_offer_accept_decline(client, db):
     assert shown["accepted_headcount"] == 6
 
     with db() as session:
-        events = session.scalars(select(Event).where(Event.type.like("response.%"))).all()
+        events = session.scalars(
+            select(Event).where(Event.type.like("response.%")).order_by(Event.id)
+        ).all()
     summary = [(e.type, e.organization_id, e.public) for e in events]
     assert summary == [
         ("response.created", enterprise.id, False),

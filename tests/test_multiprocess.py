@@ -3,17 +3,13 @@ in-process dispatchers, written to and read from concurrently over real HTTP.
 
 The feed must show every event once, in order, whichever process wrote it; every event must
 reach each webhook exactly once (the receiver always answers 200, so one try each), signed,
-although both processes dispatch at the same time.
+although both processes dispatch at the same time. Colleges racing for a training's seats
+through both processes must never get more seats than it has.
 """
 
 import hashlib
 import hmac
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -26,16 +22,12 @@ from sqlalchemy.engine import make_url
 
 from app.core.db import normalize_url
 from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.live_server import seat_race, serving
 from tests.webhook_receiver import Answer, Receiver
 
 WRITES = 61  # odd, so that the two processes' request counts always differ
+COLLEGES = 61  # likewise
 ADMIN_PASSWORD = "multi-process-admin-pass"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -50,45 +42,15 @@ def fresh_pg(database_url: str) -> Iterator[str]:
 @pytest.fixture
 def platform(fresh_pg: str, tmp_path) -> Iterator[tuple[str, str]]:
     """The platform served by two worker processes; (base URL, database URL)."""
-    port = _free_port()
     env = {
-        **os.environ,
-        "DATABASE_URL": fresh_pg,
-        "APP_ENV": "test",
-        "SECRET_KEY": "multi-process-test-secret-0123456789abcdef",
         "APP_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "WEBHOOK_ALLOW_PRIVATE": "true",
         "WORKER_POLL_SECONDS": "0.2",
         "WORKER_BATCH_SIZE": "5",
         "LOGIN_MAX_FAILURES_PER_ADDRESS": "1000",
     }
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start:\n" + (tmp_path / "serve.log").read_text())
+    with serving(fresh_pg, tmp_path / "serve.log", workers=2, **env) as base:
         yield base, fresh_pg
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def _token(base: str, username: str, password: str) -> dict[str, str]:
@@ -184,23 +146,36 @@ def test_two_processes_keep_the_feed_and_webhooks_exact(platform):
     assert len(dispatchers) == 2, dispatchers
 
     # Both processes served writes: each keeps its own request counter (see /metrics).
-    assert _writes_per_process(base) == 2
+    # +1: the organisation created before the writers started.
+    assert _per_process(base, "/api/v1/organizations", ("201",)) == WRITES + 1
 
 
-def _writes_per_process(base: str) -> int:
-    """How many processes answered the POSTs, from per-process /metrics counters."""
+def test_two_processes_keep_the_seat_limit(platform):
+    """61 colleges ask for one of 20 seats at the same moment, through both processes:
+    exactly 20 get one, the others are told it is full, and the database agrees."""
+    base, database = platform
+    race = seat_race(base, database, colleges=COLLEGES, capacity=20)
+    assert race.answers.count((201, None)) == 20, race.answers
+    assert race.answers.count((409, "training_full")) == COLLEGES - 20, race.answers
+    assert (race.seats_taken, race.enrollments) == (20, 20)
+    route = "/api/v1/trainings/{training_id}/enrollments"
+    assert _per_process(base, route, ("201", "409")) == COLLEGES
+
+
+def _per_process(base: str, route: str, statuses: tuple[str, ...]) -> int:
+    """How many POSTs to `route` were answered, summing the two processes' /metrics
+    counters; asserts that both processes answered some (their totals must differ)."""
     pattern = re.compile(
-        r'^http_requests_total\{method="POST",route="/api/v1/organizations",status="201"\} '
+        rf'^http_requests_total\{{method="POST",route="{re.escape(route)}",status="(\d+)"\}} '
         r"([0-9.]+)$",
         re.M,
     )
     counts: set[int] = set()
     for _ in range(40):
         body = httpx.get(f"{base}/metrics", headers={"Connection": "close"}).text
-        match = pattern.search(body)
-        counts.add(int(float(match.group(1))) if match else 0)
+        found = {status: float(n) for status, n in pattern.findall(body)}
+        counts.add(int(sum(found.get(status, 0) for status in statuses)))
         if len(counts) == 2:
             break
-    # +1: the organisation created before the writers started.
-    assert sum(counts) == WRITES + 1, counts
-    return len([c for c in counts if c])
+    assert len([c for c in counts if c]) == 2, f"one process answered everything: {counts}"
+    return sum(counts)

@@ -38,8 +38,9 @@ def supply_demand(
 def college_indicators(
     college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:
-    """Responses offered and accepted, hires via the platform, submissions on time and the
-    latest published totals: for the college itself, `education`, `hr` and platform admins."""
+    """Responses offered and accepted, hires via the platform, seats in trainings (and how
+    many completed), submissions on time and the latest published totals: for the college
+    itself, `education`, `hr` and platform admins."""
     return analytics.college_indicators(session, principal, college_id, settings)
 
 

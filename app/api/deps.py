@@ -1,6 +1,6 @@
 """Typed dependencies: the request's session, settings and caller."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -19,7 +19,24 @@ from app.services.permissions import Principal
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def session_slot(request: Request) -> AsyncIterator[None]:
+    """Wait, without holding a thread, for one of the app's `session_slots`.
+
+    Sync endpoints and dependencies run on AnyIO's thread pool (40 threads). A request
+    holding a transaction needs a thread again after its endpoint (to validate the
+    response) before it commits. If every thread were blocked waiting for what that
+    transaction holds (a pooled connection, SQLite's write lock, a row lock), it would
+    never get one: the server would stall until the pool's or SQLite's 30 s timeouts
+    failed the requests. So no more transactions run at once than there are threads
+    to spare (see `app.main`), and the others wait here, in the event loop.
+    """
+    async with request.app.state.session_slots:
+        yield
+
+
+def get_session(
+    request: Request, _slot: Annotated[None, Depends(session_slot, scope="function")]
+) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back."""
     session: Session = request.app.state.sessionmaker()
     try:
@@ -135,3 +152,12 @@ def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal],
         return principal
 
     return dependency
+
+
+def training_author(principal: Writer) -> Principal:
+    permissions.ensure_training_author(principal)
+    return principal
+
+
+# hr, education, a college or an enterprise (see `permissions.ensure_training_author`).
+TrainingAuthor = Annotated[Principal, Depends(training_author)]

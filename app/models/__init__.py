@@ -35,6 +35,7 @@ from app.models.taxonomy import (
     Major,
 )
 from app.models.tech_project import TechProject
+from app.models.training import Training, TrainingEnrollment
 from app.models.user import User
 from app.models.webhook_delivery import WebhookDelivery
 
@@ -72,6 +73,8 @@ __all__ = [
     "SocialServiceProjectCertificate",
     "SocialServiceProjectTargetGroup",
     "TechProject",
+    "Training",
+    "TrainingEnrollment",
     "User",
     "WebhookDelivery",
 ]

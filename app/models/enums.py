@@ -157,3 +157,10 @@ class ResponseStatus(StrEnum):
     pending = "pending"
     accepted = "accepted"
     declined = "declined"
+
+
+class TrainingStatus(StrEnum):
+    """A training is public from creation; cancelled ones stay readable."""
+
+    scheduled = "scheduled"
+    cancelled = "cancelled"

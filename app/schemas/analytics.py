@@ -48,6 +48,11 @@ class CollegeIndicators(BaseModel):
     hires_via_platform: int = Field(
         description="Hires of demands closed `filled_via_platform`, shared by accepted headcount"
     )
+    trainings_enrolled: int = Field(description="Trainings (not cancelled) it is enrolled in")
+    training_seats: int = Field(description="Seats it holds in trainings not cancelled")
+    training_seats_completed: int = Field(
+        description="Of those seats, trainees recorded as having completed the training"
+    )
     submissions: list[SubmissionTimeliness]
     submissions_on_time: int
     published_period: str | None

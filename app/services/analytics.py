@@ -34,6 +34,8 @@ from app.models import (
     Major,
     Organization,
     SocialServiceProject,
+    Training,
+    TrainingEnrollment,
 )
 from app.models.base import CHINA_TZ
 from app.models.enums import (
@@ -43,6 +45,7 @@ from app.models.enums import (
     OrgStatus,
     OrgType,
     ResponseStatus,
+    TrainingStatus,
 )
 from app.services import permissions
 from app.services.demands import open_clause
@@ -231,6 +234,26 @@ def _hires(session: Session, college_id: int) -> int:
     return sum((hired or 0) * int(own) // int(total) for hired, own, total in session.execute(stmt))
 
 
+def _trainings(session: Session, college_id: int) -> dict[str, int]:
+    """The college's enrolments in trainings that were not cancelled, and completions."""
+    stmt = (
+        select(
+            func.count(), func.sum(TrainingEnrollment.seats), func.sum(TrainingEnrollment.completed)
+        )
+        .join(Training, Training.id == TrainingEnrollment.training_id)
+        .where(
+            TrainingEnrollment.college_id == college_id,
+            Training.status != TrainingStatus.cancelled,
+        )
+    )
+    enrollments, seats, completed = session.execute(stmt).one()
+    return {
+        "trainings_enrolled": enrollments,
+        "training_seats": int(seats or 0),
+        "training_seats_completed": int(completed or 0),
+    }
+
+
 def _submissions(session: Session, college_id: int, settings: Settings) -> list[dict[str, Any]]:
     """Per period: the first submission, its due date and whether it came in time.
 
@@ -279,6 +302,7 @@ def college_indicators(
         **_responses(session, college_id),
         **_cooperation(session, college_id),
         "hires_via_platform": _hires(session, college_id),
+        **_trainings(session, college_id),
         "submissions": submissions,
         "submissions_on_time": sum(1 for s in submissions if s["on_time"]),
         "published_period": supply.period,

@@ -306,3 +306,60 @@ def ensure_can_read_college_analytics(principal: Principal, college_id: int) -> 
     """A college's cooperation indicators: the college, education, hr and platform admins."""
     if not can_read_submissions(principal, college_id):
         raise Forbidden("Only the college, education, hr and platform admins see these.")
+
+
+# Trainings: hr and education run them, so do colleges, and enterprises for their own demands.
+TRAINING_DEPARTMENTS = (Department.hr, Department.education)
+TRAINING_AUTHORS = (OrgType.college, OrgType.enterprise)
+
+
+def ensure_training_author(principal: Principal) -> None:
+    """The caller's organisation may create trainings (an enterprise only for its own
+    demand, which `ensure_can_link_demand` checks once the demand is known)."""
+    if principal.is_department(*TRAINING_DEPARTMENTS) or principal.org_type in TRAINING_AUTHORS:
+        return
+    raise Forbidden("Only hr, education, colleges and enterprises create trainings.")
+
+
+def ensure_can_link_demand(principal: Principal, enterprise_id: int) -> None:
+    """An enterprise links a training only to its own demand; the others to any they see."""
+    if principal.org_type == OrgType.enterprise and principal.org_id != enterprise_id:
+        raise Forbidden("An enterprise links a training only to its own demands.")
+
+
+def ensure_training_owner(principal: Principal, owner_id: int) -> None:
+    """The organisation that created the training (and platform admins) change it."""
+    if principal.is_platform_admin:
+        return
+    if principal.org_id != owner_id:
+        raise Forbidden("Only the organisation that created the training may do this.")
+    ensure_can_write(principal)
+
+
+def ensure_enrolling_college(principal: Principal, college_id: int) -> None:
+    """A college enrols, and releases, only its own seats."""
+    if principal.org_type != OrgType.college or principal.org_id != college_id:
+        raise Forbidden("A college enrols and releases only its own seats.")
+    ensure_can_write(principal)
+
+
+def ensure_can_record_completion(principal: Principal, owner_id: int, college_id: int) -> None:
+    """The training's owner (or a platform admin), or the enrolled college."""
+    if principal.org_type == OrgType.college and principal.org_id == college_id:
+        ensure_can_write(principal)
+        return
+    ensure_training_owner(principal, owner_id)
+
+
+def enrollment_scope(principal: Principal, owner_id: int) -> int | None:
+    """The college whose enrolments in a training the caller may list, or None for all:
+    the owner, hr, education and platform admins see all; a college its own."""
+    if (
+        principal.is_platform_admin
+        or principal.org_id == owner_id
+        or principal.is_department(*TRAINING_DEPARTMENTS)
+    ):
+        return None
+    if principal.org_type == OrgType.college and principal.org_id is not None:
+        return principal.org_id
+    raise Forbidden("Only the training's owner, the enrolled colleges, hr and education see these.")

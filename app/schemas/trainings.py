@@ -1,0 +1,175 @@
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.models.enums import TrainingStatus
+from app.schemas.common import MAX_ID, ORMModel
+from app.schemas.feeds import DistrictCode, LongText, ShortText, Title
+
+MAX_CAPACITY = 10_000
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    # Bounded like every other input: a year 9999 date is a typo, not a training.
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between 2000 and 2100")
+    return value
+
+
+Bounded = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Moment = Annotated[
+    Bounded, Field(description="RFC 3339 with an offset, e.g. 2027-03-01T09:00:00+08:00")
+]
+Capacity = Annotated[int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1–10,000)")]
+Seats = Annotated[int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1 to the capacity)")]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class TrainingCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "数控设备操作岗前培训",
+                    "description": "入职前两周集中培训，含安全生产与设备实操",
+                    "demand_id": 12,
+                    "start_at": "2027-03-01T09:00:00+08:00",
+                    "end_at": "2027-03-14T17:00:00+08:00",
+                    "district_code": "371002",
+                    "capacity": 40,
+                }
+            ]
+        },
+    )
+
+    title: Title
+    description: LongText | None = None
+    demand_id: RefId | None = Field(
+        None,
+        description="The demand the training prepares for: one you can see (not a draft); "
+        "an enterprise links only its own demands, and must link one",
+    )
+    enterprise_id: RefId | None = Field(
+        None,
+        description="The enterprise the trainees go to (default: the demand's enterprise, "
+        "or the calling enterprise)",
+    )
+    start_at: Moment
+    end_at: Moment = Field(description="After `start_at`")
+    district_code: DistrictCode = Field(description="Where it takes place: a Weihai district")
+    capacity: Capacity
+
+
+class TrainingUpdate(BaseModel):
+    """Changed fields only. The demand and enterprise are fixed at creation; the capacity
+    cannot go below the seats taken (409 `capacity_below_seats_taken`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: LongText | None = None
+    start_at: Moment | None = None
+    end_at: Moment | None = Field(None, description="After `start_at`")
+    district_code: DistrictCode | None = None
+    capacity: Capacity | None = None
+
+
+class TrainingCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ShortText | None = None
+
+
+class TrainingRead(ORMModel):
+    """A training, public to everybody; `seats_taken` counts the colleges' enrolled seats."""
+
+    id: int
+    title: str
+    description: str | None
+    demand_id: int | None
+    enterprise_id: int | None
+    owner_organization_id: int = Field(description="The organisation that created it")
+    status: TrainingStatus
+    start_at: datetime
+    end_at: datetime
+    district_code: str
+    capacity: int
+    seats_taken: int
+    seats_available: int = Field(description="capacity − seats_taken")
+    cancel_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None
+
+
+class EnrollmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    college_id: RefId = Field(description="The calling college's own id")
+    seats: Seats
+
+
+class CompletionRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+        description="Trainees who completed the training (at most the enrolment's seats)"
+    )
+
+
+class EnrollmentRead(ORMModel):
+    id: int
+    training_id: int
+    college_id: int
+    seats: int
+    completed: int | None = Field(description="Trainees who completed (null: not recorded)")
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class TrainingFilters(BaseModel):
+    demand_id: int | None = None
+    enterprise_id: int | None = None
+    district_code: str | None = None
+    status: TrainingStatus | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    q: str | None = None
+
+
+def training_filters(
+    demand_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
+    status: TrainingStatus | None = None,
+    starts_after: Annotated[
+        Bounded | None, Query(description="Trainings starting at or after this moment")
+    ] = None,
+    starts_before: Annotated[
+        Bounded | None, Query(description="Trainings starting before this moment")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description="In titles"
+        ),
+    ] = None,
+) -> TrainingFilters:
+    return TrainingFilters(
+        demand_id=demand_id,
+        enterprise_id=enterprise_id,
+        district_code=district_code,
+        status=status,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        q=q,
+    )
+
+
+TrainingFiltersDep = Annotated[TrainingFilters, Depends(training_filters)]
