@@ -19,25 +19,16 @@ import argparse
 import csv
 import hashlib
 import io
-import os
 import resource
-import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import date
-from pathlib import Path
 
 import openpyxl
-import psycopg
+from alembic import command  # noqa: E402
+from common import scratch_database  # noqa: E402  (puts the project on sys.path)
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from alembic import command  # noqa: E402
 
 from app.cli import alembic_config  # noqa: E402
 from app.core.config import Settings  # noqa: E402
@@ -61,16 +52,6 @@ def rate(rows: int, seconds: float) -> str:
 
 def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
-    name = f"wt4_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(server).set(database=name).render_as_string(hide_password=False), server
 
 
 def setup(url: str, colleges: int) -> tuple[list[int], list[tuple[str, str, int, int]]]:
@@ -189,15 +170,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     colleges = -(-args.rows // ROWS_PER_COLLEGE)
-    with tempfile.TemporaryDirectory(prefix="wt4_bench_") as tmp:
-        url, server = database(args.db, Path(tmp))
-        try:
-            run(url, args.rows, colleges, args.db)
-        finally:
-            if server:
-                name = make_url(url).database
-                with psycopg.connect(server, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(args.db) as url:
+        run(url, args.rows, colleges, args.db)
 
 
 def run(url: str, total: int, colleges: int, kind: str) -> None:

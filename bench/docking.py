@@ -25,16 +25,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
-import psycopg
+from common import ROOT, percentile, scratch_database  # noqa: E402  (puts the project on sys.path)
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
@@ -53,27 +48,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def database(kind: str, tmp: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}", None
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
-    name = os.environ.get("BENCH_DB_PREFIX", "bench_docking_") + uuid.uuid4().hex[:8]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(server).set(database=name).render_as_string(hide_password=False), server
-
-
-def drop(url: str, server: str | None) -> None:
-    if server:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def migrate(url: str) -> None:
@@ -200,13 +174,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="events/s in the latency run")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
-        url, server = database(args.db, tmp)
-        try:
-            run(args, url, tmp)
-        finally:
-            drop(url, server)
+    with scratch_database(args.db) as url, tempfile.TemporaryDirectory() as tmpdir:
+        run(args, url, Path(tmpdir))
 
 
 def run(args: argparse.Namespace, url: str, tmp: Path) -> None:

@@ -1,6 +1,6 @@
 """Benchmark of the government feeds' lists and Chinese search.
 
-    .venv/bin/python bench/feeds.py [--db sqlite|postgresql] [--rows N] [--pg-url URL]
+    .venv/bin/python bench/feeds.py [--db sqlite|postgresql] [--rows N]
 
 Seeds N items per feed (default 100,000) with SQLAlchemy Core bulk inserts, in two
 steps (10,000, then up to N), and after each step measures, in-process through the
@@ -11,33 +11,26 @@ app with the test client, the p50/p95 latency of a 20-item page for:
   category, target group);
 - `q2`, `q4`: full-text searches for two- and four-character words.
 
-Without --db it runs SQLite, then PostgreSQL (at --pg-url, a database it drops and
-creates). Texts are drawn from a vocabulary of Weihai industry words, so a word
-occurs in a few percent of the items, as in real feeds.
+Without --db it runs SQLite, then PostgreSQL (a scratch database on the server of
+$BENCH_POSTGRES_URL, see `common.py`). Texts are drawn from a vocabulary of Weihai
+industry words, so a word occurs in a few percent of the items, as in real feeds.
 """
 
 import argparse
 import random
-import statistics
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
 from alembic import command
+from common import percentile, scratch_database  # noqa: E402  (puts the project on sys.path)
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, text
-from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.cli import alembic_config  # noqa: E402
 from app.core.config import Settings  # noqa: E402
-from app.core.db import make_engine, make_sessionmaker, normalize_url, transaction  # noqa: E402
+from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import (  # noqa: E402
     Certificate,
@@ -316,10 +309,6 @@ def measure(client: TestClient, path: str, params: Callable[[], dict[str, Any]])
     return timings
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
 def analyze(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -370,39 +359,17 @@ def run(url: str, sizes: list[int]) -> list[tuple[str, str, int, float, float]]:
     return results
 
 
-def fresh_postgres(url: str) -> Iterator[str]:
-    target = make_url(normalize_url(url))
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{target.database}"')
-    yield target.render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--rows", type=int, default=100_000, help="items per feed")
-    parser.add_argument(
-        "--pg-url",
-        default="postgresql://postgres@127.0.0.1/xqhz_bench",
-        help="a PostgreSQL database to drop, create and fill",
-    )
     args = parser.parse_args()
     sizes = sorted({min(10_000, args.rows), args.rows})
     summary: dict[str, list[tuple[str, str, int, float, float]]] = {}
     for db in args.db or ["sqlite", "postgresql"]:
         print(f"{db}:", flush=True)
-        if db == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                summary[db] = run(f"sqlite:///{tmp}/bench.db", sizes)
-        else:
-            for url in fresh_postgres(args.pg_url):
-                summary[db] = run(url, sizes)
+        with scratch_database(db) as url:
+            summary[db] = run(url, sizes)
     if len(sizes) == 2:
         print(f"\np95 growth from {sizes[0]:,} to {sizes[1]:,} items (target < 2x, p95 < 30 ms):")
         for db, rows in summary.items():

@@ -21,24 +21,15 @@ PostgreSQL: a throw-away database `wt5_bench_<random>` is created on BENCH_POSTG
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
-
-import psycopg
-from fastapi.testclient import TestClient
-from sqlalchemy import insert, select, text
-from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from alembic import command  # noqa: E402
+from common import scratch_database  # noqa: E402  (puts the project on sys.path)
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select, text
 
 from app.cli import alembic_config  # noqa: E402
 from app.core.config import Settings  # noqa: E402
@@ -72,21 +63,6 @@ from app.services.periods import period_of  # noqa: E402
 COLLEGES, ENTERPRISES, COHORTS, PERIODS = 30, 500, 4, 6
 DISTRICTS = ["371002", "371003", "371071", "371072", "371073", "371082", "371083"]
 PASSWORD = "bench-password-1"
-
-
-def database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
-    name = f"wt5_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(server).set(database=name).render_as_string(hide_password=False), server
-
-
-def drop(server: str, url: str) -> None:
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def periods() -> list[str]:
@@ -298,13 +274,8 @@ def main() -> None:
     parser.add_argument("--open-share", type=float, default=0.3)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir:
-        url, server = database(args.db, Path(workdir))
-        try:
-            run(url, args)
-        finally:
-            if server:
-                drop(server, url)
+    with scratch_database(args.db) as url:
+        run(url, args)
 
 
 def run(url: str, args: argparse.Namespace) -> None:

@@ -91,14 +91,16 @@ def database_url(
                 pytest.fail("TEST_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
             pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
         url, admin = _create_pg_database(PG_URL)
-    command.upgrade(alembic_config(url), "head")
-    engine = make_engine(url)
-    with transaction(make_sessionmaker(engine)) as session:
-        load_reference_data(session)
-    engine.dispose()
-    yield url
-    if admin:
-        _drop_pg_database(admin, url)
+    try:
+        command.upgrade(alembic_config(url), "head")
+        engine = make_engine(url)
+        with transaction(make_sessionmaker(engine)) as session:
+            load_reference_data(session)
+        engine.dispose()
+        yield url
+    finally:
+        if admin:
+            _drop_pg_database(admin, url)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:

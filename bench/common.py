@@ -1,0 +1,44 @@
+"""What every benchmark needs: a scratch database and percentiles.
+
+PostgreSQL benchmarks create a database on the server of `BENCH_POSTGRES_URL`
+(default: the local server's `postgres` database) and drop it afterwards.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    """The URL of a new, empty database of `kind` (sqlite or postgresql), removed after."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/postgres")
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (1–99) of `values`, interpolated."""
+    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
