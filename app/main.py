@@ -33,6 +33,7 @@ from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
+from app.core.rate_limit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from app.services import dispatcher
 from app.services.auth import bootstrap_admin
 
@@ -149,7 +150,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_openapi(app, description=DESCRIPTION, tags=TAGS)
-    app.add_middleware(
+    if settings.rate_limit_per_minute:
+        counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+        app.add_middleware(
+            RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, counter=counter
+        )
+    app.add_middleware(  # outermost: the rate limit sees the request id and address
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 examples=${1:-25}
 port=${SCHEMATHESIS_PORT:-8765}
 workdir=$(mktemp -d)
-export APP_ENV=development DATABASE_URL="sqlite:///$workdir/fuzz.db" APP_RUN_WORKER=false
+export APP_ENV=development DATABASE_URL="sqlite:///$workdir/fuzz.db" APP_RUN_WORKER=false RATE_LIMIT_PER_MINUTE=0
 .venv/bin/python -m app seed-demo >/dev/null 2>&1 || { .venv/bin/python -m app migrate >/dev/null; .venv/bin/python -m app seed-demo >/dev/null; }
 .venv/bin/python -m app serve --port "$port" >"$workdir/server.log" 2>&1 &
 server=$!

@@ -109,6 +109,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         "database_url": database_url,
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "app_run_worker": False,
+        "rate_limit_per_minute": 0,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

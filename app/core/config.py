@@ -34,6 +34,11 @@ class Settings(DatabaseSettings):
     login_max_failures_per_user: int = 5
     login_max_failures_per_address: int = 30
 
+    # Requests per client (credential, else address) and minute; 0 turns the limit off.
+    rate_limit_per_minute: int = Field(1200, ge=0)
+    # Shared counters for the rate limit across processes; without it, per process.
+    redis_url: str | None = None
+
     # Request limits
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024

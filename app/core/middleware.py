@@ -100,7 +100,7 @@ class RequestContextMiddleware:
         try:
             length = headers.get(b"content-length", b"")
             if length.isdigit() and int(length) > limit:
-                await _send_problem(
+                await send_problem(
                     send_wrapper, 413, "payload_too_large", _too_large(limit).detail, request_id
                 )
                 return
@@ -111,7 +111,7 @@ class RequestContextMiddleware:
             )
             if response_started:
                 raise
-            await _send_problem(
+            await send_problem(
                 send_wrapper,
                 500,
                 "internal_error",
@@ -124,9 +124,18 @@ class RequestContextMiddleware:
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-async def _send_problem(send: Send, status: int, code: str, detail: str, request_id: str) -> None:
+async def send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    detail: str,
+    request_id: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer a problem directly from ASGI middleware (outside FastAPI's handlers)."""
     body: dict[str, Any] = problem_body(status, code, detail, request_id=request_id)
     payload = json.dumps(body, ensure_ascii=False).encode()
+    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
@@ -134,6 +143,7 @@ async def _send_problem(send: Send, status: int, code: str, detail: str, request
             "headers": [
                 (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(payload)).encode()),
+                *extra,
             ],
         }
     )
