@@ -1,5 +1,6 @@
 """The application factory: `uvicorn --factory app.main:create_app`."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -104,6 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_slots = anyio.Semaphore(max(1, slots))
         if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
             logging.getLogger("app").info("created the platform admin 'admin'")
+        # Everything imported and built so far lives as long as the process: keep it out of
+        # the collector's full passes, which otherwise rescan it every few hundred requests.
+        gc.collect()
+        gc.freeze()
         worker = None
         if settings.app_run_worker:  # the webhook dispatcher, in this process
             worker = dispatcher.start_in_thread(sessionmaker, settings)
