@@ -269,3 +269,47 @@ def test_reverse_ranking_is_exact_on_every_page(client, db):
         assert item["score"] == own[0]["score"]
     scores = [i["score"] for i in whole["items"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_reverse_ranking_reads_past_the_first_batch(client, db):
+    """Equal bounds are read in id order, 10 × the page size at a time: the one demand that
+    wants the college's graduation year comes last, and must still be found first."""
+    colleges = supply(client, db, [("371002", [graduating("460103", 40)])])
+    college, college_h = colleges[0]
+    _, enterprise = org_headers(client, db, district_code="371002")
+    for _ in range(24):
+        post_demand(client, enterprise, major_codes=["460103"], graduation_years=[YEAR + 2])
+    best = post_demand(client, enterprise, major_codes=["460103"], graduation_years=[YEAR])
+    url = f"/api/v1/colleges/{college.id}/matches"
+    whole = client.get(url, headers=college_h, params={"limit": 200}).json()
+    assert whole["total"] == len(whole["items"]) == 25
+    assert whole["items"][0]["demand"]["id"] == best["id"]
+    for offset in (0, 1, 12, 24):
+        page = client.get(url, headers=college_h, params={"limit": 1, "offset": offset}).json()
+        assert page["items"] == whole["items"][offset : offset + 1]
+
+
+def test_reverse_matching_for_a_college_of_every_category(client, db):
+    """A college with a major in each higher-vocational category relates to most of the
+    catalogue: the demands it is offered are exactly those whose forward ranking lists it."""
+    categories = ["410101", "420101", "430101", "440101", "450101", "460101", "470101",
+                  "480101", "490101", "500101", "510101", "520101K", "530101", "540101",
+                  "550101", "560101", "570101K", "580101K", "590101"]  # fmt: skip
+    rows = [graduating(code, 10) for code in categories]
+    (college, college_h), _ = supply(client, db, [("371002", rows), ("371082", rows[:1])])
+    _, enterprise = org_headers(client, db, district_code="371082")
+    codes = [["460103"], ["660101"], ["720201"], ["2601"], ["59"], ["780401"], ["210101"]]
+    demands = [post_demand(client, enterprise, major_codes=c, headcount=5) for c in codes]
+    offered = client.get(
+        f"/api/v1/colleges/{college.id}/matches", headers=college_h, params={"limit": 200}
+    ).json()
+    listing = {
+        d["id"]
+        for d in demands
+        if any(
+            m["college"]["id"] == college.id for m in ranking(client, d["id"], college_h)["items"]
+        )
+    }
+    assert offered["total"] == len(offered["items"]) == len(listing)
+    assert {item["demand"]["id"] for item in offered["items"]} == listing
+    assert 0 < len(listing) < len(demands)

@@ -78,6 +78,7 @@ class Reference:
     county: dict[str, str]  # district → its county-level district
     city: dict[str, str | None]  # district → its city
     district_names: dict[str, str]
+    catalogue: list[str]  # every major, class and category code a demand may name
     rules: dict[tuple[str, ...], list[Rule]] = field(default_factory=dict)
 
     def rules_for(self, codes: list[str]) -> list[Rule]:
@@ -125,8 +126,15 @@ def _read_reference(session: Session) -> Reference:
     county = {code: up(code, ("county", "city", "province")) or code for code in districts}
     city = {code: up(code, ("city",)) for code in districts}
     district_names = {code: d.name for code, d in districts.items()}
+    catalogue = list(session.scalars(select(Major.code).order_by(Major.code)))
     return Reference(
-        dict(clusters_of_class), dict(classes_of_cluster), names, county, city, district_names
+        dict(clusters_of_class),
+        dict(classes_of_cluster),
+        names,
+        county,
+        city,
+        district_names,
+        catalogue,
     )
 
 

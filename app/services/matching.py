@@ -33,9 +33,11 @@ a college sees its own current submission in place of its published rows.
 """
 
 import bisect
+from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -173,12 +175,12 @@ def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
 # Reverse: open demands for one college.
 #
 # A large college relates to most open demands at some distance, so the demands are not
-# all scored: they are taken in the order of an upper bound of their score, and the search
-# stops once the page is filled with scores no remaining bound can reach (an exact top-k).
-# Demands naming one of the college's majors, classes or categories come first; any other
-# demand's major factor is at most 75, which bounds its score below.
+# all scored: the database sorts them by an upper bound of their score and hands them over
+# a batch at a time, and the search stops once the page is filled with scores no remaining
+# bound can reach (an exact top-k). Demands naming one of the college's majors, classes or
+# categories come first; any other demand's major factor is at most 75, which bounds its
+# score below.
 
-Candidate = tuple[int, list[str], int, list[int], str | None, int]  # id, codes, mask, ...
 Best = tuple[int, int, Cohort]  # points, major value, cohort
 
 
@@ -236,18 +238,23 @@ class CollegeSupply:
                     best = (points, value, cohort)
         return best
 
-    def bound(self, candidate: Candidate, weights: dict[str, int], major: int = 100) -> int:
-        """An upper bound of a demand's score against any of these cohorts."""
-        _, _, _, _, district, headcount = candidate
-        place = max(place_value(self.ref, district, d) for d in self.districts)
-        coverage = min(100, self.max_available * 100 // headcount)
-        top = 100 * (weights["level"] + weights["graduation_year"])
-        return (
-            weights["major"] * major
-            + top
-            + weights["place"] * place
-            + weights["coverage"] * coverage
+    def bound(self, district: Any, headcount: Any, weights: dict[str, int]) -> Any:
+        """An upper bound of a demand's score against any of these cohorts, in SQL: the
+        major, level and graduation year at best, the place and coverage as they are."""
+        by_place: dict[int, list[str]] = {}
+        for code in self.ref.county:
+            value = max(place_value(self.ref, code, d) for d in self.districts)
+            by_place.setdefault(value, []).append(code)
+        place = case(
+            *((district.in_(codes), value) for value, codes in by_place.items() if value < 100),
+            else_=100,  # the same county, no district wanted, or one unknown here
         )
+        coverage = case(
+            (headcount <= self.max_available, 100),
+            else_=self.max_available * 100 // headcount,
+        )
+        best = weights["major"] + weights["level"] + weights["graduation_year"]
+        return 100 * best + weights["place"] * place + weights["coverage"] * coverage
 
 
 def _college(session: Session, principal: Principal, college_id: int) -> Organization:
@@ -257,35 +264,62 @@ def _college(session: Session, principal: Principal, college_id: int) -> Organiz
     return permissions.ensure_visible_org(principal, college)
 
 
-def _open_demands(where: ColumnElement[bool]) -> Any:
-    related = select(DemandMajor.demand_id).where(where)
-    return (
+def _open_naming(codes: list[str], catalogue: list[str]) -> ColumnElement[bool]:
+    """Open demands naming one of `codes`. The open demands' index drives the query and
+    each one's codes are looked up, so the cost follows the open demands, not all the
+    demands the platform ever held. The codes are compared as an expression: a bare
+    column would let SQLite probe the (demand_id, code) key once per code in the list.
+    When `codes` hold most of the catalogue (demand codes are catalogue codes), the
+    shorter list of the others is sent instead."""
+    code = func.coalesce(DemandMajor.code, "")
+    others = sorted(set(catalogue).difference(codes))
+    names = code.not_in(others) if len(others) < len(codes) else code.in_(codes)
+    return and_(open_clause(), exists().where(DemandMajor.demand_id == Demand.id, names))
+
+
+def _in_bound_order(
+    session: Session, supply: CollegeSupply, codes: list[str], weights: dict[str, int], need: int
+) -> Iterator[tuple[int, int, Want]]:
+    """(−bound, demand id, want) of the open demands naming one of `codes`, best bound
+    first, a batch at a time (on a city-scale world, 20 best are found within 150)."""
+    district = func.coalesce(Demand.district_code, Organization.district_code)
+    bound = supply.bound(district, Demand.headcount, weights)
+    stmt = (
         select(
+            bound,
             Demand.id,
             Demand.major_codes,
             Demand.level_mask,
             Demand.graduation_years,
-            func.coalesce(Demand.district_code, Organization.district_code),
+            district,
             Demand.headcount,
         )
         .join(Organization, Organization.id == Demand.enterprise_id)
-        .where(open_clause(), Demand.id.in_(related))
+        .where(_open_naming(codes, supply.ref.catalogue))
+        .order_by(bound.desc(), Demand.id)
     )
+    batch = 10 * need
+    for offset in count(0, batch):
+        rows = session.execute(stmt.limit(batch).offset(offset)).all()
+        for points, demand_id, major_codes, mask, years, place, headcount in rows:
+            yield -points, demand_id, Want(major_codes, mask, years, place, headcount)
+        if len(rows) < batch:
+            return
 
 
 Ranked = tuple[int, int, Scorer, Cohort]  # −points, demand id, scorer, cohort
 
 
 def _top(
-    supply: CollegeSupply, candidates: list[Candidate], need: int, weights: dict[str, int]
+    session: Session, supply: CollegeSupply, codes: list[str], need: int, weights: dict[str, int]
 ) -> list[Ranked]:
-    """The best `need` demands, exactly, scoring as few as the bounds allow."""
-    order = sorted((-supply.bound(c, weights), c[0], c) for c in candidates)
+    """The best `need` demands naming one of `codes`, exactly, scoring as few as the
+    bounds allow."""
     top: list[Ranked] = []
-    for negative_bound, demand_id, (_, codes, mask, years, district, headcount) in order:
+    for negative_bound, demand_id, want in _in_bound_order(session, supply, codes, weights, need):
         if len(top) >= need and (negative_bound, demand_id) > top[need - 1][:2]:
             break
-        scorer = Scorer(Want(codes, mask, years, district, headcount), supply.ref, weights)
+        scorer = Scorer(want, supply.ref, weights)
         best = supply.best(scorer)
         if best is not None:
             bisect.insort(top, (-best[0], demand_id, scorer, best[2]), key=lambda r: r[:2])
@@ -299,19 +333,18 @@ def _rank_demands(
     """The page's demands, ranked, and how many open demands relate to the college."""
     if not supply.cohorts:
         return [], 0
-    # The codes demands use (an index-only scan), then the related ones picked in Python:
-    # an IN list is served by the index where many OR-ed ranges are not.
-    used = session.scalars(select(DemandMajor.code).distinct()).all()
-    related = DemandMajor.code.in_(supply.related(list(used)))
-    total_stmt = select(func.count()).select_from(_open_demands(related).subquery())
-    total = session.scalar(total_stmt) or 0
+    related = supply.related(supply.ref.catalogue)
+    total = (
+        session.scalar(
+            select(func.count(Demand.id)).where(_open_naming(related, supply.ref.catalogue))
+        )
+        or 0
+    )
     need = page.offset + page.limit
-    named = DemandMajor.code.in_(supply.named_codes())
-    top = _top(supply, [tuple(r) for r in session.execute(_open_demands(named))], need, weights)
+    top = _top(session, supply, supply.named_codes(), need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
     if len(top) < min(need, total) or (len(top) == need and -top[-1][0] <= farther):
-        rows = session.execute(_open_demands(related))
-        top = _top(supply, [tuple(r) for r in rows], need, weights)
+        top = _top(session, supply, related, need, weights)
     return top[page.offset :], total
 
 
