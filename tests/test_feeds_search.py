@@ -72,6 +72,27 @@ def test_two_three_and_four_character_words(client, db, resource):
     assert client.get(FEED_PATHS[resource], params={"q": "海参"}).json()["total"] == 2
 
 
+@pytest.mark.parametrize("resource", ["tech_project", "social_service_project"])
+def test_search_pages_agree_with_the_whole_ranking(client, db, resource):
+    """Every page of a search carries the same total, and the pages put together are the
+    whole ranking (title matches first, newest first); past the end, no items, same total."""
+    texts = [(f"海参项目{i}", "说明") if i % 3 else (f"项目{i}", "海参说明") for i in range(7)]
+    publish_items(client, db, resource, texts)
+    path = FEED_PATHS[resource]
+    whole = client.get(path, params={"q": "海参", "limit": 200}).json()
+    assert whole["total"] == len(whole["items"]) == 7
+    paged = []
+    for offset in range(0, 9, 3):
+        page = client.get(path, params={"q": "海参", "limit": 3, "offset": offset}).json()
+        assert (page["total"], page["offset"]) == (7, offset)
+        paged += page["items"]
+    assert paged == whole["items"]
+    title = TEXT[resource][0]
+    assert [("海参" in item[title]) for item in paged] == [True] * 4 + [False] * 3
+    beyond = client.get(path, params={"q": "海参", "limit": 3, "offset": 50}).json()
+    assert (beyond["items"], beyond["total"]) == ([], 7)
+
+
 @pytest.mark.parametrize("resource", list(FEED_PATHS))
 def test_characters_sql_treats_specially_are_literal(client, db, resource):
     percent, underscore, quote, plain = publish_items(

@@ -94,7 +94,7 @@ def list_items(
         match, relevance = search.search(feed.resource, model.id, columns, common.q)
         stmt = stmt.where(match)
         order.insert(0, relevance.desc())
-    return paginate(session, stmt.order_by(*order), page)
+    return paginate(session, stmt.order_by(*order), page, sorts_all=bool(common.q))
 
 
 def create_item(session: Session, principal: Principal, feed: Feed, data: BaseModel) -> Any:

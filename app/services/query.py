@@ -8,11 +8,31 @@ from sqlalchemy.orm import Session
 from app.schemas.common import PageParams
 
 
-def paginate(session: Session, stmt: Select[Any], page: PageParams) -> dict[str, Any]:
-    """Run `stmt` for one page and count all its rows; the dict validates as `Page[...]`."""
+def paginate(
+    session: Session, stmt: Select[Any], page: PageParams, *, sorts_all: bool = False
+) -> dict[str, Any]:
+    """Run `stmt` for one page and count all its rows; the dict validates as `Page[...]`.
+
+    `sorts_all`: the order is computed over every matching row anyway (a relevance rank,
+    not an index walk), so one pass ranks the matches' ids and counts them with a window
+    function, rather than two queries that each find every match; the page's entities
+    are then read by id. Past the last row it counts apart.
+    """
+    window = stmt.limit(page.limit).offset(page.offset)
+    if sorts_all:
+        entity = stmt.column_descriptions[0]["entity"]
+        ranked = session.execute(window.with_only_columns(entity.id, func.count().over())).all()
+        if ranked or page.offset == 0:
+            ids = [row[0] for row in ranked]
+            found = {e.id: e for e in session.scalars(select(entity).where(entity.id.in_(ids)))}
+            total = ranked[0][1] if ranked else 0
+            return {"items": [found[i] for i in ids], "total": total, **_echo(page)}
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
-    return {"items": items, "total": total or 0, "limit": page.limit, "offset": page.offset}
+    return {"items": session.scalars(window).all(), "total": total or 0, **_echo(page)}
+
+
+def _echo(page: PageParams) -> dict[str, int]:
+    return {"limit": page.limit, "offset": page.offset}
 
 
 def code_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
