@@ -17,6 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Reads of up to this much of an SQLite file go through a memory map (shared with the OS
+# page cache) rather than a read() call per page: lists and searches that visit thousands
+# of rows of a large file run about a third faster (bench/feeds.py).
+SQLITE_MMAP_BYTES = 1 << 30
 WRITE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 
 
@@ -53,6 +57,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
