@@ -1,4 +1,4 @@
-"""What every benchmark needs: a scratch database and percentiles.
+"""What every benchmark needs: a scratch database, in-process settings and percentiles.
 
 PostgreSQL benchmarks create a database on the server of `BENCH_POSTGRES_URL`
 (default: the local server's `postgres` database) and drop it afterwards.
@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -42,3 +43,17 @@ def scratch_database(kind: str) -> Iterator[str]:
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (1–99) of `values`, interpolated."""
     return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
+
+
+def app_settings(url: str) -> Any:
+    """Settings for the app served in-process by a benchmark: no worker, no rate limit
+    (a benchmark is one client sending thousands of requests a minute on purpose)."""
+    from app.core.config import Settings
+
+    return Settings(
+        app_env="test",
+        database_url=url,
+        secret_key="benchmark-secret-key-that-is-long-enough-0123",
+        app_run_worker=False,
+        rate_limit_per_minute=0,
+    )

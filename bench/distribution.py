@@ -26,12 +26,11 @@ from datetime import date
 
 import openpyxl
 from alembic import command  # noqa: E402
-from common import scratch_database  # noqa: E402  (puts the project on sys.path)
+from common import app_settings, scratch_database  # noqa: E402  (puts the project on sys.path)
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.cli import alembic_config  # noqa: E402
-from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -188,12 +187,7 @@ def run(url: str, total: int, colleges: int, kind: str) -> None:
     xlsxs = [xlsx_file(r) for r in rows_for]
     sizes = f"CSV {sum(map(len, csvs)) / 1e6:.1f} MB, XLSX {sum(map(len, xlsxs)) / 1e6:.1f} MB"
     print(f"generated files in {time.perf_counter() - t:.1f}s: {sizes}")
-    settings = Settings(
-        app_env="test",
-        database_url=url,
-        secret_key="bench-secret-key-" + "x" * 32,
-        app_run_worker=False,
-    )  # type: ignore[call-arg]
+    settings = app_settings(url)
     period = period_of(date.today(), "half_yearly").label  # type: ignore[arg-type]
     with TestClient(create_app(settings)) as client:
         headers = {cid: login(client, cid) for cid in [*college_ids, edu_id]}

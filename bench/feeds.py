@@ -24,12 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from alembic import command
-from common import percentile, scratch_database  # noqa: E402  (puts the project on sys.path)
+from common import app_settings, percentile, scratch_database  # noqa: E402  (puts the project on sys.path)
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, text
 
 from app.cli import alembic_config  # noqa: E402
-from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import (  # noqa: E402
@@ -324,12 +323,7 @@ def run(url: str, sizes: list[int]) -> list[tuple[str, str, int, float, float]]:
     with transaction(make_sessionmaker(engine)) as session:
         load_reference_data(session)
     seeder = Seeder(engine)
-    settings = Settings(
-        app_env="test",
-        database_url=url,
-        secret_key="benchmark-secret-key-that-is-long-enough-0123",
-        app_run_worker=False,
-    )
+    settings = app_settings(url)
     results = []
     seeded = 0
     rng = random.Random(7)

@@ -27,12 +27,11 @@ import time
 from datetime import date, timedelta
 
 from alembic import command  # noqa: E402
-from common import scratch_database  # noqa: E402  (puts the project on sys.path)
+from common import app_settings, scratch_database  # noqa: E402  (puts the project on sys.path)
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
 from app.cli import alembic_config  # noqa: E402
-from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -285,12 +284,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         f"{world['majors_per_college']} majors × {COHORTS} cohorts × {PERIODS} periods), "
         f"{args.demands:,} demands ({len(world['open']):,} open); built in {world['seconds']:.1f}s"
     )
-    settings = Settings(
-        app_env="test",
-        database_url=url,
-        secret_key="bench-secret-key-long-enough-0123456789",
-        app_run_worker=False,
-    )
+    settings = app_settings(url)
     rng = random.Random(7)
     app = create_app(settings)
     with TestClient(app) as client:

@@ -34,7 +34,6 @@ a college sees its own current submission in place of its published rows.
 
 import bisect
 from collections.abc import Iterator
-from itertools import count
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
@@ -299,12 +298,18 @@ def _in_bound_order(
         .order_by(bound.desc(), Demand.id)
     )
     batch = 10 * need
-    for offset in count(0, batch):
-        rows = session.execute(stmt.limit(batch).offset(offset)).all()
+    after = stmt
+    while rows := session.execute(after.limit(batch)).all():
         for points, demand_id, major_codes, mask, years, place, headcount in rows:
             yield -points, demand_id, Want(major_codes, mask, years, place, headcount)
         if len(rows) < batch:
             return
+        # The next batch starts after the last row (a keyset, not an offset: a demand
+        # opened or closed meanwhile cannot make one be read twice).
+        last_points, last_id = rows[-1][0], rows[-1][1]
+        after = stmt.where(
+            or_(bound < last_points, and_(bound == last_points, Demand.id > last_id))
+        )
 
 
 Ranked = tuple[int, int, Scorer, Cohort]  # −points, demand id, scorer, cohort
