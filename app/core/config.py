@@ -46,6 +46,10 @@ class Settings(DatabaseSettings):
     # Behind a reverse proxy, trust X-Forwarded-For for the client address.
     trust_forwarded_for: bool = False
 
+    # Browser origins allowed to call the API (CORS): comma-separated origins, or `*`.
+    # Unset: `*` in development (the demo), none elsewhere (see `cors_origins`).
+    cors_allow_origins: str | None = None
+
     # Student distribution: colleges submit for the current period and the ones before it
     # (2 = current and previous), never for a future one.
     distribution_open_periods: int = Field(2, ge=1, le=10)
@@ -115,6 +119,14 @@ class Settings(DatabaseSettings):
             "place": self.matching_weight_place,
             "coverage": self.matching_weight_coverage,
         }
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The origins CORS admits: listed ones, `["*"]`, or none (no CORS headers at all)."""
+        if self.cors_allow_origins is None:
+            return ["*"] if self.app_env == "development" else []
+        origins = [o.strip().rstrip("/") for o in self.cors_allow_origins.split(",")]
+        return ["*"] if "*" in origins else [o for o in origins if o]
 
     @property
     def is_sqlite(self) -> bool:
