@@ -10,7 +10,7 @@ from tests.factories import assert_problem, login, make_org, make_user
 
 def test_unknown_route(client):
     body = assert_problem(client.get("/api/v1/nowhere"), 404, "not_found")
-    assert body["type"] == "/problems/not_found" and body["title"] == "Not Found"
+    assert body["type"] == "/problems/not_found" and body["title"] == "未找到"
 
 
 def test_wrong_method(client):

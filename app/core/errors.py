@@ -15,7 +15,41 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core import i18n
+from app.core.i18n import Text, t
+from app.core.validation_messages import validation_message
+
 PROBLEM_JSON = "application/problem+json"
+
+# The problem's `title`: the status in the request's language.
+TITLES: dict[int, Text] = {
+    400: t("请求有误", "Bad Request"),
+    401: t("未认证", "Unauthorized"),
+    403: t("无权访问", "Forbidden"),
+    404: t("未找到", "Not Found"),
+    405: t("不支持该请求方法", "Method Not Allowed"),
+    409: t("冲突", "Conflict"),
+    412: t("前提条件不成立", "Precondition Failed"),
+    413: t("请求内容过大", "Content Too Large"),
+    415: t("不支持的内容类型", "Unsupported Media Type"),
+    422: t("请求内容无效", "Unprocessable Content"),
+    429: t("请求过于频繁", "Too Many Requests"),
+    500: t("服务器内部错误", "Internal Server Error"),
+    503: t("服务暂时不可用", "Service Unavailable"),
+}
+
+
+def problem_title(status: int, lang: i18n.Language | None = None) -> str:
+    title = TITLES.get(status)
+    return title.render(lang) if title else HTTPStatus(status).phrase
+
+
+def problem_headers(lang: i18n.Language | None = None) -> dict[str, str]:
+    """The headers every problem answer carries besides its own."""
+    return {
+        "Content-Language": i18n.CONTENT_LANGUAGE[lang or i18n.language.get()],
+        "Vary": "Accept-Language",
+    }
 
 
 class ProblemError(BaseModel):
@@ -48,13 +82,13 @@ class AppError(Exception):
 
     def __init__(
         self,
-        detail: str | None = None,
+        detail: Text | str | None = None,
         *,
         code: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail or self.code)
+        super().__init__(i18n.render(detail, "en") or self.code)
         self.detail = detail
         if code:
             self.code = code
@@ -66,7 +100,11 @@ class Unauthorized(AppError):
     status_code = 401
     code = "not_authenticated"
 
-    def __init__(self, detail: str | None = "Not authenticated", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        detail: Text | str | None = t("未认证：请先登录。", "Not authenticated."),
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
         super().__init__(detail, **kwargs)
 
@@ -108,7 +146,9 @@ class Invalid(AppError):
     code = "validation_error"
 
     @classmethod
-    def field(cls, loc: tuple[str | int, ...], msg: str, type_: str = "value_error") -> "Invalid":
+    def field(
+        cls, loc: tuple[str | int, ...], msg: Text | str, type_: str = "value_error"
+    ) -> "Invalid":
         return cls(msg, errors=[{"loc": list(loc), "msg": msg, "type": type_}])
 
 
@@ -116,28 +156,30 @@ class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
+    def __init__(self, detail: Text | str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
 
 
 def problem_body(
     status: int,
     code: str,
-    detail: str | None = None,
+    detail: Text | str | None = None,
     *,
     request_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    lang: i18n.Language | None = None,
 ) -> dict[str, Any]:
+    """The problem's fields, its messages rendered in `lang` (default: the request's)."""
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
-        "title": HTTPStatus(status).phrase,
+        "title": problem_title(status, lang),
         "status": status,
-        "detail": detail,
+        "detail": i18n.render(detail, lang),
         "code": code,
         "request_id": request_id,
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [{**e, "msg": i18n.render(e.get("msg"), lang)} for e in errors]
     return body
 
 
@@ -145,7 +187,7 @@ def problem_response(
     request: Request,
     status: int,
     code: str,
-    detail: str | None = None,
+    detail: Text | str | None = None,
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
@@ -153,23 +195,31 @@ def problem_response(
     request_id = getattr(request.state, "request_id", None)
     body = problem_body(status, code, detail, request_id=request_id, errors=errors)
     return JSONResponse(
-        jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_JSON
+        jsonable_encoder(body),
+        status_code=status,
+        headers={**problem_headers(), **(headers or {})},
+        media_type=PROBLEM_JSON,
     )
 
 
-_HTTP_CODES = {
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+# Errors Starlette raises itself (no route, wrong method, ...): their code and message.
+_HTTP_ERRORS: dict[int, tuple[str, Text]] = {
+    401: ("not_authenticated", t("未认证：请先登录。", "Not authenticated.")),
+    403: ("forbidden", t("无权访问。", "Forbidden.")),
+    404: ("not_found", t("没有这个地址。", "There is nothing at this address.")),
+    405: ("method_not_allowed", t("该地址不支持此请求方法。", "This method is not allowed here.")),
+    413: ("payload_too_large", t("请求内容过大。", "The request body is too large.")),
+    415: ("unsupported_media_type", t("不支持的内容类型。", "Unsupported media type.")),
 }
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": validation_message(e),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
 
@@ -187,14 +237,17 @@ def install_error_handlers(app: FastAPI) -> None:
             request,
             422,
             "validation_error",
-            "The request is not valid.",
+            t("请求内容无效，详见 errors。", "The request is not valid; see errors."),
             errors=_validation_errors(exc),
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        detail = exc.detail if isinstance(exc.detail, str) else None
+        code, detail = _HTTP_ERRORS.get(
+            exc.status_code, ("http_error", t("请求无法处理。", "The request cannot be served."))
+        )
+        if isinstance(exc.detail, Text):
+            detail = exc.detail
         return problem_response(
             request, exc.status_code, code, detail, headers=getattr(exc, "headers", None)
         )
@@ -204,7 +257,13 @@ def install_error_handlers(app: FastAPI) -> None:
         # Services check uniqueness first; this answers the race in which two
         # requests pass that check at once and the database refuses the second.
         return problem_response(
-            request, 409, "conflict", "The change conflicts with data saved meanwhile; retry."
+            request,
+            409,
+            "conflict",
+            t(
+                "与同时保存的数据冲突，请重试。",
+                "The change conflicts with data saved meanwhile; retry.",
+            ),
         )
 
     @app.exception_handler(DataError)
@@ -212,5 +271,8 @@ def install_error_handlers(app: FastAPI) -> None:
         # Schemas bound what they take; this is the net under them (a value the database
         # cannot hold is the client's error, not the server's).
         return problem_response(
-            request, 422, "value_out_of_range", "A value is out of range or too long."
+            request,
+            422,
+            "value_out_of_range",
+            t("有取值超出范围或过长。", "A value is out of range or too long."),
         )

@@ -11,8 +11,9 @@ from fastapi import HTTPException
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core import context
-from app.core.errors import PROBLEM_JSON, problem_body
+from app.core import context, i18n
+from app.core.errors import PROBLEM_JSON, problem_body, problem_headers
+from app.core.i18n import Text, t
 
 log = logging.getLogger("app.request")
 
@@ -31,10 +32,16 @@ LATENCY = Histogram(
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def _too_large_text(limit: int) -> Text:
+    return t(
+        f"请求内容超过 {limit} 字节的上限。", f"The request body is larger than {limit} bytes."
+    )
+
+
 def _too_large(limit: int) -> HTTPException:
     # An HTTPException passes through FastAPI's body parsing unchanged and is
-    # rendered as a 413 problem by the error handlers.
-    return HTTPException(413, f"The request body is larger than {limit} bytes.")
+    # rendered as a 413 problem by the error handlers (which render a `Text` detail).
+    return HTTPException(413, _too_large_text(limit))
 
 
 class RequestContextMiddleware:
@@ -70,6 +77,7 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         context.request_id.set(request_id)
         context.client_address.set(self._client_address(scope, headers))
+        i18n.language.set(i18n.negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         limit = self.max_upload_bytes if scope["path"].endswith("/import") else self.max_body_bytes
         started = time.perf_counter()
         status = 500
@@ -101,7 +109,7 @@ class RequestContextMiddleware:
             length = headers.get(b"content-length", b"")
             if length.isdigit() and int(length) > limit:
                 await send_problem(
-                    send_wrapper, 413, "payload_too_large", _too_large(limit).detail, request_id
+                    send_wrapper, 413, "payload_too_large", _too_large_text(limit), request_id
                 )
                 return
             await self.app(scope, receive_wrapper, send_wrapper)
@@ -115,7 +123,10 @@ class RequestContextMiddleware:
                 send_wrapper,
                 500,
                 "internal_error",
-                "An unexpected error occurred. Quote the request id when reporting it.",
+                t(
+                    "服务器发生意外错误。报告问题时请提供请求编号（request_id）。",
+                    "An unexpected error occurred. Quote the request id when reporting it.",
+                ),
                 request_id,
             )
         finally:
@@ -128,14 +139,14 @@ async def send_problem(
     send: Send,
     status: int,
     code: str,
-    detail: str,
+    detail: Text | str,
     request_id: str,
     headers: dict[str, str] | None = None,
 ) -> None:
     """Answer a problem directly from ASGI middleware (outside FastAPI's handlers)."""
     body: dict[str, Any] = problem_body(status, code, detail, request_id=request_id)
     payload = json.dumps(body, ensure_ascii=False).encode()
-    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    extra = [(k.encode(), v.encode()) for k, v in {**problem_headers(), **(headers or {})}.items()]
     await send(
         {
             "type": "http.response.start",

@@ -14,6 +14,7 @@ from typing import Protocol
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core import context
+from app.core.i18n import t
 from app.core.middleware import send_problem
 
 EXEMPT_PREFIXES = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
@@ -83,7 +84,10 @@ class RateLimitMiddleware:
                 send,
                 429,
                 "rate_limited",
-                f"More than {self.per_minute} requests a minute; slow down.",
+                t(
+                    f"每分钟请求超过 {self.per_minute} 次，请稍后再试。",
+                    f"More than {self.per_minute} requests a minute; slow down.",
+                ),
                 context.request_id.get() or "",
                 headers={"retry-after": str(retry_after)},
             )
