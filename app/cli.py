@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -76,6 +77,19 @@ def _seed(settings: Settings) -> None:
         print("demo data already present; every demo user's password is 'demo-pass-2026'")
 
 
+def _prepare_multiprocess_metrics() -> None:
+    """Several workers write their metrics to files in one folder, which every /metrics
+    scrape sums (Prometheus' multiprocess mode). The folder is emptied at each start."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    else:
+        folder = tempfile.mkdtemp(prefix="xqhz-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by the workers
+
+
 def serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     migrate(settings)
@@ -84,6 +98,8 @@ def serve(args: argparse.Namespace) -> None:
     engine = make_engine(settings.database_url)
     bootstrap_admin(make_sessionmaker(engine), settings.app_bootstrap_admin_password)
     engine.dispose()
+    if args.workers > 1:
+        _prepare_multiprocess_metrics()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(
         f"\n  校企合作信息服务平台 is at http://{shown}:{args.port}/  "

@@ -1,11 +1,13 @@
 """Health, readiness, metrics and the API documentation served from local assets."""
 
+import os
 from importlib import resources
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
 from app.core.errors import AppError
@@ -48,8 +50,13 @@ def readyz(request: Request) -> dict[str, str]:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
 def metrics() -> PlainTextResponse:
-    """Requests and latency by route template and status, for this process."""
-    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Requests and latency by route template and status, summed over every worker process
+    when several serve (Prometheus' multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`)."""
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/docs", include_in_schema=False)

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from fastapi import HTTPException
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import context, i18n
@@ -27,6 +27,11 @@ LATENCY = Histogram(
     "HTTP request latency by method and route template",
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+# Per worker process: in multiprocess mode (several workers) every worker is a `pid` series.
+WORKER_REQUESTS = Gauge(
+    "http_worker_requests", "HTTP requests answered by this worker process", multiprocess_mode="all"
 )
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -133,6 +138,7 @@ class RequestContextMiddleware:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            WORKER_REQUESTS.inc()
 
 
 async def send_problem(
