@@ -1,4 +1,4 @@
-"""Command line: `python -m app serve|worker|migrate|create-admin|seed-demo`."""
+"""Command line: `python -m app serve|worker|migrate|create-admin|seed-demo|backup`."""
 
 import argparse
 import getpass
@@ -16,7 +16,8 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.config import Settings, get_settings
+from app.core.backup import BackupError, backup
+from app.core.config import DatabaseSettings, Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, transaction
 from app.services import dispatcher
 from app.services.auth import bootstrap_admin, create_platform_admin
@@ -140,6 +141,13 @@ def create_admin(args: argparse.Namespace) -> None:
     print(f"created platform admin {args.username!r}")
 
 
+def run_backup(args: argparse.Namespace) -> None:
+    try:
+        print(backup(DatabaseSettings().database_url, args.path))
+    except BackupError as exc:
+        sys.exit(f"backup failed: {exc}")
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -162,6 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--username", default="admin")
     p.add_argument("--password", help="default: $ADMIN_PASSWORD, else asked for")
     p.set_defaults(func=create_admin)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database, while serving")
+    p.add_argument("path", type=Path, help="the file to write (replaced if it exists)")
+    p.set_defaults(func=run_backup)
 
     p = sub.add_parser("seed-demo", help="load the demo world (idempotent)")
     p.set_defaults(func=lambda _a: _seed(get_settings()))
