@@ -17,14 +17,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.core.backup import BackupError, backup
-from app.core.config import DatabaseSettings, Settings, get_settings
+from app.core.config import DatabaseSettings, LoggingSettings, Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, transaction
+from app.core.logs import configure_logging
 from app.services import dispatcher
 from app.services.auth import bootstrap_admin, create_platform_admin
 from app.services.demo import seed_demo
 from app.services.demo_content import seed_demo_content
 from app.services.reference_data import load_reference_data
 
+log = logging.getLogger("app")
 MIGRATION_LOCK = 724_019_001  # PostgreSQL advisory lock id: one migrator at a time
 
 
@@ -55,27 +57,30 @@ def migrate(settings: Settings) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         config = alembic_config(settings.database_url)
         config.attributes["connection"] = conn
+        config.attributes["configure_logger"] = False  # keep the app's logging (LOG_FORMAT)
         command.upgrade(config, "head")
         with Session(bind=conn) as session:
             written = load_reference_data(session)
     engine.dispose()
-    print("reference data:", ", ".join(f"{k} {v}" for k, v in written.items()), "rows written")
+    log.info("reference data: %s rows written", ", ".join(f"{k} {v}" for k, v in written.items()))
 
 
-def _seed(settings: Settings) -> None:
+def _seed(settings: Settings) -> list[str]:
+    """Load the demo world; returns what to tell the person who asked."""
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
         sign_ins = seed_demo(session)
+    lines = []
     with transaction(make_sessionmaker(engine)) as session:
         if seed_demo_content(session, settings):
-            print("demo content: feeds, a published student distribution and open demands")
+            lines.append("demo content: feeds, a published student distribution and open demands")
     engine.dispose()
     if sign_ins:
-        print("demo sign-ins (username / password / organisation):")
-        for username, password, org in sign_ins:
-            print(f"  {username:10} {password}  {org}")
+        lines.append("demo sign-ins (username / password / organisation):")
+        lines += [f"  {username:10} {password}  {org}" for username, password, org in sign_ins]
     else:
-        print("demo data already present; every demo user's password is 'demo-pass-2026'")
+        lines.append("demo data already present; every demo user's password is 'demo-pass-2026'")
+    return lines
 
 
 def _prepare_multiprocess_metrics() -> None:
@@ -95,17 +100,20 @@ def serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     migrate(settings)
     if args.demo:
-        _seed(settings)
+        for line in _seed(settings):
+            log.info("%s", line)
     engine = make_engine(settings.database_url)
     bootstrap_admin(make_sessionmaker(engine), settings.app_bootstrap_admin_password)
     engine.dispose()
     if args.workers > 1:
         _prepare_multiprocess_metrics()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(
-        f"\n  校企合作信息服务平台 is at http://{shown}:{args.port}/  "
-        f"(API docs: http://{shown}:{args.port}/docs)\n",
-        flush=True,
+    log.info(
+        "校企合作信息服务平台 is at http://%s:%s/  (API docs: http://%s:%s/docs)",
+        shown,
+        args.port,
+        shown,
+        args.port,
     )
     uvicorn.run(
         "app.main:create_app",
@@ -114,7 +122,8 @@ def serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=settings.trust_forwarded_for,
-        log_level="info",
+        log_config=None,  # the app sets up logging (LOG_FORMAT), its own access log included
+        access_log=False,
     )
 
 
@@ -149,7 +158,8 @@ def run_backup(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs = LoggingSettings()
+    configure_logging(logs.log_format, logs.log_level)
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -176,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=run_backup)
 
     p = sub.add_parser("seed-demo", help="load the demo world (idempotent)")
-    p.set_defaults(func=lambda _a: _seed(get_settings()))
+    p.set_defaults(func=lambda _a: print("\n".join(_seed(get_settings()))))
 
     args = parser.parse_args(argv)
     args.func(args)

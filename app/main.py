@@ -33,6 +33,7 @@ from app.api import (
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
+from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import install_openapi
 from app.core.rate_limit import MemoryCounter, RateLimitMiddleware, RedisCounter
@@ -116,6 +117,7 @@ CORS_EXPOSED_HEADERS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
 

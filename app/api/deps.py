@@ -76,17 +76,22 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An orga
 
 
 def optional_principal(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal | None:
     """The caller, or None when anonymous; a bad credential is a 401, never anonymity."""
+    principal = None
     if token:
-        return auth_service.principal_from_token(session, settings, token)
-    if api_key:
-        return auth_service.principal_from_api_key(session, api_key)
-    return None
+        principal = auth_service.principal_from_token(session, settings, token)
+    elif api_key:
+        principal = auth_service.principal_from_api_key(session, api_key)
+    if principal:  # for the access log
+        request.state.user_id = principal.user.id if principal.user else None
+        request.state.organization_id = principal.org_id
+    return principal
 
 
 def current_principal(

@@ -19,7 +19,16 @@ class DatabaseSettings(BaseSettings):
     database_url: str = "sqlite:///./data/platform.db"
 
 
-class Settings(DatabaseSettings):
+class LoggingSettings(BaseSettings):
+    """How every command logs: `text` lines or `json` objects, one per line."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(DatabaseSettings, LoggingSettings):
     app_env: Literal["development", "test", "production"] = "production"
     secret_key: str = DEFAULT_SECRET
 

@@ -16,6 +16,7 @@ from app.core.errors import PROBLEM_JSON, problem_body, problem_headers
 from app.core.i18n import Text, t
 
 log = logging.getLogger("app.request")
+access_log = logging.getLogger("app.access")
 
 REQUESTS = Counter(
     "http_requests_total",
@@ -136,9 +137,37 @@ class RequestContextMiddleware:
             )
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
             REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            LATENCY.labels(scope["method"], route).observe(elapsed)
             WORKER_REQUESTS.inc()
+            if access_log.isEnabledFor(logging.INFO):
+                _log_access(scope, route, status, elapsed, request_id)
+
+
+def _log_access(scope: Scope, route: str, status: int, elapsed: float, request_id: str) -> None:
+    """The access line: who asked what, the answer and how long it took."""
+    state = scope.get("state", {})
+    duration_ms = round(elapsed * 1000, 1)
+    access_log.info(
+        '%s "%s %s" %s %.1f ms',
+        context.client_address.get(),
+        scope["method"],
+        scope["path"],
+        status,
+        duration_ms,
+        extra={
+            "request_id": request_id,
+            "method": scope["method"],
+            "route": route,
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": duration_ms,
+            "user_id": state.get("user_id"),
+            "organization_id": state.get("organization_id"),
+            "client": context.client_address.get(),
+        },
+    )
 
 
 async def send_problem(
