@@ -21,7 +21,7 @@ from app.core.config import DatabaseSettings, LoggingSettings, Settings, get_set
 from app.core.db import make_engine, make_sessionmaker, transaction
 from app.core.logs import configure_logging
 from app.services import dispatcher
-from app.services.auth import bootstrap_admin, create_platform_admin
+from app.services.auth import create_platform_admin
 from app.services.demo import seed_demo
 from app.services.demo_content import seed_demo_content
 from app.services.reference_data import load_reference_data
@@ -102,9 +102,6 @@ def serve(args: argparse.Namespace) -> None:
     if args.demo:
         for line in _seed(settings):
             log.info("%s", line)
-    engine = make_engine(settings.database_url)
-    bootstrap_admin(make_sessionmaker(engine), settings.app_bootstrap_admin_password)
-    engine.dispose()
     if args.workers > 1:
         _prepare_multiprocess_metrics()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

@@ -41,3 +41,4 @@ def test_text_logs_by_default(database_url, tmp_path):
         httpx.get(f"{base}/healthz", headers={"X-Request-ID": "plain-1"})
     text = log_path.read_text()
     assert '"GET /healthz" 200' in text and not text.lstrip().startswith("{")
+    assert "WARNING app: the database has no users: nobody can sign in" in text

@@ -1,5 +1,6 @@
 """Sign-in with throttling, and turning a token or an API key into a `Principal`."""
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -129,12 +130,18 @@ def create_platform_admin(session: Session, username: str, password: str) -> Use
 
 
 def bootstrap_admin(factory: sessionmaker[Session], password: str | None) -> bool:
-    """Create the platform admin `admin` when the database has no user yet."""
-    if not password:
-        return False
+    """Create the platform admin `admin` when the database has no user yet (and say in the
+    log when it has none and no password to create one with)."""
     try:
         with transaction(factory) as session:
             if session.scalar(select(func.count()).select_from(User)):
+                return False
+            if not password:
+                logging.getLogger("app").warning(
+                    "the database has no users: nobody can sign in. Set "
+                    "APP_BOOTSTRAP_ADMIN_PASSWORD and restart, or run "
+                    "`python -m app create-admin`"
+                )
                 return False
             create_platform_admin(session, "admin", password)
     except IntegrityError:
