@@ -55,7 +55,7 @@ _reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 def unavailable() -> str | None:
     """Why there is no browser to test with, or None."""
-    if importlib.util.find_spec("playwright") is None:
+    if importlib.util.find_spec("playwright") is None:  # cheap: no import at every run
         return "the playwright package is not installed (pip install -e '.[dev]')"
     if not os.access(CHROMIUM, os.X_OK):
         return f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
