@@ -84,6 +84,8 @@ def test_a_page_on_a_listed_origin_reads_writes_and_reads_errors(
     enterprise_key = key_headers(db, make_org(db, OrgType.enterprise))["X-API-Key"]
     _open(page, portal, api)
     run = page.evaluate
+    # A page reads an answer's header only when the API exposes it (else it reads null):
+    # every header asserted below was read by the page itself.
 
     listed = run("crossOrigin.readList('/api/v1/tech-projects', 'browser-list-1')")
     assert listed == {
