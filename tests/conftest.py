@@ -24,6 +24,8 @@ from app.main import create_app
 from app.models import Base
 from app.services.reference_data import load_reference_data
 
+pytest_plugins = ("tests.browser",)  # the browser fixtures: chromium, page, static_files
+
 REFERENCE_TABLES = {
     "majors",
     "industries",
