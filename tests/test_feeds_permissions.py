@@ -1,4 +1,4 @@
-"""Who may do what with each government feed (API.md "Government feeds"), as a matrix:
+"""Who may do what with each government feed (docs/api.md "Government feeds"), as a matrix:
 each resource × each kind of caller × each action."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Closed vocabularies of the public contract (API.md), shared by models and schemas."""
+"""Closed vocabularies of the public contract (docs/api.md), shared by models and schemas."""
 
 from enum import StrEnum
 

@@ -193,7 +193,7 @@ def ensure_can_publish(principal: Principal, owners: tuple[Department, ...]) -> 
 
 @dataclass(frozen=True)
 class FeedPolicy:
-    """Who may do what with one government feed (API.md "Government feeds").
+    """Who may do what with one government feed (docs/api.md "Government feeds").
 
     `editors` (departments) create and change any item of the feed; `authors`
     (organisation types) create items of their own and change them while they are
