@@ -345,3 +345,20 @@ def test_update_null_list_means_empty(client, db):
     demand = post_demand(client, headers, levels=["higher"])
     response = client.patch(f"{DEMANDS}/{demand['id']}", json={"levels": None}, headers=headers)
     assert response.status_code == 200 and response.json()["levels"] == []
+
+
+def test_closing_a_draft_never_makes_it_public(client, db):
+    """A draft closed before it was opened stays the enterprise's own: other callers do not
+    read it in the event feed (as GET answers them 404), the owner does."""
+    _enterprise, headers = org_headers(client, db)
+    _other, other_headers = org_headers(client, db)
+    draft = post_demand(client, headers, open_=False, title="秘密草稿需求")
+    closed = client.post(
+        f"{DEMANDS}/{draft['id']}/close", json={"close_reason": "cancelled"}, headers=headers
+    )
+    assert closed.status_code == 200, closed.text
+    assert_problem(client.get(f"{DEMANDS}/{draft['id']}", headers=other_headers), 404)
+    seen_by_other = client.get("/api/v1/events", headers=other_headers).json()["items"]
+    assert all(e["resource"]["id"] != draft["id"] for e in seen_by_other), seen_by_other
+    own = client.get("/api/v1/events", headers=headers).json()["items"]
+    assert [e["type"] for e in own if e["resource"]["id"] == draft["id"]] == ["demand.closed"]

@@ -215,7 +215,7 @@ def _announce(session: Session, demand: Demand, verb: str) -> None:
         resource_id=demand.id,
         data=DemandRead.model_validate(demand),
         organization_id=demand.enterprise_id,
-        public=demand.status != DemandStatus.draft,
+        public=demand.opened_at is not None,  # a draft closed unopened was never public
     )
 
 
