@@ -5,8 +5,11 @@ every test runs against a fresh PostgreSQL database as well.
 """
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -103,6 +106,21 @@ def database_url(
     finally:
         if admin:
             _drop_pg_database(admin, url)
+
+
+@contextmanager
+def fresh_database(like_url: str) -> Iterator[str]:
+    """An empty database (no migrations run) on the same backend as `like_url`."""
+    if make_url(like_url).get_backend_name() == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'fresh.db'}"
+        return
+    assert PG_URL
+    url, admin = _create_pg_database(PG_URL)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(admin, url)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:

@@ -10,24 +10,17 @@ from sqlalchemy.engine import make_url
 
 from app.core.db import make_engine
 from app.models import Base
-from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database, fresh_database
 from tests.test_cli import run
 
 
 @pytest.fixture
-def source(database_url: str, tmp_path) -> Iterator[str]:
+def source(database_url: str) -> Iterator[str]:
     """A fresh database of the same backend, migrated and holding the demo world."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        url = f"sqlite:///{tmp_path / 'source.db'}"
-        admin = None
-    else:
-        assert PG_URL
-        url, admin = _create_pg_database(PG_URL)
-    run("migrate", url=url)
-    run("seed-demo", url=url)
-    yield url
-    if admin:
-        _drop_pg_database(admin, url)
+    with fresh_database(database_url) as url:
+        run("migrate", url=url)
+        run("seed-demo", url=url)
+        yield url
 
 
 def _counts(url: str) -> dict[str, int]:

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ DOCS = ROOT / "docs"
 CONTRACT = DOCS / "api.md"
 GUIDE = DOCS / "guide.md"
 SECRET = "whsec_docs-test-secret-0123456789abcdefghijklmnop"
+NEW_SECRET = "whsec_docs-test-rotated-secret-9876543210zyxwvu"
 
 # `GET /api/v1/demands/{demand_id}` in inline code; a query string ends the path.
 OPERATION = re.compile(r"`(GET|HEAD|POST|PUT|PATCH|DELETE) (/[^`\s?]*)")
@@ -95,11 +97,13 @@ def delivery(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         event_id=event.id,
         event_type=event.type,
         url="https://erp.example.com/hooks/xqhz",
-        secret=SECRET,
+        secrets=(SECRET,),
         body=event.model_dump_json().encode(),
     )
     dispatcher.deliver(claim, None)  # type: ignore[arg-type]  # `send` is replaced
-    return sent
+    single = dict(sent)
+    dispatcher.deliver(replace(claim, secrets=(NEW_SECRET, SECRET)), None)  # type: ignore[arg-type]
+    return {**single, "rotated_header": sent["headers"]["X-Webhook-Signature"]}
 
 
 def signature_cases(delivery: dict[str, Any]) -> list[tuple[str, str, bytes, str | None, bool]]:
@@ -108,8 +112,13 @@ def signature_cases(delivery: dict[str, Any]) -> list[tuple[str, str, bytes, str
     header: str = delivery["headers"]["X-Webhook-Signature"]
     assert header == webhooks.sign(SECRET, body)
     flipped = header[:-1] + ("0" if header[-1] != "0" else "1")
+    both: str = delivery["rotated_header"]
+    assert both == f"{webhooks.sign(NEW_SECRET, body)}, {header}"
     return [
         ("valid", SECRET, body, header, True),
+        ("rotation: the new secret", NEW_SECRET, body, both, True),
+        ("rotation: the old secret", SECRET, body, both, True),
+        ("rotation: another secret", SECRET + "x", body, both, False),
         ("tampered body", SECRET, body.replace("数控".encode(), "焊接".encode()), header, False),
         ("extra byte", SECRET, body + b" ", header, False),
         ("tampered signature", SECRET, body, flipped, False),

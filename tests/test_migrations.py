@@ -28,3 +28,51 @@ def test_downgrade_to_base_and_back(tmp_path):
     command.upgrade(config, "head")
     command.downgrade(config, "base")
     command.upgrade(config, "head")
+
+
+def test_existing_webhook_secrets_are_encrypted_and_decrypted_back(database_url, monkeypatch):
+    """0008 encrypts the plain secrets of existing subscriptions with the app's key, and its
+    downgrade gives them back; without a key it refuses rather than lose them."""
+    import pytest
+    from sqlalchemy import text
+
+    from app.core.crypto import SecretBox, parse_keys
+    from app.core.db import make_engine
+    from tests.conftest import fresh_database
+
+    key = "migration-test-secret-key-0123456789abcdef"
+    with fresh_database(database_url) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0007")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organizations (name, org_type, status, created_at, updated_at) "
+                    "VALUES ('订阅方', 'enterprise', 'approved', '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO subscriptions (organization_id, url, event_types, filters,"
+                    " secret, active, after_event_id, consecutive_failures, created_at,"
+                    " updated_at) SELECT id, 'https://a.example/h', :types, '{}',"
+                    " 'whsec_plain', true, 0, 0, '2026-01-01', '2026-01-01' FROM organizations"
+                ),
+                {"types": '["*"]'},
+            )
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+        monkeypatch.delenv("WEBHOOK_SECRET_KEYS", raising=False)
+        monkeypatch.delenv("APP_ENV", raising=False)
+        with pytest.raises(RuntimeError, match="needs SECRET_KEY"):
+            command.upgrade(config, "0008")
+        monkeypatch.setenv("SECRET_KEY", key)
+        command.upgrade(config, "0008")
+        with engine.connect() as conn:
+            stored = conn.scalar(text("SELECT secret_encrypted FROM subscriptions"))
+        assert "whsec_plain" not in stored
+        assert SecretBox(parse_keys(None, key)).decrypt(stored) == "whsec_plain"
+        command.downgrade(config, "0007")
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT secret FROM subscriptions")) == "whsec_plain"
+        engine.dispose()

@@ -228,7 +228,7 @@ def test_at_most_fifty_per_organisation(client, db, allow_private):
     org, headers = org_headers(client, db)
     with transaction(db) as session:
         session.add_all(
-            Subscription(organization_id=org.id, url=URL, event_types=["*"], secret="s")
+            Subscription(organization_id=org.id, url=URL, event_types=["*"], secret_encrypted="s")
             for _ in range(50)
         )
     assert_problem(

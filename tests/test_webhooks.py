@@ -16,6 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.core.config import DEFAULT_SECRET
+from app.core.crypto import SecretBox, parse_keys
 from app.core.db import transaction
 from app.main import create_app
 from app.models import Subscription, WebhookDelivery
@@ -360,7 +362,13 @@ def test_worker_command_delivers_and_stops_on_sigterm(database_url, db, receiver
     org = make_org(db)
     with transaction(db) as session:
         session.add(
-            Subscription(organization_id=org.id, url=receiver.url, event_types=["*"], secret="k")
+            Subscription(
+                organization_id=org.id,
+                url=receiver.url,
+                event_types=["*"],
+                # the worker runs in development: its key is derived from the default secret
+                secret_encrypted=SecretBox(parse_keys(None, DEFAULT_SECRET)).encrypt("k"),
+            )
         )
     event_id = emit(db, org_id=org.id)
     worker = subprocess.Popen(
@@ -389,3 +397,84 @@ def test_deliveries_of_another_organisation_are_404(client, db, settings, receiv
     _other, other = org_headers(client, db)
     assert_problem(client.get(f"{SUBS}/{sub['id']}/deliveries", headers=other), 404)
     assert_problem(client.get(f"{SUBS}/999999/deliveries", headers=headers), 404)
+
+
+def _verifies(header: str, secret: str, body: bytes) -> bool:
+    mac = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(mac, part.strip()) for part in header.split(","))
+
+
+def test_secrets_are_encrypted_at_rest(client, db, settings, receiver):
+    _org, headers = org_headers(client, db)
+    sub = subscribe(client, headers, receiver.url)
+    with db() as session:
+        stored = session.get(Subscription, sub["id"])
+        assert stored is not None
+        assert sub["secret"] not in stored.secret_encrypted
+        assert settings.secret_box.decrypt(stored.secret_encrypted) == sub["secret"]
+    other = SecretBox(parse_keys(None, "another-secret-key-of-enough-length-000"))
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        other.decrypt(stored.secret_encrypted)
+
+
+def test_rotation_signs_with_both_secrets_during_the_grace_period(client, db, settings, receiver):
+    org, headers = org_headers(client, db)
+    sub = subscribe(client, headers, receiver.url)
+    rotated = client.post(f"{SUBS}/{sub['id']}/rotate-secret", headers=headers)
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.headers["cache-control"] == "no-store"
+    new = rotated.json()
+    assert new["secret"].startswith("whsec_") and new["secret"] != sub["secret"]
+    assert new["secret_rotated_at"] and new["previous_secret_expires_at"]
+    got = client.get(f"{SUBS}/{sub['id']}", headers=headers).json()
+    assert "secret" not in got and got["previous_secret_expires_at"]
+
+    emit(db, org_id=org.id)
+    drain(db, settings)
+    [request] = receiver.received
+    header = request.headers["x-webhook-signature"]
+    assert header.count("sha256=") == 2 and header.startswith(
+        "sha256=" + hmac.new(new["secret"].encode(), request.body, hashlib.sha256).hexdigest()
+    )
+    assert _verifies(header, new["secret"], request.body)
+    assert _verifies(header, sub["secret"], request.body)
+
+    # Past the grace period only the new secret signs.
+    with transaction(db) as session:
+        stored = session.get(Subscription, sub["id"])
+        assert stored is not None and stored.previous_secret_expires_at is not None
+        stored.previous_secret_expires_at -= timedelta(hours=settings.webhook_secret_grace_hours)
+    emit(db, org_id=org.id)
+    drain(db, settings)
+    header = receiver.received[-1].headers["x-webhook-signature"]
+    assert header.count("sha256=") == 1
+    assert _verifies(header, new["secret"], receiver.received[-1].body)
+    assert not _verifies(header, sub["secret"], receiver.received[-1].body)
+
+
+def test_a_second_rotation_retires_the_oldest_secret(client, db, settings, receiver):
+    org, headers = org_headers(client, db)
+    first = subscribe(client, headers, receiver.url)["secret"]
+    url = f"{SUBS}/{{}}/rotate-secret"
+    sub_id = client.get(SUBS, headers=headers).json()["items"][0]["id"]
+    second = client.post(url.format(sub_id), headers=headers).json()["secret"]
+    third = client.post(url.format(sub_id), headers=headers).json()["secret"]
+    emit(db, org_id=org.id)
+    drain(db, settings)
+    [request] = receiver.received
+    header = request.headers["x-webhook-signature"]
+    assert _verifies(header, third, request.body) and _verifies(header, second, request.body)
+    assert not _verifies(header, first, request.body)
+
+
+def test_who_may_rotate_a_secret(client, db, receiver):
+    _org, headers = org_headers(client, db)
+    sub = subscribe(client, headers, "https://hooks.example.com/x")
+    _other, other_headers = org_headers(client, db)
+    url = f"{SUBS}/{sub['id']}/rotate-secret"
+    assert_problem(client.post(url), 401, "not_authenticated")
+    assert_problem(client.post(url, headers=other_headers), 404, "not_found")
+    admin = login(client, make_admin(db))
+    assert_problem(client.post(url, headers=admin), 403)
+    assert_problem(client.post(f"{SUBS}/0/rotate-secret", headers=headers), 422)
+    assert_problem(client.post(f"{SUBS}/99999/rotate-secret", headers=headers), 404)

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
@@ -97,6 +97,28 @@ def delete_subscription(
     subscription_id: Id, principal: OrganizationWriter, session: SessionDep
 ) -> None:
     subscription_service.delete_subscription(session, principal, subscription_id)
+
+
+@router.post(
+    "/{subscription_id}/rotate-secret",
+    response_model=SubscriptionCreated,
+    summary="Rotate the subscription's secret",
+    responses=NOT_FOUND,
+)
+def rotate_secret(
+    subscription_id: Id,
+    principal: OrganizationWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+) -> dict[str, object]:
+    """A new `secret`, shown this once. The old one stays valid for the grace period
+    (`WEBHOOK_SECRET_GRACE_HOURS`, 24 h by default; `previous_secret_expires_at`): until
+    then every delivery is signed with both, `X-Webhook-Signature: sha256=<new>,
+    sha256=<old>`, so that receivers can switch at their own pace."""
+    response.headers["Cache-Control"] = "no-store"
+    sub, secret = subscription_service.rotate_secret(session, principal, settings, subscription_id)
+    return {**SubscriptionRead.model_validate(sub).model_dump(), "secret": secret}
 
 
 @router.get(

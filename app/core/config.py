@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.crypto import SecretBox, parse_keys, secret_box
+
 DEFAULT_SECRET = "change-me-development-only"
 
 CadenceName = Literal["half_yearly", "quarterly", "monthly", "continuous"]
@@ -98,6 +100,11 @@ class Settings(DatabaseSettings, LoggingSettings):
     webhook_read_timeout_seconds: float = Field(5.0, gt=0, le=120)
     webhook_max_response_bytes: int = Field(64 * 1024, ge=0)
     webhook_lease_seconds: float = Field(60.0, gt=0)
+    # Fernet keys encrypting webhook secrets at rest (first encrypts, all decrypt); unset:
+    # derived from SECRET_KEY.
+    webhook_secret_keys: str | None = None
+    # After a rotation the previous secret still signs (beside the new one) this long.
+    webhook_secret_grace_hours: float = Field(24.0, ge=0, le=24 * 30)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -116,7 +123,16 @@ class Settings(DatabaseSettings, LoggingSettings):
             raise ValueError("WEBHOOK_LEASE_SECONDS must exceed twice the webhook timeouts")
         if "none" in {a.lower() for a in self.jwt_allowed_algorithms}:
             raise ValueError("the 'none' JWT algorithm is never allowed")
+        try:
+            parse_keys(self.webhook_secret_keys, self.secret_key)
+        except ValueError as exc:
+            raise ValueError(f"WEBHOOK_SECRET_KEYS holds a malformed Fernet key: {exc}") from None
         return self
+
+    @property
+    def secret_box(self) -> SecretBox:
+        """Encrypts and decrypts the secrets the platform keeps (webhook signing keys)."""
+        return secret_box(parse_keys(self.webhook_secret_keys, self.secret_key))
 
     @property
     def matching_weights(self) -> dict[str, int]:

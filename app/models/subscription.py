@@ -8,7 +8,7 @@ from app.models.base import Base, utcnow
 
 
 class Subscription(Base):
-    """An organisation's webhook: which events to POST to which URL, signed with `secret`."""
+    """An organisation's webhook: which events to POST to which URL, signed with its secret."""
 
     __tablename__ = "subscriptions"
 
@@ -19,8 +19,12 @@ class Subscription(Base):
     url: Mapped[str] = mapped_column(String(2000))
     event_types: Mapped[list[str]] = mapped_column(JSON)  # "a.b", "a.*" or "*"
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The HMAC key must be readable to sign with, so it is stored as given out.
-    secret: Mapped[str] = mapped_column(String(100))
+    # The HMAC key must be readable to sign with: stored encrypted (`app.core.crypto`).
+    secret_encrypted: Mapped[str] = mapped_column(String(500))
+    # After a rotation, the secret it replaced signs too until `previous_secret_expires_at`.
+    previous_secret_encrypted: Mapped[str | None] = mapped_column(String(500))
+    previous_secret_expires_at: Mapped[datetime | None]
+    secret_rotated_at: Mapped[datetime | None]
     description: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     # Only events after this one are delivered: a new (or re-activated) subscription

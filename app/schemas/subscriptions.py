@@ -87,6 +87,11 @@ class SubscriptionRead(ORMModel):
     disabled_reason: str | None
     disabled_at: datetime | None
     last_success_at: datetime | None
+    secret_rotated_at: datetime | None = Field(description="When the secret was last rotated")
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then the secret replaced by the last rotation signs too: "
+        "`X-Webhook-Signature` carries both signatures, comma-separated"
+    )
     created_at: datetime
     updated_at: datetime
 

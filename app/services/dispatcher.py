@@ -44,7 +44,7 @@ from app.models.enums import DeliveryStatus
 from app.schemas.events import EventRead
 from app.services import webhooks
 from app.services.demands import expire_demands
-from app.services.subscriptions import disable_subscription, wants
+from app.services.subscriptions import disable_subscription, signing_secrets, wants
 
 log = logging.getLogger("app.dispatcher")
 
@@ -63,7 +63,7 @@ class Claim:
     event_id: int
     event_type: str
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the current one first; the previous one during its grace
     body: bytes
 
 
@@ -176,7 +176,7 @@ def claim_due(factory: sessionmaker[Session], settings: Settings) -> list[Claim]
             body = EventRead.from_event(event).model_dump_json().encode()
             claims.append(
                 Claim(delivery.id, token, delivery.attempt, event.id, event.type, sub.url,
-                      sub.secret, body)
+                      signing_secrets(sub, settings, now), body)
             )  # fmt: skip
     return claims
 
@@ -185,7 +185,9 @@ def deliver(claim: Claim, settings: Settings) -> webhooks.Outcome:
     """Make the HTTP request of one claimed try (no database access)."""
     headers = {
         "X-Webhook-Id": str(claim.event_id),
-        "X-Webhook-Signature": webhooks.sign(claim.secret, claim.body),
+        # One signature per valid secret: after a rotation, receivers still holding the old
+        # secret verify as well as those that already have the new one.
+        "X-Webhook-Signature": ", ".join(webhooks.sign(s, claim.body) for s in claim.secrets),
         "X-Webhook-Event": claim.event_type,
         "X-Webhook-Attempt": str(claim.attempt),
         "X-Webhook-Delivery": str(claim.delivery_id),

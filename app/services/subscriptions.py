@@ -1,6 +1,7 @@
 """Webhook subscriptions: an organisation's own, which events they want, and their tries."""
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,7 +57,7 @@ def create_subscription(
             f"An organisation may have at most {MAX_PER_ORGANIZATION} subscriptions.",
             code="too_many_subscriptions",
         )
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = _new_secret()
     sub = Subscription(
         organization_id=principal.org_id,
         url=data.url,
@@ -64,7 +65,7 @@ def create_subscription(
         filters=data.filters.model_dump(),
         description=data.description,
         active=data.active,
-        secret=secret,
+        secret_encrypted=settings.secret_box.encrypt(secret),
         after_event_id=_latest_event_id(session),
         created_by_id=principal.user.id if principal.user else None,
     )
@@ -78,6 +79,41 @@ def create_subscription(
         summary={"url": sub.url, "event_types": sub.event_types, "filters": sub.filters},
     )
     return sub, secret
+
+
+def _new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def rotate_secret(
+    session: Session, principal: Principal, settings: Settings, subscription_id: int
+) -> tuple[Subscription, str]:
+    """A new secret (shown this once); the one it replaces still signs, beside it, for the
+    grace period. A second rotation within it retires the oldest at once."""
+    sub = _get_own(session, principal, subscription_id)
+    secret = _new_secret()
+    now = utcnow()
+    sub.previous_secret_encrypted = sub.secret_encrypted
+    sub.previous_secret_expires_at = now + timedelta(hours=settings.webhook_secret_grace_hours)
+    sub.secret_encrypted = settings.secret_box.encrypt(secret)
+    sub.secret_rotated_at = now
+    session.flush()
+    summary = {"previous_secret_expires_at": sub.previous_secret_expires_at.isoformat()}
+    record_audit(
+        session, principal, "subscription.rotate_secret", resource_id=sub.id, summary=summary
+    )
+    return sub, secret
+
+
+def signing_secrets(sub: Subscription, settings: Settings, now: datetime) -> tuple[str, ...]:
+    """The secrets a delivery is signed with: the current one, and the previous one while
+    its grace period lasts."""
+    box = settings.secret_box
+    current = (box.decrypt(sub.secret_encrypted),)
+    expires = sub.previous_secret_expires_at
+    if sub.previous_secret_encrypted and expires and expires > now:
+        return (*current, box.decrypt(sub.previous_secret_encrypted))
+    return current
 
 
 def list_subscriptions(session: Session, principal: Principal, page: PageParams) -> Any:
