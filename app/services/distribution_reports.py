@@ -165,7 +165,7 @@ def college_status(
     try:
         parse_period(period_label, Cadence.half_yearly)
     except ValueError as exc:
-        raise Invalid.field(("query", "period"), str(exc)) from None
+        raise Invalid.field(("query", "period"), exc.args[0]) from None
     current = (
         select(DistributionSubmission)
         .where(DistributionSubmission.period == period_label, DistributionSubmission.is_current)

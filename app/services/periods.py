@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.core.i18n import t
 from app.models.enums import Cadence
 
 _FORMATS = {
@@ -14,6 +15,12 @@ _FORMATS = {
     Cadence.quarterly: (re.compile(r"^(\d{4})Q([1-4])$"), "YYYYQ1 to YYYYQ4"),
     Cadence.monthly: (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "YYYY-MM"),
     Cadence.continuous: (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "YYYY-MM-DD"),
+}
+_CADENCE_ZH = {
+    Cadence.half_yearly: "半年度",
+    Cadence.quarterly: "季度",
+    Cadence.monthly: "月度",
+    Cadence.continuous: "按日",
 }
 # Months per period, by cadence (continuous periods are single days).
 _MONTHS = {Cadence.half_yearly: 6, Cadence.quarterly: 3, Cadence.monthly: 1}
@@ -70,12 +77,25 @@ def parse_period(label: str, cadence: Cadence) -> Period:
     pattern, shape = _FORMATS[cadence]
     match = pattern.match(label)
     if not match:
-        raise ValueError(f"A {cadence.value} period looks like {shape}, not {label!r}.")
+        shape_zh = shape.replace(" or ", " 或 ").replace(" to ", " 至 ")
+        raise ValueError(
+            t(
+                f"{_CADENCE_ZH[cadence]}期间应写作 {shape_zh}，不能是 {label!r}。",
+                f"A {cadence.value} period looks like {shape}, not {label!r}.",
+            )
+        )
     year = int(match.group(1))
     if cadence == Cadence.continuous:
-        return Period(date.fromisoformat(label), cadence)
+        try:
+            return Period(date.fromisoformat(label), cadence)
+        except ValueError:
+            raise ValueError(
+                t(f"{label!r} 不是有效的日期。", f"{label!r} is not a date.")
+            ) from None
     number = int(match.group(2))
     month = 1 + (number - 1) * _MONTHS[cadence] if cadence != Cadence.monthly else number
     if not 1900 <= year <= 9999:
-        raise ValueError(f"The year of {label!r} is out of range.")
+        raise ValueError(
+            t(f"{label!r} 的年份超出范围。", f"The year of {label!r} is out of range.")
+        )
     return Period(date(year, month, 1), cadence)
