@@ -177,9 +177,13 @@ def _header(cells: Sequence[Any]) -> list[str | None]:
                 + ".",
             ),
             code="bad_header",
-            errors=[{"loc": ["file", "header"], "msg": e, "type": "bad_header"} for e in errors],
+            errors=[_header_error(e) for e in errors],
         )
     return columns
+
+
+def _header_error(msg: Text) -> dict[str, Any]:
+    return {"loc": ["file", "header"], "msg": msg, "type": "bad_header"}
 
 
 def _record(columns: list[str | None], cells: Iterable[Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from app.services.audit import record_audit
 from app.services.distribution_files import open_rows
 from app.services.distribution_rows import RowChecker
 from app.services.events import record_event
-from app.services.periods import Period, parse_period, period_of
+from app.services.periods import Period, PeriodError, parse_period, period_of
 from app.services.permissions import Principal
 from app.services.query import paginate
 
@@ -32,8 +32,8 @@ def open_period(label: str, settings: Settings, today: date | None = None) -> Pe
     """The period a college may submit for: the current one or a recent one, never the future."""
     try:
         period = parse_period(label, Cadence.half_yearly)
-    except ValueError as exc:
-        raise Invalid.field(("path", "period"), exc.args[0]) from None
+    except PeriodError as exc:
+        raise Invalid.field(("path", "period"), exc.why) from None
     current = period_of(today or date.today(), Cadence.half_yearly)
     if period > current:
         raise Invalid(

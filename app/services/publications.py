@@ -38,7 +38,7 @@ from app.services.datasets import (
     row_key,
 )
 from app.services.events import record_event
-from app.services.periods import Period, parse_period
+from app.services.periods import Period, PeriodError, parse_period
 from app.services.permissions import Principal
 from app.services.query import paginate
 
@@ -49,8 +49,8 @@ ROWS_TABLE = cast(Table, PublicationRow.__table__)
 def _period(spec: DatasetSpec, label: str, settings: Settings, today: date | None) -> Period:
     try:
         period = parse_period(label, spec.cadence_in(settings))
-    except ValueError as exc:
-        raise Invalid.field(("body", "period"), exc.args[0]) from None
+    except PeriodError as exc:
+        raise Invalid.field(("body", "period"), exc.why) from None
     if period.start > (today or date.today()):
         raise Invalid(
             t(f"{label} 尚未开始。", f"{label} has not started yet."), code="period_in_future"

@@ -37,6 +37,8 @@ class UnsafeUrl(Exception):
     """The URL may not be called; `why` says so in both languages, `str()` in English
     (as delivery records keep it)."""
 
+    why: Text
+
     def __init__(self, why: Text) -> None:
         super().__init__(why.en)
         self.why = why
