@@ -92,7 +92,7 @@ def sign_in(
         org = session.get(Organization, user.organization_id)
         if org is None or org.status == OrgStatus.suspended:
             raise Forbidden(
-                t("该单位已被暂停使用。", "This organisation is suspended."),
+                t("所属单位已被暂停使用。", "This organisation is suspended."),
                 code="organization_suspended",
             )
     session.execute(
@@ -116,7 +116,7 @@ def principal_from_token(session: Session, settings: Settings, token: str) -> Pr
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     if org is not None and org.status == OrgStatus.suspended:
         raise Forbidden(
-            t("该单位已被暂停使用。", "This organisation is suspended."),
+            t("所属单位已被暂停使用。", "This organisation is suspended."),
             code="organization_suspended",
         )
     return Principal(user=user, organization=org, auth_method="token")
@@ -132,7 +132,7 @@ def principal_from_api_key(session: Session, secret: str) -> Principal:
     org = session.get(Organization, key.organization_id)
     if org is None or org.status == OrgStatus.suspended:
         raise Forbidden(
-            t("该单位已被暂停使用。", "This organisation is suspended."),
+            t("所属单位已被暂停使用。", "This organisation is suspended."),
             code="organization_suspended",
         )
     return Principal(user=None, organization=org, auth_method="api_key")

@@ -231,8 +231,8 @@ def _ensure_status(demand: Demand, *allowed: DemandStatus) -> None:
         now = labels.DEMAND_STATUS[demand.status]
         raise Conflict(
             t(
-                f"该需求当前为“{now}”状态，此操作要求其为"
-                f"“{labels.names(labels.DEMAND_STATUS, allowed)}”。",
+                f"该需求当前状态为“{now}”，此操作仅适用于"
+                f"“{labels.names(labels.DEMAND_STATUS, allowed)}”状态的需求。",
                 f"The demand is {demand.status.value}; this needs it to be {names}.",
             ),
             code="demand_status_conflict",

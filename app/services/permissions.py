@@ -292,7 +292,7 @@ def ensure_can_edit(
             return
         raise Forbidden(
             t(
-                "该条目已发布：请先请发布部门撤回。",
+                "该条目已发布，如需修改，请先由发布部门撤回。",
                 "The item is published: ask the publishing department to withdraw it first.",
             ),
             code="item_published",
