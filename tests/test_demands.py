@@ -126,7 +126,7 @@ def test_external_id_is_unique_per_enterprise(client, db):
     first = post_demand(client, headers, open_=False, external_id="JOB-7")
     again = client.post(DEMANDS, json=demand_body(external_id="JOB-7"), headers=headers)
     body = assert_problem(again, 409, "duplicate_external_id")
-    assert str(first["id"]) in body["detail"]
+    assert body["existing_id"] == first["id"] and str(first["id"]) in body["detail"]
     assert again.headers["location"] == f"/api/v1/demands/{first['id']}"
     # Another enterprise may use the same id; the retry created nothing.
     post_demand(client, other, open_=False, external_id="JOB-7")

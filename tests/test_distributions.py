@@ -85,7 +85,7 @@ def test_every_bad_row_is_reported_and_nothing_changes(client, db):
     failing = sorted({e["row"] for e in body["errors"]})
     assert failing == [2, 3, 4, 5, 6, 7, 8, 9]
     dup = next(e for e in body["errors"] if e["row"] == 7)
-    assert dup["type"] == "duplicate" and "row 1" in dup["msg"]
+    assert dup["type"] == "duplicate" and "第 1 行" in dup["msg"]
     assert all(e["loc"][:3] == ["body", "rows", e["row"] - 1] for e in body["errors"])
     assert count_rows(db) == 4  # the earlier submission is untouched
     history = client.get(url(college.id) + "/history", headers=headers).json()

@@ -114,10 +114,10 @@ def test_directory_entry_unique_per_credit_code(client, db):
     again = client.post(
         path, json=feed_payload(db, "enterprise", credit_code=lower), headers=headers
     )
-    assert_problem(again, 409, "duplicate_credit_code")
+    assert assert_problem(again, 409, "duplicate_credit_code")["existing_id"] == first.json()["id"]
     other = client.post(path, json=feed_payload(db, "enterprise"), headers=headers).json()
     moved = client.patch(f"{path}/{other['id']}", json={"credit_code": code}, headers=headers)
-    assert_problem(moved, 409, "duplicate_credit_code")
+    assert assert_problem(moved, 409, "duplicate_credit_code")["existing_id"] == first.json()["id"]
     # Its own code again is no conflict.
     same = client.patch(f"{path}/{first.json()['id']}", json={"credit_code": code}, headers=headers)
     assert same.status_code == 200

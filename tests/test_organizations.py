@@ -165,13 +165,29 @@ def test_credit_codes_are_verified(client, code, ok):
         assert any("credit_code" in e["loc"] for e in body["errors"])
 
 
-def test_credit_code_is_unique(client):
+def test_credit_code_is_unique(client, db):
     code = credit_code()
-    register(client, credit_code=code)
+    pending = register(client, credit_code=code)
     response = client.post(
         "/api/v1/registrations", json=registration(credit_code=code.lower(), username="another")
     )
-    assert_problem(response, 409, "duplicate_credit_code")
+    body = assert_problem(response, 409, "duplicate_credit_code")
+    # A pending organisation is not named to an anonymous caller; its supervisor learns it.
+    assert "existing_id" not in body
+    again = registration(credit_code=code, username="third")["organization"]
+    response = client.post(
+        "/api/v1/organizations", json=again, headers=caller(client, db, "platform_admin")
+    )
+    assert (
+        assert_problem(response, 409, "duplicate_credit_code")["existing_id"]
+        == pending["organization"]["id"]
+    )
+    approved = make_org(db)
+    response = client.post(
+        "/api/v1/registrations",
+        json=registration(credit_code=approved.credit_code, username="fourth"),
+    )
+    assert assert_problem(response, 409, "duplicate_credit_code")["existing_id"] == approved.id
 
 
 def test_registration_validation(client):

@@ -309,12 +309,13 @@ def test_seat_accounting(client, db):
     assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 3
 
     body = assert_problem(enrol(client, tid, b, b_h, seats=3), 409, "training_full")
-    assert "2 of 5" in body["detail"]
+    assert "仅剩 2 个" in body["detail"]
     assert enrol(client, tid, b, b_h, seats=2).status_code == 201
     assert client.get(f"{TRAININGS}/{tid}").json()["seats_available"] == 0
     # One enrolment per college and training.
     again = assert_problem(enrol(client, tid, a, a_h, seats=1), 409, "already_enrolled")
-    assert f"enrolment {enrollment['id']}" in again["detail"]
+    assert again["existing_id"] == enrollment["id"]
+    assert f"报名记录 {enrollment['id']}" in again["detail"]
     # The capacity cannot go below what is taken; exactly that is fine.
     url = f"{TRAININGS}/{tid}"
     patch = client.patch(url, json={"capacity": 4}, headers=owner_h)

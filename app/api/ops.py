@@ -11,6 +11,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
 from app.core.errors import AppError
+from app.core.i18n import t
 
 router = APIRouter(tags=["operations"])
 
@@ -44,7 +45,7 @@ def readyz(request: Request) -> dict[str, str]:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
-        raise NotReady("The database is not reachable.") from exc
+        raise NotReady(t("数据库无法连接。", "The database is not reachable.")) from exc
     return {"status": "ready"}
 
 

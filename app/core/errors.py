@@ -5,13 +5,13 @@ trace and answers a generic 500 problem carrying the request id.
 """
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -54,7 +54,8 @@ def problem_headers(lang: i18n.Language | None = None) -> dict[str, str]:
 
 class ProblemError(BaseModel):
     loc: list[str | int]
-    msg: str
+    # A `Text` (as services collect them) is rendered in the request's language.
+    msg: Annotated[str, BeforeValidator(i18n.render)]
     type: str
     row: int | None = None
 
@@ -68,6 +69,9 @@ class Problem(BaseModel):
     detail: str | None = None
     code: str
     request_id: str | None = None
+    existing_id: int | None = Field(
+        None, description="The resource that already exists (a conflict's machine field)"
+    )
     errors: list[ProblemError] | None = None
 
 
@@ -87,6 +91,7 @@ class AppError(Exception):
         code: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        existing_id: int | None = None,
     ) -> None:
         super().__init__(i18n.render(detail, "en") or self.code)
         self.detail = detail
@@ -94,6 +99,7 @@ class AppError(Exception):
             self.code = code
         self.errors = errors
         self.headers = headers or {}
+        self.existing_id = existing_id
 
 
 class Unauthorized(AppError):
@@ -167,6 +173,7 @@ def problem_body(
     *,
     request_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    existing_id: int | None = None,
     lang: i18n.Language | None = None,
 ) -> dict[str, Any]:
     """The problem's fields, its messages rendered in `lang` (default: the request's)."""
@@ -178,6 +185,8 @@ def problem_body(
         "code": code,
         "request_id": request_id,
     }
+    if existing_id is not None:
+        body["existing_id"] = existing_id
     if errors is not None:
         body["errors"] = [{**e, "msg": i18n.render(e.get("msg"), lang)} for e in errors]
     return body
@@ -191,9 +200,12 @@ def problem_response(
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    existing_id: int | None = None,
 ) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
-    body = problem_body(status, code, detail, request_id=request_id, errors=errors)
+    body = problem_body(
+        status, code, detail, request_id=request_id, errors=errors, existing_id=existing_id
+    )
     return JSONResponse(
         jsonable_encoder(body),
         status_code=status,
@@ -228,7 +240,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         return problem_response(
-            request, exc.status_code, exc.code, exc.detail, errors=exc.errors, headers=exc.headers
+            request,
+            exc.status_code,
+            exc.code,
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+            existing_id=exc.existing_id,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.i18n import t
 from app.models.enums import FeedStatus
 from app.schemas.common import ORMModel
 
@@ -12,7 +13,7 @@ from app.schemas.common import ORMModel
 def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL in text: refuse it here rather than fail on insert.
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(t("不能包含 NUL 字符", "must not contain NUL characters"))
     return value
 
 

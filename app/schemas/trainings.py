@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.core.i18n import t
 from app.models.enums import TrainingStatus
 from app.schemas.common import MAX_ID, ORMModel
 from app.schemas.feeds import DistrictCode, LongText, ShortText, Title
@@ -16,7 +17,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 def _in_range(value: datetime) -> datetime:
     # Bounded like every other input: a year 9999 date is a typo, not a training.
     if not EARLIEST <= value < LATEST:
-        raise ValueError("must be between 2000 and 2100")
+        raise ValueError(t("应在 2000 年至 2100 年之间", "must be between 2000 and 2100"))
     return value
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import NotFound
+from app.core.i18n import t
 from app.models import (
     CooperationProject,
     CooperationProjectCollege,
@@ -288,7 +289,7 @@ def college_indicators(
     """What the platform knows of a college's cooperation so far."""
     college = session.get(Organization, college_id)
     if college is None or college.org_type != OrgType.college:
-        raise NotFound("No such college.")
+        raise NotFound(t("没有这所院校。", "No such college."))
     permissions.ensure_can_read_college_analytics(principal, college_id)
     supply = resolve_supply(session, None, None, None)
     stmt = select(

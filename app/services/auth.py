@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.i18n import t
 from app.core.security import (
     create_access_token,
     decode_access_token,
@@ -49,10 +50,17 @@ def _check_throttle(session: Session, settings: Settings, username: str, address
         ).one()
         if count >= limit:
             retry_after = int((oldest + window - now).total_seconds()) + 1
-            what = "this account" if scope == "username" else "your address"
-            raise TooManyRequests(
-                f"Too many failed sign-ins for {what}; try again later.", retry_after=retry_after
-            )
+            if scope == "username":
+                message = t(
+                    "该账号登录失败次数过多，请稍后再试。",
+                    "Too many failed sign-ins for this account; try again later.",
+                )
+            else:
+                message = t(
+                    "您的地址登录失败次数过多，请稍后再试。",
+                    "Too many failed sign-ins for your address; try again later.",
+                )
+            raise TooManyRequests(message, retry_after=retry_after)
 
 
 def _record_failure(session: Session, settings: Settings, username: str, address: str) -> None:
@@ -78,13 +86,16 @@ def sign_in(
     user = session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or user is None:
         _record_failure(session, settings, username, address)
-        raise SignInFailed("Wrong username or password.")
+        raise SignInFailed(t("用户名或密码错误。", "Wrong username or password."))
     if not user.is_active:
-        raise Forbidden("This account is disabled.", code="account_disabled")
+        raise Forbidden(t("该账号已停用。", "This account is disabled."), code="account_disabled")
     if user.organization_id is not None:
         org = session.get(Organization, user.organization_id)
         if org is None or org.status == OrgStatus.suspended:
-            raise Forbidden("This organisation is suspended.", code="organization_suspended")
+            raise Forbidden(
+                t("所属单位已被暂停使用。", "This organisation is suspended."),
+                code="organization_suspended",
+            )
     session.execute(
         delete(LoginFailure).where(
             LoginFailure.scope == "username", LoginFailure.key == username.lower()[:128]
@@ -99,20 +110,32 @@ def principal_from_token(session: Session, settings: Settings, token: str) -> Pr
     subject = claims.get("sub") if claims else None
     user = session.get(User, int(subject)) if subject and subject.isdigit() else None
     if user is None or not user.is_active:
-        raise Unauthorized("The access token is invalid or has expired.", code="invalid_token")
+        raise Unauthorized(
+            t("访问令牌无效或已过期，请重新登录。", "The access token is invalid or has expired."),
+            code="invalid_token",
+        )
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     if org is not None and org.status == OrgStatus.suspended:
-        raise Forbidden("This organisation is suspended.", code="organization_suspended")
+        raise Forbidden(
+            t("所属单位已被暂停使用。", "This organisation is suspended."),
+            code="organization_suspended",
+        )
     return Principal(user=user, organization=org, auth_method="token")
 
 
 def principal_from_api_key(session: Session, secret: str) -> Principal:
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(secret)))
     if key is None or key.revoked_at is not None:
-        raise Unauthorized("The API key is unknown or revoked.", code="invalid_api_key")
+        raise Unauthorized(
+            t("API 密钥不存在或已吊销。", "The API key is unknown or revoked."),
+            code="invalid_api_key",
+        )
     org = session.get(Organization, key.organization_id)
     if org is None or org.status == OrgStatus.suspended:
-        raise Forbidden("This organisation is suspended.", code="organization_suspended")
+        raise Forbidden(
+            t("所属单位已被暂停使用。", "This organisation is suspended."),
+            code="organization_suspended",
+        )
     return Principal(user=None, organization=org, auth_method="api_key")
 
 

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Invalid
+from app.core.i18n import Text, t
 from app.models import District, Organization
 from app.models.enums import OrgStatus, OrgType
+from app.services import labels
 
 WEIHAI = "3710"  # the city's division code prefix; every district code is under it
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
@@ -32,14 +34,16 @@ class Problems:
         """Whether any of `fields` is being set (and so must be checked)."""
         return any(f in self.changed for f in fields)
 
-    def add(self, field: str, msg: str, type_: str = "value_error") -> None:
+    def add(self, field: str, msg: Text, type_: str = "value_error") -> None:
         self.errors.append({"loc": ["body", field], "msg": msg, "type": type_})
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise Invalid("The item is not valid.", errors=self.errors)
+            raise Invalid(
+                t("提交的内容有误，详见 errors。", "The item is not valid."), errors=self.errors
+            )
 
-    def exist(self, session: Session, field: str, column: Any, what: str) -> None:
+    def exist(self, session: Session, field: str, column: Any, what: Text) -> None:
         """Each value of `field` (one or a list) is a key of `column`'s table."""
         value = self.values.get(field)
         if not self.wants(field) or value is None or value == []:
@@ -47,14 +51,22 @@ class Problems:
         wanted = set(value) if isinstance(value, list) else {value}
         known = set(session.scalars(select(column).where(column.in_(wanted))))
         for missing in sorted(wanted - known, key=str):
-            self.add(field, f"Unknown {what}: {missing}.", "unknown_reference")
+            self.add(
+                field,
+                t(f"未知的{what.zh}：{missing}。", f"Unknown {what.en}: {missing}."),
+                "unknown_reference",
+            )
 
     def district(self, session: Session, field: str = "district_code") -> None:
         code = self.values.get(field)
         if not self.wants(field) or code is None:
             return
         if not code.startswith(WEIHAI) or session.get(District, code) is None:
-            self.add(field, f"{code} is not a Weihai district code.", "unknown_reference")
+            self.add(
+                field,
+                t(f"{code} 不是威海市的区县代码。", f"{code} is not a Weihai district code."),
+                "unknown_reference",
+            )
 
     def organizations(self, session: Session, field: str, org_type: OrgType) -> None:
         """Each id of `field` (one or a list) is an approved organisation of type `org_type`."""
@@ -70,19 +82,36 @@ class Problems:
         found = {org_id: org_type for org_id, org_type in rows}
         for org_id in ids:
             if org_id not in found:
-                self.add(field, f"No approved organisation {org_id}.", "unknown_reference")
+                self.add(
+                    field,
+                    t(
+                        f"没有已通过审核的组织 {org_id}。",
+                        f"No approved organisation {org_id}.",
+                    ),
+                    "unknown_reference",
+                )
             elif found[org_id] != org_type:
-                self.add(field, f"Organisation {org_id} is not of type {org_type.value}.")
+                self.add(
+                    field,
+                    t(
+                        f"组织 {org_id} 不是{labels.ORG_TYPE[org_type]}。",
+                        f"Organisation {org_id} is not of type {org_type.value}.",
+                    ),
+                )
 
     def period(self, start: str = "start_date", end: str = "end_date") -> None:
         first, last = self.values.get(start), self.values.get(end)
         if self.wants(start, end) and first and last and last < first:
-            self.add(end, f"{end} is before {start}.", "date_order")
+            self.add(end, t(f"{end} 早于 {start}。", f"{end} is before {start}."), "date_order")
 
     def not_past(self, field: str) -> None:
         day = self.values.get(field)
         if self.wants(field) and day and day < today():
-            self.add(field, f"{field} {day} is in the past.", "date_in_past")
+            self.add(
+                field,
+                t(f"{field} {day} 已经过去。", f"{field} {day} is in the past."),
+                "date_in_past",
+            )
 
 
 def today() -> date:

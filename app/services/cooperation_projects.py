@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from app.core.i18n import t
 from app.models import (
     CooperationProject,
     CooperationProjectCollege,
@@ -28,13 +29,13 @@ from app.services.query import code_prefix
 def _check(session: Session, problems: Problems, item: CooperationProject | None) -> None:
     problems.organizations(session, "enterprise_ids", OrgType.enterprise)
     problems.organizations(session, "college_ids", OrgType.college)
-    problems.exist(session, "major_codes", Major.code, "major code")
+    problems.exist(session, "major_codes", Major.code, t("专业代码", "major code"))
     problems.period()
 
 
 FEED = Feed(
     resource="cooperation_project",
-    label="cooperation project",
+    label=t("合作项目", "cooperation project"),
     model=CooperationProject,
     create=CooperationProjectCreate,
     read=CooperationProjectRead,

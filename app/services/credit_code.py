@@ -5,6 +5,8 @@ administrative division (6), organisation code (9, with its own GB 11714
 check digit at position 17) and the GB 32100 check digit (position 18).
 """
 
+from app.core.i18n import Text, t
+
 # GB 32100 alphabet: digits and capital letters without I, O, Z, S, V.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -24,19 +26,31 @@ def gb32100_check_digit(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def credit_code_error(code: str) -> str | None:
+def credit_code_error(code: str) -> Text | None:
     """Why `code` is not a valid unified social credit code, or None when it is."""
     if len(code) != 18:
-        return "统一社会信用代码须为18位 (must be 18 characters)"
+        return t("统一社会信用代码须为18位。", "The credit code must be 18 characters.")
     if any(c not in _VALUE for c in code):
-        return "统一社会信用代码含非法字符 (only digits and capitals except I, O, Z, S, V)"
+        return t(
+            "统一社会信用代码含非法字符（只能用数字和除 I、O、Z、S、V 以外的大写字母）。",
+            "The credit code may hold only digits and capitals except I, O, Z, S, V.",
+        )
     if not code[2:8].isdigit():
-        return "第3–8位须为行政区划代码 (positions 3-8 must be a division code)"
+        return t(
+            "统一社会信用代码第3–8位须为行政区划代码。",
+            "Positions 3-8 of the credit code must be a division code.",
+        )
     org_code = code[8:17]
     if not org_code[:8].isalnum() or gb11714_check_digit(org_code[:8]) != org_code[8]:
-        return "组织机构代码校验位错误 (GB 11714 check digit mismatch)"
+        return t(
+            "组织机构代码校验位错误（GB 11714）。",
+            "The organisation code's check digit is wrong (GB 11714).",
+        )
     if gb32100_check_digit(code[:17]) != code[17]:
-        return "统一社会信用代码校验位错误 (GB 32100 check digit mismatch)"
+        return t(
+            "统一社会信用代码校验位错误（GB 32100）。",
+            "The credit code's check digit is wrong (GB 32100).",
+        )
     return None
 
 

@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.i18n import t
 from app.models import Demand, DemandResponse, Major
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, MajorKind, OrgType, ResponseStatus
 from app.schemas.common import PageParams
 from app.schemas.demands import ResponseCreate, ResponseRead
-from app.services import permissions
+from app.services import labels, permissions
 from app.services.audit import record_audit
 from app.services.demands import get_visible, settle_expiry
 from app.services.events import record_event
@@ -41,16 +42,22 @@ def create_response(
     """The calling college offers its own students to an open demand (409 when it is not)."""
     demand = session.get(Demand, demand_id)
     if demand is None or demand.status == DemandStatus.draft:
-        raise NotFound("No such demand.")
+        raise NotFound(t("没有这个需求。", "No such demand."))
     settle_expiry(session, demand)
     if demand.status != DemandStatus.open:
         raise Conflict(
-            f"The demand is {demand.status.value}; only open demands take responses.",
+            t(
+                f"该需求{labels.DEMAND_STATUS[demand.status]}，只有开放中的需求才接受响应。",
+                f"The demand is {demand.status.value}; only open demands take responses.",
+            ),
             code="demand_not_open",
         )
     major = session.get(Major, data.major_code)
     if major is None or major.kind != MajorKind.major:
-        raise Invalid.field(("body", "major_code"), f"Unknown major code {data.major_code}.")
+        raise Invalid.field(
+            ("body", "major_code"),
+            t(f"未知的专业代码 {data.major_code}。", f"Unknown major code {data.major_code}."),
+        )
     assert principal.org_id is not None  # a college (checked by the route)
     response = DemandResponse(
         demand_id=demand.id,
@@ -83,7 +90,7 @@ def list_responses(
         demand.status == DemandStatus.draft
         and not permissions.owns_demand(principal, demand.enterprise_id)
     ):
-        raise NotFound("No such demand.")
+        raise NotFound(t("没有这个需求。", "No such demand."))
     stmt = select(DemandResponse).where(DemandResponse.demand_id == demand_id)
     if principal.org_type == OrgType.college:
         stmt = stmt.where(DemandResponse.college_id == principal.org_id)
@@ -91,7 +98,12 @@ def list_responses(
         permissions.owns_demand(principal, demand.enterprise_id)
         or permissions.can_moderate_demands(principal)
     ):
-        raise Forbidden("Only the demand's enterprise and the responding colleges see these.")
+        raise Forbidden(
+            t(
+                "仅需求所属企业和作出响应的院校可以查看。",
+                "Only the demand's enterprise and the responding colleges see these.",
+            )
+        )
     return paginate(session, stmt.order_by(DemandResponse.id), page)
 
 
@@ -103,13 +115,17 @@ def answer(
     permissions.ensure_demand_owner(principal, demand.enterprise_id)
     response = session.get(DemandResponse, response_id)
     if response is None or response.demand_id != demand.id:
-        raise NotFound("No such response.")
+        raise NotFound(t("没有这条响应。", "No such response."))
     if response.status != ResponseStatus.pending:
         raise Conflict(
-            f"The response was already {response.status.value}.", code="already_answered"
+            t(
+                f"该响应已答复（{labels.RESPONSE_STATUS[response.status]}）。",
+                f"The response was already {response.status.value}.",
+            ),
+            code="already_answered",
         )
     if demand.effective_status == DemandStatus.closed:
-        raise Conflict("The demand is closed.", code="demand_not_open")
+        raise Conflict(t("该需求已关闭。", "The demand is closed."), code="demand_not_open")
     response.status = ResponseStatus.accepted if accept else ResponseStatus.declined
     response.answered_at = utcnow()
     response.answered_by = _actor(principal)

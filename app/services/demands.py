@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import Text, t
 from app.models import Demand, DemandMajor, District, Major
 from app.models.base import local_today, utcnow
 from app.models.demand import LEVEL_BITS
@@ -24,7 +25,7 @@ from app.schemas.demands import (
     DemandRead,
     DemandUpdate,
 )
-from app.services import permissions
+from app.services import labels, permissions
 from app.services.audit import changes, record_audit
 from app.services.events import record_event
 from app.services.permissions import Principal
@@ -49,27 +50,48 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
     """Business checks of a demand's merged fields; every failure named by its field."""
     errors: list[dict[str, Any]] = []
 
-    def fail(loc: tuple[str | int, ...], msg: str) -> None:
+    def fail(loc: tuple[str | int, ...], msg: Text) -> None:
         errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
 
     codes = values["major_codes"]
     known = set(session.scalars(select(Major.code).where(Major.code.in_(codes))))
     for i, code in enumerate(codes):
         if code not in known:
-            fail(("major_codes", i), f"Unknown major code {code} (not in the catalogue).")
+            fail(
+                ("major_codes", i),
+                t(
+                    f"专业代码 {code} 不在专业目录中。",
+                    f"Unknown major code {code} (not in the catalogue).",
+                ),
+            )
     district = values.get("district_code")
     if district and session.get(District, district) is None:
-        fail(("district_code",), f"Unknown district code {district}.")
+        fail(
+            ("district_code",),
+            t(f"未知的区县代码 {district}。", f"Unknown district code {district}."),
+        )
     low, high = values.get("salary_min"), values.get("salary_max")
     if low is not None and high is not None and low > high:
-        fail(("salary_max",), "salary_max must not be below salary_min.")
+        fail(
+            ("salary_max",),
+            t("最高薪资不能低于最低薪资。", "salary_max must not be below salary_min."),
+        )
     today = local_today()
     if check_dates and values["valid_until"] < today:
-        fail(("valid_until",), f"valid_until is in the past (today is {today}).")
+        fail(
+            ("valid_until",),
+            t(
+                f"有效期已过（今天是 {today}）。",
+                f"valid_until is in the past (today is {today}).",
+            ),
+        )
     if check_dates and values["valid_until"] > today + MAX_VALIDITY:
-        fail(("valid_until",), "A demand is valid for at most three years.")
+        fail(
+            ("valid_until",),
+            t("需求的有效期最长三年。", "A demand is valid for at most three years."),
+        )
     if errors:
-        raise Invalid("The demand is not valid.", errors=errors)
+        raise Invalid(t("需求信息有误，详见 errors。", "The demand is not valid."), errors=errors)
 
 
 def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
@@ -105,9 +127,13 @@ def _ensure_external_id_free(
     )
     if existing is not None and existing != demand_id:
         raise Conflict(
-            f"Your demand {existing} already has external_id {external_id!r}.",
+            t(
+                f"本企业的需求 {existing} 已使用外部编号 {external_id!r}。",
+                f"Your demand {existing} already has external_id {external_id!r}.",
+            ),
             code="duplicate_external_id",
             headers={"Location": f"/api/v1/demands/{existing}"},
+            existing_id=existing,
         )
 
 
@@ -136,7 +162,7 @@ def _visible(session: Session, principal: Principal | None, demand_id: int) -> D
         is_open=demand.effective_status == DemandStatus.open,
         draft=demand.status == DemandStatus.draft,
     ):
-        raise NotFound("No such demand.")
+        raise NotFound(t("没有这个需求。", "No such demand."))
     return demand
 
 
@@ -202,8 +228,13 @@ def _owned(session: Session, principal: Principal, demand_id: int) -> Demand:
 def _ensure_status(demand: Demand, *allowed: DemandStatus) -> None:
     if demand.status not in allowed:
         names = ", ".join(s.value for s in allowed)
+        now = labels.DEMAND_STATUS[demand.status]
         raise Conflict(
-            f"The demand is {demand.status.value}; this needs it to be {names}.",
+            t(
+                f"该需求当前状态为“{now}”，此操作仅适用于"
+                f"“{labels.names(labels.DEMAND_STATUS, allowed)}”状态的需求。",
+                f"The demand is {demand.status.value}; this needs it to be {names}.",
+            ),
             code="demand_status_conflict",
         )
 
@@ -228,7 +259,9 @@ def update_demand(
     values = data.model_dump(exclude_unset=True)
     for field in ("kind", "title", "major_codes", "headcount", "valid_until"):
         if field in values and values[field] is None:
-            raise Invalid.field(("body", field), f"{field} cannot be removed.")
+            raise Invalid.field(
+                ("body", field), t(f"{field} 不能清空。", f"{field} cannot be removed.")
+            )
     for field in ("levels", "graduation_years", "certificates"):
         if field in values and values[field] is None:
             values[field] = []
@@ -265,7 +298,10 @@ def open_demand(session: Session, principal: Principal, demand_id: int) -> Deman
     demand = _owned(session, principal, demand_id)
     _ensure_status(demand, DemandStatus.draft)
     if demand.valid_until < local_today():
-        raise Invalid.field(("valid_until",), "valid_until has passed; change it first.")
+        raise Invalid.field(
+            ("valid_until",),
+            t("有效期已过，请先修改有效期。", "valid_until has passed; change it first."),
+        )
     return _transition(session, principal, demand, DemandStatus.open, "opened")
 
 
@@ -291,9 +327,17 @@ def close_demand(
     _ensure_status(demand, DemandStatus.draft, *LIVE)
     moderating = not permissions.owns_demand(principal, demand.enterprise_id)
     if moderating and not data.note:
-        raise Invalid.field(("body", "note"), "Say why the demand is closed.")
+        raise Invalid.field(
+            ("body", "note"), t("请说明关闭该需求的原因。", "Say why the demand is closed.")
+        )
     if data.close_reason == CloseReason.filled_via_platform and data.hired_count < 1:
-        raise Invalid.field(("body", "hired_count"), "Filled via the platform: at least 1 hire.")
+        raise Invalid.field(
+            ("body", "hired_count"),
+            t(
+                "通过平台招满的，录用人数至少为 1。",
+                "Filled via the platform: at least 1 hire.",
+            ),
+        )
     demand.close_reason = CloseReason(data.close_reason)
     demand.hired_count = data.hired_count
     demand.close_note = data.note

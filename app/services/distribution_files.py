@@ -14,6 +14,7 @@ from typing import IO, Any
 import openpyxl
 
 from app.core.errors import Invalid, UnsupportedMediaType
+from app.core.i18n import Text, t
 from app.models.enums import SubmissionSource
 from app.services.distribution_rows import CHINESE_HEADERS, FIELDS, IGNORED_HEADERS, REQUIRED
 
@@ -24,16 +25,19 @@ UTF8_BOM = codecs.BOM_UTF8
 _COLUMNS = {**{f: f for f in FIELDS}, **{zh: f for f, zh in CHINESE_HEADERS.items()}}
 # Magic numbers of files people upload by mistake, with what to tell them.
 _NOT_TABLES = {
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls (or other OLE) file: save it as .xlsx or CSV",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive",
-    b"Rar!": "a RAR archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"\xff\xfe": "UTF-16 text: save it as CSV UTF-8",
-    b"\xfe\xff": "UTF-16 text: save it as CSV UTF-8",
+    b"\xd0\xcf\x11\xe0": t(
+        "旧版 Excel .xls（或其他 OLE）文件：请另存为 .xlsx 或 CSV",
+        "an old Excel .xls (or other OLE) file: save it as .xlsx or CSV",
+    ),
+    b"\x89PNG": t("PNG 图片", "a PNG image"),
+    b"\xff\xd8\xff": t("JPEG 图片", "a JPEG image"),
+    b"GIF8": t("GIF 图片", "a GIF image"),
+    b"%PDF": t("PDF 文档", "a PDF document"),
+    b"\x1f\x8b": t("gzip 压缩包", "a gzip archive"),
+    b"Rar!": t("RAR 压缩包", "a RAR archive"),
+    b"7z\xbc\xaf": t("7-Zip 压缩包", "a 7-Zip archive"),
+    b"\xff\xfe": t("UTF-16 文本：请另存为“CSV UTF-8”", "UTF-16 text: save it as CSV UTF-8"),
+    b"\xfe\xff": t("UTF-16 文本：请另存为“CSV UTF-8”", "UTF-16 text: save it as CSV UTF-8"),
 }
 
 
@@ -42,16 +46,31 @@ def open_rows(file: IO[bytes], filename: str | None) -> tuple[SubmissionSource, 
     head = file.read(SNIFF_BYTES)
     file.seek(0)
     if not head.strip():
-        raise Invalid("The file is empty.", code="empty_file")
+        raise Invalid(t("文件是空的。", "The file is empty."), code="empty_file")
     if head.startswith(b"PK\x03\x04"):
         return SubmissionSource.xlsx, _xlsx_rows(file)
     for magic, what in _NOT_TABLES.items():
         if head.startswith(magic):
-            raise UnsupportedMediaType(f"The file is {what}; upload .xlsx or .csv.")
+            raise UnsupportedMediaType(
+                t(
+                    f"该文件是{what.zh}；请上传 .xlsx 或 .csv 文件。",
+                    f"The file is {what.en}; upload .xlsx or .csv.",
+                )
+            )
     if (filename or "").lower().endswith((".xlsx", ".xlsm")):
-        raise UnsupportedMediaType("The file is named .xlsx but is not an Excel workbook.")
+        raise UnsupportedMediaType(
+            t(
+                "文件扩展名为 .xlsx，但不是 Excel 工作簿。",
+                "The file is named .xlsx but is not an Excel workbook.",
+            )
+        )
     if b"\x00" in head:
-        raise UnsupportedMediaType("The file is binary, not CSV text; upload .xlsx or .csv.")
+        raise UnsupportedMediaType(
+            t(
+                "该文件是二进制文件，不是 CSV 文本；请上传 .xlsx 或 .csv 文件。",
+                "The file is binary, not CSV text; upload .xlsx or .csv.",
+            )
+        )
     return SubmissionSource.csv, _csv_rows(file, detect_encoding(head))
 
 
@@ -77,9 +96,13 @@ def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
             if any(c.strip() for c in cells):
                 yield row, _record(columns, cells)
     except UnicodeDecodeError:
-        raise _unreadable(f"is not valid {encoding} text", row + 1) from None
+        raise _unreadable(
+            t(f"不是有效的 {encoding} 文本", f"is not valid {encoding} text"), row + 1
+        ) from None
     except csv.Error as exc:
-        raise _unreadable(f"is not well-formed CSV ({exc})", row + 1) from None
+        raise _unreadable(
+            t(f"CSV 格式有误（{exc}）", f"is not well-formed CSV ({exc})"), row + 1
+        ) from None
     finally:
         text.detach()
 
@@ -91,7 +114,11 @@ def _xlsx_rows(file: IO[bytes]) -> Rows:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception:
         raise Invalid(
-            "The file is not a readable Excel .xlsx workbook.", code="unreadable_file"
+            t(
+                "该文件不是可读取的 Excel .xlsx 工作簿。",
+                "The file is not a readable Excel .xlsx workbook.",
+            ),
+            code="unreadable_file",
         ) from None
     row = 0
     try:
@@ -104,13 +131,13 @@ def _xlsx_rows(file: IO[bytes]) -> Rows:
     except Invalid:
         raise
     except Exception:
-        raise _unreadable("is a damaged workbook", row + 1) from None
+        raise _unreadable(t("工作簿已损坏", "is a damaged workbook"), row + 1) from None
     finally:
         book.close()
 
 
-def _unreadable(what: str, row: int) -> Invalid:
-    msg = f"The file {what} at data row {row}."
+def _unreadable(what: Text, row: int) -> Invalid:
+    msg = t(f"文件在第 {row} 行数据处{what.zh}。", f"The file {what.en} at data row {row}.")
     return Invalid(
         msg,
         code="unreadable_file",
@@ -121,25 +148,42 @@ def _unreadable(what: str, row: int) -> Invalid:
 def _header(cells: Sequence[Any]) -> list[str | None]:
     """Each column's field (None for ignored ones); every required field must be present."""
     columns: list[str | None] = []
-    errors = []
+    errors: list[Text] = []
     for index, cell in enumerate(cells):
         name = "" if cell is None else str(cell).strip().lstrip("\ufeff")
         field = _COLUMNS.get(name) or _COLUMNS.get(name.lower())
         if field is None and name and name not in IGNORED_HEADERS:
-            errors.append(f"column {index + 1} {name!r} is not a known column")
+            errors.append(
+                t(
+                    f"第 {index + 1} 列 {name!r} 不是模板中的列",
+                    f"column {index + 1} {name!r} is not a known column",
+                )
+            )
         columns.append(field)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         errors.append(
-            "missing column(s) " + ", ".join(f"{f} ({CHINESE_HEADERS[f]})" for f in missing)
+            t(
+                "缺少列：" + "、".join(f"{CHINESE_HEADERS[f]}（{f}）" for f in missing),
+                "missing column(s) " + ", ".join(f"{f} ({CHINESE_HEADERS[f]})" for f in missing),
+            )
         )
     if errors:
         raise Invalid(
-            "The header row does not match the template: " + "; ".join(errors) + ".",
+            t(
+                "表头与模板不符：" + "；".join(e.zh for e in errors) + "。",
+                "The header row does not match the template: "
+                + "; ".join(e.en for e in errors)
+                + ".",
+            ),
             code="bad_header",
-            errors=[{"loc": ["file", "header"], "msg": e, "type": "bad_header"} for e in errors],
+            errors=[_header_error(e) for e in errors],
         )
     return columns
+
+
+def _header_error(msg: Text) -> dict[str, Any]:
+    return {"loc": ["file", "header"], "msg": msg, "type": "bad_header"}
 
 
 def _record(columns: list[str | None], cells: Iterable[Any]) -> dict[str, Any]:

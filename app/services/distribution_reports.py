@@ -27,7 +27,7 @@ from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
 from app.schemas.distributions import DistributionFilters, GroupBy
 from app.services import permissions
-from app.services.periods import parse_period, period_of
+from app.services.periods import PeriodError, parse_period, period_of
 from app.services.permissions import Principal
 from app.services.query import code_prefix, paginate
 
@@ -164,8 +164,8 @@ def college_status(
         period_label = period_of(today or date.today(), Cadence.half_yearly).label
     try:
         parse_period(period_label, Cadence.half_yearly)
-    except ValueError as exc:
-        raise Invalid.field(("query", "period"), str(exc)) from None
+    except PeriodError as exc:
+        raise Invalid.field(("query", "period"), exc.why) from None
     current = (
         select(DistributionSubmission)
         .where(DistributionSubmission.period == period_label, DistributionSubmission.is_current)

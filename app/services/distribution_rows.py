@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.i18n import Text, t
 from app.models import District, Major
 from app.models.enums import MajorKind, MajorLevel
+from app.services import labels
 from app.services.periods import Period
 
 FIELDS = (
@@ -122,7 +124,7 @@ class RowChecker:
         self.latest_enrollment = period.start.year if second_half else period.start.year - 1
         self.earliest_graduation = period.start.year + (1 if second_half else 0)
 
-    def fail(self, row: int, field: str, msg: str, type_: str = "value_error") -> None:
+    def fail(self, row: int, field: str, msg: Text, type_: str = "value_error") -> None:
         self.error_count += 1
         if len(self.errors) < self.max_errors:
             loc = [*self.loc, row - 1, field] if self.loc[:1] == ("body",) else [*self.loc, field]
@@ -133,7 +135,12 @@ class RowChecker:
         before = self.error_count
         for field in REQUIRED:
             if raw.get(field) is None or raw.get(field) == "":
-                self.fail(row, field, f"{field} is required.", "missing")
+                self.fail(
+                    row,
+                    field,
+                    t(f"{CHINESE_HEADERS[field]}为必填项。", f"{field} is required."),
+                    "missing",
+                )
         if self.error_count > before:
             self.failed_rows += 1
             return None
@@ -144,9 +151,20 @@ class RowChecker:
         counts = self._counts(row, raw)
         district = code_text(raw.get("district_code")) or self.default_district
         if not district:
-            self.fail(row, "district_code", "district_code is required: the college has none.")
+            self.fail(
+                row,
+                "district_code",
+                t(
+                    "须填写所在区县代码：学校没有登记区县。",
+                    "district_code is required: the college has none.",
+                ),
+            )
         elif district not in self.districts:
-            self.fail(row, "district_code", f"Unknown district code {district!r}.")
+            self.fail(
+                row,
+                "district_code",
+                t(f"未知的区县代码 {district!r}。", f"Unknown district code {district!r}."),
+            )
         if self.error_count > before or level is None or years is None or counts is None:
             self.failed_rows += 1
             return None
@@ -165,7 +183,15 @@ class RowChecker:
     def _once(self, row: int, cohort: tuple[str, str, int]) -> None:
         """No two rows for the same major, level and enrolment year."""
         if first := self.seen.get(cohort):
-            self.fail(row, "enrollment_year", f"Repeats the cohort of row {first}.", "duplicate")
+            self.fail(
+                row,
+                "enrollment_year",
+                t(
+                    f"与第 {first} 行的专业、层次和入学年份重复。",
+                    f"Repeats the cohort of row {first}.",
+                ),
+                "duplicate",
+            )
         else:
             self.seen[cohort] = row
 
@@ -174,17 +200,37 @@ class RowChecker:
         level = LEVEL_NAMES.get(str(raw["level"]).strip())
         if level is None:
             names = ", ".join(m.value for m in MajorLevel)
-            self.fail(row, "level", f"Level must be one of {names}, not {raw['level']!r}.")
+            given = raw["level"]
+            self.fail(
+                row,
+                "level",
+                t(
+                    f"层次应为 {labels.names(labels.LEVEL, MajorLevel)}"
+                    f"（或 {'、'.join(m.value for m in MajorLevel)}），不能是 {given!r}。",
+                    f"Level must be one of {names}, not {given!r}.",
+                ),
+            )
         catalogued = self.majors.get(code)
         if catalogued is None:
-            self.fail(row, "major_code", f"{code!r} is not a major code of the catalogue.")
+            self.fail(
+                row,
+                "major_code",
+                t(
+                    f"{code!r} 不是专业目录中的专业代码。",
+                    f"{code!r} is not a major code of the catalogue.",
+                ),
+            )
         elif level is not None and catalogued != level:
             first, last = CODE_RANGES[level][0], CODE_RANGES[level][-1]
             self.fail(
                 row,
                 "major_code",
-                f"Major {code} is a {catalogued.value} major; {level.value} codes start "
-                f"with {first}–{last}.",
+                t(
+                    f"专业 {code} 属于{labels.LEVEL[catalogued]}专业；"
+                    f"{labels.LEVEL[level]}专业代码以 {first}–{last} 开头。",
+                    f"Major {code} is a {catalogued.value} major; {level.value} codes start "
+                    f"with {first}–{last}.",
+                ),
             )
         return code, level
 
@@ -193,33 +239,51 @@ class RowChecker:
     ) -> tuple[int, int] | None:
         enrolled = whole_number(raw["enrollment_year"])
         graduates = whole_number(raw["graduation_year"])
+        label = self.period.label
         if enrolled is None:
-            self.fail(row, "enrollment_year", "enrollment_year must be a year.")
-        elif enrolled > self.latest_enrollment:
             self.fail(
                 row,
                 "enrollment_year",
-                f"A cohort in school in {self.period.label} enrolled in "
-                f"{self.latest_enrollment} or earlier.",
+                t("入学年份应为年份。", "enrollment_year must be a year."),
+            )
+        elif enrolled > self.latest_enrollment:
+            latest = self.latest_enrollment
+            self.fail(
+                row,
+                "enrollment_year",
+                t(
+                    f"{label} 在校的年级，入学年份应不晚于 {latest} 年。",
+                    f"A cohort in school in {label} enrolled in {latest} or earlier.",
+                ),
             )
         if graduates is None:
-            self.fail(row, "graduation_year", "graduation_year must be a year.")
-        elif graduates < self.earliest_graduation:
             self.fail(
                 row,
                 "graduation_year",
-                f"A cohort in school in {self.period.label} graduates in "
-                f"{self.earliest_graduation} or later.",
+                t("毕业年份应为年份。", "graduation_year must be a year."),
+            )
+        elif graduates < self.earliest_graduation:
+            earliest = self.earliest_graduation
+            self.fail(
+                row,
+                "graduation_year",
+                t(
+                    f"{label} 在校的年级，毕业年份应不早于 {earliest} 年。",
+                    f"A cohort in school in {label} graduates in {earliest} or later.",
+                ),
             )
         if enrolled is None or graduates is None or level is None:
             return None
         regular = DURATION[level]
         if not regular - 1 <= graduates - enrolled <= regular + 2:
+            shortest, longest, years = regular - 1, regular + 2, graduates - enrolled
             self.fail(
                 row,
                 "graduation_year",
-                f"{level.value} studies last {regular - 1}–{regular + 2} years, "
-                f"not {graduates - enrolled}.",
+                t(
+                    f"{labels.LEVEL[level]}学制为 {shortest}–{longest} 年，不能是 {years} 年。",
+                    f"{level.value} studies last {shortest}–{longest} years, not {years}.",
+                ),
             )
             return None
         return enrolled, graduates
@@ -229,13 +293,28 @@ class RowChecker:
         given = raw.get("graduating_headcount")
         graduating = headcount if given is None or given == "" else whole_number(given)
         for field, value in (("headcount", headcount), ("graduating_headcount", graduating)):
+            name = CHINESE_HEADERS[field]
             if value is None:
-                self.fail(row, field, f"{field} must be a whole number.")
+                self.fail(row, field, t(f"{name}应为整数。", f"{field} must be a whole number."))
             elif not 0 <= value <= MAX_HEADCOUNT:
-                self.fail(row, field, f"{field} must be between 0 and {MAX_HEADCOUNT}.")
+                self.fail(
+                    row,
+                    field,
+                    t(
+                        f"{name}应在 0 到 {MAX_HEADCOUNT} 之间。",
+                        f"{field} must be between 0 and {MAX_HEADCOUNT}.",
+                    ),
+                )
         if headcount is None or graduating is None:
             return None
         if graduating > headcount:
-            self.fail(row, "graduating_headcount", "graduating_headcount cannot exceed headcount.")
+            self.fail(
+                row,
+                "graduating_headcount",
+                t(
+                    "应届毕业生人数不能超过在校生人数。",
+                    "graduating_headcount cannot exceed headcount.",
+                ),
+            )
             return None
         return headcount, graduating

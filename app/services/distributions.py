@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import Invalid, NotFound
+from app.core.i18n import t
 from app.models import DistributionRow, DistributionSubmission, Organization
 from app.models.enums import Cadence, SubmissionSource
 from app.schemas.common import PageParams
@@ -18,7 +19,7 @@ from app.services.audit import record_audit
 from app.services.distribution_files import open_rows
 from app.services.distribution_rows import RowChecker
 from app.services.events import record_event
-from app.services.periods import Period, parse_period, period_of
+from app.services.periods import Period, PeriodError, parse_period, period_of
 from app.services.permissions import Principal
 from app.services.query import paginate
 
@@ -31,20 +32,27 @@ def open_period(label: str, settings: Settings, today: date | None = None) -> Pe
     """The period a college may submit for: the current one or a recent one, never the future."""
     try:
         period = parse_period(label, Cadence.half_yearly)
-    except ValueError as exc:
-        raise Invalid.field(("path", "period"), str(exc)) from None
+    except PeriodError as exc:
+        raise Invalid.field(("path", "period"), exc.why) from None
     current = period_of(today or date.today(), Cadence.half_yearly)
     if period > current:
         raise Invalid(
-            f"{label} has not started yet; submit for {current.label} or earlier.",
+            t(
+                f"{label} 尚未开始；请报送 {current.label} 或更早的期间。",
+                f"{label} has not started yet; submit for {current.label} or earlier.",
+            ),
             code="period_not_open",
         )
     earliest = current
     for _ in range(settings.distribution_open_periods - 1):
         earliest = earliest.previous()
     if period < earliest:
+        first, last = earliest.label, current.label
         raise Invalid(
-            f"{label} is closed; submissions are open for {earliest.label} to {current.label}.",
+            t(
+                f"{label} 已截止报送；目前可报送 {first} 至 {last} 的数据。",
+                f"{label} is closed; submissions are open for {first} to {last}.",
+            ),
             code="period_closed",
         )
     return period
@@ -125,7 +133,7 @@ def submit_distribution(
     permissions.ensure_own_college(principal, college_id)
     college = session.get(Organization, college_id)
     if college is None:
-        raise NotFound("No such college.")
+        raise NotFound(t("没有这所院校。", "No such college."))
     period = open_period(period_label, settings, today)
     loc: tuple[str, ...] = ("body", "rows") if source == SubmissionSource.json else ("file",)
     checker = RowChecker(
@@ -134,7 +142,7 @@ def submit_distribution(
     writer = None if dry_run else _Writer(session, principal, college, period, source, filename)
     count = _check_rows(checker, writer, rows, settings.distribution_max_rows)
     if count == 0:
-        raise Invalid.field(loc, "There are no data rows.", "empty")
+        raise Invalid.field(loc, t("没有数据行。", "There are no data rows."), "empty")
     report = _report(checker, source, count, dry_run)
     if dry_run:
         return report
@@ -190,7 +198,10 @@ def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: 
     for number, raw in rows:
         count += 1
         if count > limit:
-            raise Invalid(f"A submission has at most {limit} rows.", code="too_many_rows")
+            raise Invalid(
+                t(f"一次报送最多 {limit} 行。", f"A submission has at most {limit} rows."),
+                code="too_many_rows",
+            )
         clean = checker.check(number, raw)
         # After the first error nothing will be written: stop buffering, keep checking.
         if clean is not None and writer is not None and checker.error_count == 0:
@@ -201,8 +212,12 @@ def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: 
 def _rejected(report: dict[str, Any]) -> Invalid:
     shown, total = len(report["errors"]), report["error_count"]
     more = f" (the first {shown} are listed)" if total > shown else ""
+    more_zh = f"（列出前 {shown} 个）" if total > shown else ""
     return Invalid(
-        f"{total} problem(s) in the submission{more}; nothing was saved.",
+        t(
+            f"报送数据有 {total} 处错误{more_zh}，未保存任何数据。",
+            f"{total} problem(s) in the submission{more}; nothing was saved.",
+        ),
         code="invalid_rows",
         errors=report["errors"],
     )
@@ -275,7 +290,7 @@ def list_version_rows(
         )
     )
     if submission_id is None:
-        raise NotFound("No such submission.")
+        raise NotFound(t("没有这份报送。", "No such submission."))
     stmt = (
         select(DistributionRow)
         .where(DistributionRow.submission_id == submission_id)

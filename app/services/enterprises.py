@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict
+from app.core.i18n import t
 from app.models import Cluster, DirectoryEntry, Industry
 from app.models.enums import EnterpriseSize, IntegrationLevel, OrgType
 from app.schemas.common import PageParams
@@ -23,25 +24,34 @@ def _check(session: Session, problems: Problems, item: DirectoryEntry | None) ->
     code = problems.values.get("credit_code")
     if problems.wants("credit_code") and code and (why := credit_code_error(code)):
         problems.add("credit_code", why, "credit_code")
-    problems.exist(session, "industry_code", Industry.code, "GB/T 4754 industry code")
+    problems.exist(
+        session,
+        "industry_code",
+        Industry.code,
+        t("国民经济行业（GB/T 4754）代码", "GB/T 4754 industry code"),
+    )
     problems.district(session)
-    problems.exist(session, "cluster_code", Cluster.code, "cluster")
+    problems.exist(session, "cluster_code", Cluster.code, t("产业集群", "cluster"))
     problems.organizations(session, "organization_id", OrgType.enterprise)
     problems.raise_if_any()
     if problems.wants("credit_code"):
         taken = select(DirectoryEntry.id).where(DirectoryEntry.credit_code == code)
         if item is not None:
             taken = taken.where(DirectoryEntry.id != item.id)
-        if session.scalar(taken) is not None:
+        if (existing := session.scalar(taken)) is not None:
             raise Conflict(
-                f"The directory already has an entry for credit code {code}.",
+                t(
+                    f"企业名录中已有统一社会信用代码为 {code} 的条目。",
+                    f"The directory already has an entry for credit code {code}.",
+                ),
                 code="duplicate_credit_code",
+                existing_id=existing,
             )
 
 
 FEED = Feed(
     resource="enterprise",
-    label="directory entry",
+    label=t("企业名录条目", "directory entry"),
     model=DirectoryEntry,
     create=EnterpriseCreate,
     read=EnterpriseRead,

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import Invalid
+from app.core.i18n import t
 from app.models.event import Event
 from app.schemas.events import EventRead
 from app.services.permissions import Principal
@@ -75,8 +76,13 @@ def parse_type_patterns(raw: str | None, loc: tuple[str, ...]) -> list[str]:
     patterns = [p.strip() for p in raw.split(",") if p.strip()]
     bad = [p for p in patterns if not TYPE_PATTERN.match(p)]
     if bad or not patterns:
+        given = ", ".join(bad)
         raise Invalid.field(
-            loc, f"Event types are `resource.verb`, `resource.*` or `*`; not {', '.join(bad)!s}."
+            loc,
+            t(
+                f"事件类型应写作 `resource.verb`、`resource.*` 或 `*`，不能是 {given}。",
+                f"Event types are `resource.verb`, `resource.*` or `*`; not {given}.",
+            ),
         )
     return patterns
 

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.core.i18n import Text, t
 from app.models.base import utcnow
 from app.models.enums import FeedStatus
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
-from app.services import permissions, search
+from app.services import labels, permissions, search
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
 from app.services.events import record_event
@@ -35,7 +36,7 @@ Check = Callable[[Session, Problems, Any], None]
 @dataclass(frozen=True)
 class Feed:
     resource: str  # "tech_project": audit actions, event types and search terms
-    label: str  # "tech project", in messages
+    label: Text  # t("科技项目", "tech project"), in messages
     model: Any  # the table, a `FeedItem`
     create: type[BaseModel]  # its fields are the item's writable fields
     read: type[BaseModel]  # the public representation, carried by events
@@ -64,7 +65,7 @@ def get_item(session: Session, principal: Principal | None, feed: Feed, item_id:
     if item is None or not permissions.can_see_item(
         principal, feed.policy, item.owner_organization_id, _published(item)
     ):
-        raise NotFound(f"No such {feed.label}.")
+        raise NotFound(t(f"没有这个{feed.label.zh}。", f"No such {feed.label.en}."))
     return item
 
 
@@ -137,15 +138,21 @@ def update_item(
     )
     if if_match is not None and not _matches(if_match, item.version):
         raise PreconditionFailed(
-            f"The {feed.label} changed since you read it (now {etag(item)}); read it again.",
+            t(
+                f"该{feed.label.zh}在您读取后已被修改（当前版本 {etag(item)}），请重新读取。",
+                f"The {feed.label.en} changed since you read it (now {etag(item)}); read it again.",
+            ),
             code="stale_version",
         )
     given = data.model_dump(exclude_unset=True)
     fields = feed.create.model_fields
     if nulls := [f for f, v in given.items() if v is None and not _nullable(fields[f].annotation)]:
         raise Invalid(
-            "These fields cannot be cleared (null).",
-            errors=[{"loc": ["body", f], "msg": "may not be null", "type": "null"} for f in nulls],
+            t("这些字段不能清空（null）。", "These fields cannot be cleared (null)."),
+            errors=[
+                {"loc": ["body", f], "msg": t("不能为 null", "may not be null"), "type": "null"}
+                for f in nulls
+            ],
         )
     before = feed.values(item)
     patch = {k: v for k, v in given.items() if before[k] != v}
@@ -187,7 +194,10 @@ def delete_item(session: Session, principal: Principal, feed: Feed, item_id: int
     permissions.ensure_can_edit(principal, feed.policy, item.owner_organization_id, False)
     if item.status != FeedStatus.draft:
         raise Conflict(
-            f"Only drafts can be deleted; this {feed.label} is {item.status.value}.",
+            t(
+                f"只能删除草稿；该{feed.label.zh}{labels.FEED_STATUS[item.status]}。",
+                f"Only drafts can be deleted; this {feed.label.en} is {item.status.value}.",
+            ),
             code="not_a_draft",
         )
     summary = {f: [getattr(item, f), None] for f in feed.text_fields[:1]}
@@ -208,9 +218,21 @@ def _set_status(
 ) -> Any:
     item = get_item(session, principal, feed, item_id)
     if item.status == status:
-        raise Conflict(f"The {feed.label} is already {status.value}.", code=f"already_{status}")
+        raise Conflict(
+            t(
+                f"该{feed.label.zh}{labels.FEED_STATUS[status]}。",
+                f"The {feed.label.en} is already {status.value}.",
+            ),
+            code="already_published" if status == FeedStatus.published else "already_withdrawn",
+        )
     if status == FeedStatus.withdrawn and item.status != FeedStatus.published:
-        raise Conflict(f"Only a published {feed.label} can be withdrawn.", code="not_published")
+        raise Conflict(
+            t(
+                f"只能撤回已发布的{feed.label.zh}。",
+                f"Only a published {feed.label.en} can be withdrawn.",
+            ),
+            code="not_published",
+        )
     before = item.status
     now = utcnow()
     item.status = status
@@ -256,7 +278,10 @@ def _flush(session: Session, feed: Feed) -> None:
         session.flush()
     except StaleDataError as exc:
         raise PreconditionFailed(
-            f"The {feed.label} was changed by another request meanwhile; read it again.",
+            t(
+                f"该{feed.label.zh}刚被其他请求修改，请重新读取。",
+                f"The {feed.label.en} was changed by another request meanwhile; read it again.",
+            ),
             code="stale_version",
         ) from exc
 

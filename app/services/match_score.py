@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Cluster, ClusterMajorClass, District, Major
 from app.models.demand import LEVEL_BITS
 from app.models.enums import MajorLevel
+from app.services import labels
 
 FACTORS = ("major", "level", "graduation_year", "place", "coverage")
 
@@ -33,11 +34,7 @@ ADJACENT = {
     MajorLevel.higher: {MajorLevel.secondary, MajorLevel.undergraduate},
     MajorLevel.undergraduate: {MajorLevel.higher},
 }
-LEVEL_NAMES = {
-    MajorLevel.secondary: "中职",
-    MajorLevel.higher: "高职专科",
-    MajorLevel.undergraduate: "职业本科",
-}
+LEVEL_NAMES = labels.LEVEL
 
 
 def level_of(code: str) -> MajorLevel | None:

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import NotFound
+from app.core.i18n import t
 from app.models import Demand, DemandMajor, DistributionRow, Organization
 from app.models.enums import MajorLevel, OrgType
 from app.schemas.common import PageParams
@@ -259,7 +260,7 @@ class CollegeSupply:
 def _college(session: Session, principal: Principal, college_id: int) -> Organization:
     college = session.get(Organization, college_id)
     if college is None or college.org_type != OrgType.college:
-        raise NotFound("No such college.")
+        raise NotFound(t("没有这所院校。", "No such college."))
     return permissions.ensure_visible_org(principal, college)
 
 

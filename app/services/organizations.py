@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import Text, t
 from app.core.security import hash_password, new_api_key
 from app.models import ApiKey, District, Organization, User
 from app.models.base import utcnow
@@ -32,36 +33,66 @@ def _validate_org(
     org_type: OrgType,
     department: Any,
     loc: tuple[str, ...],
+    principal: Principal | None,
 ) -> None:
     errors: list[dict[str, Any]] = []
 
-    def fail(field: str, msg: str) -> None:
+    def fail(field: str, msg: Text) -> None:
         errors.append({"loc": [*loc, field], "msg": msg, "type": "value_error"})
 
     if org_type == OrgType.government and department is None:
-        fail("department", "A government organisation needs a department.")
+        fail(
+            "department",
+            t("政府部门须填写所属部门。", "A government organisation needs a department."),
+        )
     if org_type != OrgType.government and department is not None:
-        fail("department", "Only government organisations have a department.")
+        fail(
+            "department",
+            t("只有政府部门才填写所属部门。", "Only government organisations have a department."),
+        )
     if org_type == OrgType.enterprise and not data.credit_code:
-        fail("credit_code", "An enterprise needs its unified social credit code.")
+        fail(
+            "credit_code",
+            t(
+                "企业须填写统一社会信用代码。",
+                "An enterprise needs its unified social credit code.",
+            ),
+        )
     if data.credit_code and (why := credit_code_error(data.credit_code)):
         fail("credit_code", why)
     if data.district_code and session.get(District, data.district_code) is None:
-        fail("district_code", f"Unknown district code {data.district_code}.")
+        code = data.district_code
+        fail("district_code", t(f"未知的区县代码 {code}。", f"Unknown district code {code}."))
     if errors:
-        raise Invalid("The organisation is not valid.", errors=errors)
-    if data.credit_code and session.scalar(
-        select(Organization.id).where(Organization.credit_code == data.credit_code)
-    ):
+        raise Invalid(
+            t("组织信息有误，详见 errors。", "The organisation is not valid."), errors=errors
+        )
+    existing = (
+        session.scalar(select(Organization).where(Organization.credit_code == data.credit_code))
+        if data.credit_code
+        else None
+    )
+    if existing is not None:
+        # Named only to whoever may see it (approved ones are public).
+        visible = existing.status == OrgStatus.approved or permissions.can_supervise(
+            principal, existing
+        )
         raise Conflict(
-            f"An organisation with credit code {data.credit_code} already exists.",
+            t(
+                f"统一社会信用代码为 {data.credit_code} 的组织已存在。",
+                f"An organisation with credit code {data.credit_code} already exists.",
+            ),
             code="duplicate_credit_code",
+            existing_id=existing.id if visible else None,
         )
 
 
 def _ensure_username_free(session: Session, username: str) -> None:
     if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"The username {username!r} is taken.", code="duplicate_username")
+        raise Conflict(
+            t(f"用户名 {username} 已被占用。", f"The username {username!r} is taken."),
+            code="duplicate_username",
+        )
 
 
 def _announce(session: Session, org: Organization) -> None:
@@ -78,7 +109,7 @@ def create_organization(
     session: Session, principal: Principal, data: OrganizationCreate
 ) -> Organization:
     """A platform admin's organisation: approved from the start."""
-    _validate_org(session, data, data.org_type, data.department, ("body",))
+    _validate_org(session, data, data.org_type, data.department, ("body",), principal)
     org = Organization(**data.model_dump(), status=OrgStatus.approved, approved_at=utcnow())
     session.add(org)
     session.flush()
@@ -96,7 +127,12 @@ def create_organization(
 def register(session: Session, data: RegistrationCreate) -> tuple[Organization, User]:
     """Self-registration: a pending organisation and its first admin user."""
     _validate_org(
-        session, data.organization, data.organization.org_type, None, ("body", "organization")
+        session,
+        data.organization,
+        data.organization.org_type,
+        None,
+        ("body", "organization"),
+        None,
     )
     _ensure_username_free(session, data.user.username)
     org = Organization(**data.organization.model_dump(), status=OrgStatus.pending)
@@ -168,7 +204,10 @@ def set_status(
     org = get_organization(session, principal, org_id)
     permissions.ensure_can_approve(principal, org)
     if status == OrgStatus.approved and org.status == OrgStatus.approved:
-        raise Conflict("The organisation is already approved.", code="already_approved")
+        raise Conflict(
+            t("该组织已通过审核。", "The organisation is already approved."),
+            code="already_approved",
+        )
     before = org.status
     org.status = status
     if status == OrgStatus.approved:
@@ -188,7 +227,7 @@ def set_status(
 def create_user(session: Session, principal: Principal, org_id: int, data: UserCreate) -> User:
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(t("没有这个组织。", "No such organisation."))
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
     _ensure_username_free(session, data.username)
     user = User(
@@ -250,7 +289,7 @@ def revoke_api_key(session: Session, principal: Principal, org_id: int, key_id: 
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     key = session.get(ApiKey, key_id)
     if key is None or key.organization_id != org_id:
-        raise NotFound("No such API key.")
+        raise NotFound(t("没有这个 API 密钥。", "No such API key."))
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         record_audit(

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.core.i18n import Text, t
 from app.models.enums import Cadence
 
 _FORMATS = {
@@ -15,9 +16,25 @@ _FORMATS = {
     Cadence.monthly: (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "YYYY-MM"),
     Cadence.continuous: (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "YYYY-MM-DD"),
 }
+_CADENCE_ZH = {
+    Cadence.half_yearly: "半年度",
+    Cadence.quarterly: "季度",
+    Cadence.monthly: "月度",
+    Cadence.continuous: "按日",
+}
 # Months per period, by cadence (continuous periods are single days).
 _MONTHS = {Cadence.half_yearly: 6, Cadence.quarterly: 3, Cadence.monthly: 1}
 HALF_YEAR_PATTERN = r"^(19|2\d)\d{2}H[12]$"  # years 1900-2999
+
+
+class PeriodError(ValueError):
+    """A label that names no period; `why` says what was expected, in both languages."""
+
+    why: Text
+
+    def __init__(self, why: Text) -> None:
+        super().__init__(why.en)
+        self.why = why
 
 
 @dataclass(frozen=True, order=True)
@@ -66,16 +83,29 @@ def period_of(day: date, cadence: Cadence) -> Period:
 
 
 def parse_period(label: str, cadence: Cadence) -> Period:
-    """The period a label names; ValueError saying the expected format otherwise."""
+    """The period a label names; `PeriodError` saying the expected format otherwise."""
     pattern, shape = _FORMATS[cadence]
     match = pattern.match(label)
     if not match:
-        raise ValueError(f"A {cadence.value} period looks like {shape}, not {label!r}.")
+        shape_zh = shape.replace(" or ", " 或 ").replace(" to ", " 至 ")
+        raise PeriodError(
+            t(
+                f"{_CADENCE_ZH[cadence]}期间应写作 {shape_zh}，不能是 {label!r}。",
+                f"A {cadence.value} period looks like {shape}, not {label!r}.",
+            )
+        )
     year = int(match.group(1))
     if cadence == Cadence.continuous:
-        return Period(date.fromisoformat(label), cadence)
+        try:
+            return Period(date.fromisoformat(label), cadence)
+        except ValueError:
+            raise PeriodError(
+                t(f"{label!r} 不是有效的日期。", f"{label!r} is not a date.")
+            ) from None
     number = int(match.group(2))
     month = 1 + (number - 1) * _MONTHS[cadence] if cadence != Cadence.monthly else number
     if not 1900 <= year <= 9999:
-        raise ValueError(f"The year of {label!r} is out of range.")
+        raise PeriodError(
+            t(f"{label!r} 的年份超出范围。", f"The year of {label!r} is out of range.")
+        )
     return Period(date(year, month, 1), cadence)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.i18n import t
 from app.models import Organization, User
 from app.models.enums import Department, OrgStatus, OrgType, Role
+from app.services import labels
 
 # The department that approves and supervises each kind of self-registered organisation.
 RESPONSIBLE_DEPARTMENT: dict[OrgType, Department] = {
@@ -81,33 +83,49 @@ def ensure_can_write(principal: Principal) -> None:
     org = principal.organization
     if org is None or org.status != OrgStatus.approved:
         raise Forbidden(
-            "Your organisation is not approved yet; it can read but not write.",
+            t(
+                "本单位尚未通过审核，只能查看，不能提交或修改。",
+                "Your organisation is not approved yet; it can read but not write.",
+            ),
             code="organization_not_approved",
         )
 
 
 def ensure_platform_admin(principal: Principal) -> None:
     if not principal.is_platform_admin:
-        raise Forbidden("Only a platform admin may do this.")
+        raise Forbidden(t("仅平台管理员可以执行此操作。", "Only a platform admin may do this."))
 
 
 def ensure_department(principal: Principal, *departments: Department) -> None:
     if principal.is_platform_admin or principal.is_department(*departments):
         return
     names = ", ".join(d.value for d in departments)
-    raise Forbidden(f"Only the department(s) {names} may do this.")
+    raise Forbidden(
+        t(
+            f"仅{labels.names(labels.DEPARTMENT, departments)}可以执行此操作。",
+            f"Only the department(s) {names} may do this.",
+        )
+    )
 
 
 def ensure_org_type(principal: Principal, *org_types: OrgType) -> None:
     if principal.org_type not in org_types:
-        names = ", ".join(t.value for t in org_types)
-        raise Forbidden(f"Only organisations of type {names} may do this.")
+        names = ", ".join(o.value for o in org_types)
+        raise Forbidden(
+            t(
+                f"仅{labels.names(labels.ORG_TYPE, org_types)}可以执行此操作。",
+                f"Only organisations of type {names} may do this.",
+            )
+        )
 
 
 def ensure_organization(principal: Principal) -> None:
     """The caller acts for an organisation (platform admins may have none)."""
     if principal.organization is None:
-        raise Forbidden("Only an organisation may do this.", code="organization_required")
+        raise Forbidden(
+            t("须以单位身份执行此操作。", "Only an organisation may do this."),
+            code="organization_required",
+        )
 
 
 def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin: bool) -> None:
@@ -119,7 +137,9 @@ def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin:
         or principal.org_id != org_id
         or principal.role != Role.admin
     ):
-        raise Forbidden("Only an admin of this organisation may do this.")
+        raise Forbidden(
+            t("仅本单位管理员可以执行此操作。", "Only an admin of this organisation may do this.")
+        )
     ensure_can_write(principal)
 
 
@@ -135,18 +155,23 @@ def can_supervise(principal: Principal | None, org: Organization) -> bool:
 
 def ensure_can_approve(principal: Principal, org: Organization) -> None:
     if not can_supervise(principal, org):
-        raise Forbidden("Only a platform admin or the responsible department may do this.")
+        raise Forbidden(
+            t(
+                "仅平台管理员或主管部门可以执行此操作。",
+                "Only a platform admin or the responsible department may do this.",
+            )
+        )
 
 
 def ensure_visible_org(principal: Principal | None, org: Organization | None) -> Organization:
     """Approved organisations are public; others only to themselves and their supervisors."""
     if org is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(t("没有这个组织。", "No such organisation."))
     if org.status == OrgStatus.approved or can_supervise(principal, org):
         return org
     if principal is not None and principal.org_id == org.id:
         return org
-    raise NotFound("No such organisation.")
+    raise NotFound(t("没有这个组织。", "No such organisation."))
 
 
 # Student distribution: colleges submit their own; the supervising departments read them all.
@@ -156,7 +181,12 @@ DISTRIBUTION_SUPERVISORS = (Department.education, Department.hr)
 def ensure_own_college(principal: Principal, college_id: int) -> None:
     """Only the college itself (its users or API key) submits its student distribution."""
     if principal.org_type != OrgType.college or principal.org_id != college_id:
-        raise Forbidden("A college submits only its own student distribution.")
+        raise Forbidden(
+            t(
+                "院校只能报送本校的学生分布数据。",
+                "A college submits only its own student distribution.",
+            )
+        )
     ensure_can_write(principal)
 
 
@@ -173,7 +203,7 @@ def can_read_submissions(principal: Principal | None, college_id: int) -> bool:
 
 def ensure_can_read_submissions(principal: Principal | None, college_id: int) -> None:
     if not can_read_submissions(principal, college_id):
-        raise NotFound("No such submission.")
+        raise NotFound(t("没有这份报送。", "No such submission."))
 
 
 def submission_scope(principal: Principal | None) -> int | None:
@@ -183,7 +213,12 @@ def submission_scope(principal: Principal | None) -> int | None:
         return None
     if principal.org_type == OrgType.college and principal.org_id is not None:
         return principal.org_id
-    raise Forbidden("Only colleges, education and hr see unpublished submissions.")
+    raise Forbidden(
+        t(
+            "仅院校、教育局和人社局可以查看未发布的报送。",
+            "Only colleges, education and hr see unpublished submissions.",
+        )
+    )
 
 
 def ensure_can_publish(principal: Principal, owners: tuple[Department, ...]) -> None:
@@ -243,7 +278,7 @@ def ensure_feed_author(principal: Principal, policy: FeedPolicy) -> None:
         return
     if policy.authors and principal.org_type in policy.authors:
         return
-    raise Forbidden("Your organisation may not create items here.")
+    raise Forbidden(t("本单位不能在此发布条目。", "Your organisation may not create items here."))
 
 
 def ensure_can_edit(
@@ -256,10 +291,18 @@ def ensure_can_edit(
         if not published:
             return
         raise Forbidden(
-            "The item is published: ask the publishing department to withdraw it first.",
+            t(
+                "该条目已发布，如需修改，请先由发布部门撤回。",
+                "The item is published: ask the publishing department to withdraw it first.",
+            ),
             code="item_published",
         )
-    raise Forbidden("Only the item's owner or the responsible department may change it.")
+    raise Forbidden(
+        t(
+            "仅条目所属单位或主管部门可以修改。",
+            "Only the item's owner or the responsible department may change it.",
+        )
+    )
 
 
 # Demands: enterprises write their own; the industry bureau moderates (closes) any of them.
@@ -292,7 +335,12 @@ def can_see_demand(
 def ensure_demand_owner(principal: Principal, enterprise_id: int) -> None:
     """Only the enterprise itself (its users or API key) changes its demand."""
     if not owns_demand(principal, enterprise_id):
-        raise Forbidden("Only the enterprise that posted the demand may do this.")
+        raise Forbidden(
+            t(
+                "仅发布该需求的企业可以执行此操作。",
+                "Only the enterprise that posted the demand may do this.",
+            )
+        )
     ensure_can_write(principal)
 
 
@@ -305,7 +353,12 @@ def ensure_can_close_demand(principal: Principal, enterprise_id: int) -> None:
 def ensure_can_read_college_analytics(principal: Principal, college_id: int) -> None:
     """A college's cooperation indicators: the college, education, hr and platform admins."""
     if not can_read_submissions(principal, college_id):
-        raise Forbidden("Only the college, education, hr and platform admins see these.")
+        raise Forbidden(
+            t(
+                "仅该院校、教育局、人社局和平台管理员可以查看。",
+                "Only the college, education, hr and platform admins see these.",
+            )
+        )
 
 
 # Trainings: hr and education run them, so do colleges, and enterprises for their own demands.
@@ -318,13 +371,23 @@ def ensure_training_author(principal: Principal) -> None:
     demand, which `ensure_can_link_demand` checks once the demand is known)."""
     if principal.is_department(*TRAINING_DEPARTMENTS) or principal.org_type in TRAINING_AUTHORS:
         return
-    raise Forbidden("Only hr, education, colleges and enterprises create trainings.")
+    raise Forbidden(
+        t(
+            "仅人社局、教育局、院校和企业可以创建培训。",
+            "Only hr, education, colleges and enterprises create trainings.",
+        )
+    )
 
 
 def ensure_can_link_demand(principal: Principal, enterprise_id: int) -> None:
     """An enterprise links a training only to its own demand; the others to any they see."""
     if principal.org_type == OrgType.enterprise and principal.org_id != enterprise_id:
-        raise Forbidden("An enterprise links a training only to its own demands.")
+        raise Forbidden(
+            t(
+                "企业只能将培训关联到本企业的需求。",
+                "An enterprise links a training only to its own demands.",
+            )
+        )
 
 
 def ensure_training_owner(principal: Principal, owner_id: int) -> None:
@@ -332,14 +395,24 @@ def ensure_training_owner(principal: Principal, owner_id: int) -> None:
     if principal.is_platform_admin:
         return
     if principal.org_id != owner_id:
-        raise Forbidden("Only the organisation that created the training may do this.")
+        raise Forbidden(
+            t(
+                "仅创建该培训的单位可以执行此操作。",
+                "Only the organisation that created the training may do this.",
+            )
+        )
     ensure_can_write(principal)
 
 
 def ensure_enrolling_college(principal: Principal, college_id: int) -> None:
     """A college enrols, and releases, only its own seats."""
     if principal.org_type != OrgType.college or principal.org_id != college_id:
-        raise Forbidden("A college enrols and releases only its own seats.")
+        raise Forbidden(
+            t(
+                "院校只能报名或退还本校的名额。",
+                "A college enrols and releases only its own seats.",
+            )
+        )
     ensure_can_write(principal)
 
 
@@ -362,4 +435,9 @@ def enrollment_scope(principal: Principal, owner_id: int) -> int | None:
         return None
     if principal.org_type == OrgType.college and principal.org_id is not None:
         return principal.org_id
-    raise Forbidden("Only the training's owner, the enrolled colleges, hr and education see these.")
+    raise Forbidden(
+        t(
+            "仅培训创建单位、已报名院校、人社局和教育局可以查看。",
+            "Only the training's owner, the enrolled colleges, hr and education see these.",
+        )
+    )

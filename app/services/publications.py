@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.config import Settings
 from app.core.errors import Invalid, NotFound
+from app.core.i18n import t
 from app.models import Publication, PublicationRow
 from app.models.enums import Dataset
 from app.schemas.common import PageParams
@@ -37,7 +38,7 @@ from app.services.datasets import (
     row_key,
 )
 from app.services.events import record_event
-from app.services.periods import Period, parse_period
+from app.services.periods import Period, PeriodError, parse_period
 from app.services.permissions import Principal
 from app.services.query import paginate
 
@@ -48,10 +49,12 @@ ROWS_TABLE = cast(Table, PublicationRow.__table__)
 def _period(spec: DatasetSpec, label: str, settings: Settings, today: date | None) -> Period:
     try:
         period = parse_period(label, spec.cadence_in(settings))
-    except ValueError as exc:
-        raise Invalid.field(("body", "period"), str(exc)) from None
+    except PeriodError as exc:
+        raise Invalid.field(("body", "period"), exc.why) from None
     if period.start > (today or date.today()):
-        raise Invalid(f"{label} has not started yet.", code="period_in_future")
+        raise Invalid(
+            t(f"{label} 尚未开始。", f"{label} has not started yet."), code="period_in_future"
+        )
     return period
 
 
@@ -68,8 +71,11 @@ def publish(
     period = _period(spec, data.period, settings, today)
     if spec.source is None:
         raise Invalid(
-            f"The dataset {spec.dataset.value} cannot be published yet: its rows have no "
-            "source on this platform.",
+            t(
+                f"数据集 {spec.dataset.value} 暂不能发布：本平台尚无其数据来源。",
+                f"The dataset {spec.dataset.value} cannot be published yet: its rows have no "
+                "source on this platform.",
+            ),
             code="dataset_unavailable",
         )
     publication = _new_version(session, principal, spec, period)
@@ -162,7 +168,7 @@ def list_publications(
 def get_publication(session: Session, publication_id: int) -> Publication:
     publication = session.get(Publication, publication_id)
     if publication is None:
-        raise NotFound("No such publication.")
+        raise NotFound(t("没有这个发布版本。", "No such publication."))
     return publication
 
 
@@ -221,7 +227,10 @@ def diff(session: Session, publication_id: int, against_id: int, limit: int) -> 
     new = get_publication(session, publication_id)
     old = get_publication(session, against_id)
     if new.dataset != old.dataset:
-        raise Invalid.field(("query", "against"), "Both publications must be of the same dataset.")
+        raise Invalid.field(
+            ("query", "against"),
+            t("两个发布版本须属于同一数据集。", "Both publications must be of the same dataset."),
+        )
     a, b = aliased(PublicationRow), aliased(PublicationRow)
     only = select(a.key, a.data).outerjoin(b, (b.key == a.key) & (b.publication_id == old.id))
     added_q = only.where(a.publication_id == new.id, b.key.is_(None)).order_by(a.row_index)

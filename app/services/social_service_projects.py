@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from app.core.i18n import t
 from app.models import (
     Certificate,
     SocialServiceProject,
@@ -27,13 +28,13 @@ from app.services.permissions import Principal
 
 
 def _check(session: Session, problems: Problems, item: SocialServiceProject | None) -> None:
-    problems.exist(session, "certificates", Certificate.name, "certificate")
+    problems.exist(session, "certificates", Certificate.name, t("证书", "certificate"))
     problems.period()
 
 
 FEED = Feed(
     resource="social_service_project",
-    label="social service project",
+    label=t("社会服务项目", "social service project"),
     model=SocialServiceProject,
     create=SocialServiceProjectCreate,
     read=SocialServiceProjectRead,

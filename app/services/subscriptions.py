@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import t
 from app.models import Event, Subscription, WebhookDelivery
 from app.models.base import utcnow
 from app.models.enums import DeliveryStatus
@@ -28,7 +29,10 @@ def _check_url(url: str, settings: Settings) -> None:
     try:
         checked_addresses(url, settings, strict_dns=False)
     except UnsafeUrl as exc:
-        raise Invalid.field(("body", "url"), f"This URL may not be used: {exc}.") from None
+        raise Invalid.field(
+            ("body", "url"),
+            t(f"不能使用该网址：{exc.why.zh}。", f"This URL may not be used: {exc.why.en}."),
+        ) from None
 
 
 def _latest_event_id(session: Session) -> int:
@@ -38,7 +42,7 @@ def _latest_event_id(session: Session) -> int:
 def _get_own(session: Session, principal: Principal, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id)
     if sub is None or sub.organization_id != principal.org_id:
-        raise NotFound("No such subscription.")
+        raise NotFound(t("没有这个订阅。", "No such subscription."))
     return sub
 
 
@@ -54,7 +58,10 @@ def create_subscription(
     )
     if (count or 0) >= MAX_PER_ORGANIZATION:
         raise Conflict(
-            f"An organisation may have at most {MAX_PER_ORGANIZATION} subscriptions.",
+            t(
+                f"每个单位最多 {MAX_PER_ORGANIZATION} 个订阅。",
+                f"An organisation may have at most {MAX_PER_ORGANIZATION} subscriptions.",
+            ),
             code="too_many_subscriptions",
         )
     secret = _new_secret()
@@ -136,7 +143,9 @@ def update_subscription(
     values = data.model_dump(exclude_unset=True)
     for field in ("url", "event_types", "filters", "active"):
         if field in values and values[field] is None:
-            raise Invalid.field(("body", field), f"`{field}` cannot be null.")
+            raise Invalid.field(
+                ("body", field), t(f"`{field}` 不能为 null。", f"`{field}` cannot be null.")
+            )
     if "url" in values:
         _check_url(values["url"], settings)
     before = {k: getattr(sub, k) for k in values}

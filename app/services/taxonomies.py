@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
+from app.core.i18n import t
 from app.models import (
     Certificate,
     Cluster,
@@ -47,7 +48,7 @@ def list_majors(
 def get_major(session: Session, code: str) -> Major:
     major = session.get(Major, code)
     if major is None:
-        raise NotFound(f"No major with code {code}.")
+        raise NotFound(t(f"没有代码为 {code} 的专业。", f"No major with code {code}."))
     return major
 
 

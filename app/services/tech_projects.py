@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from app.core.i18n import t
 from app.models import Cluster, TechProject
 from app.models.enums import TechProjectKind
 from app.schemas.common import PageParams
@@ -18,13 +19,13 @@ from app.services.permissions import Principal
 
 
 def _check(session: Session, problems: Problems, item: TechProject | None) -> None:
-    problems.exist(session, "cluster_code", Cluster.code, "cluster")
+    problems.exist(session, "cluster_code", Cluster.code, t("产业集群", "cluster"))
     problems.not_past("deadline")
 
 
 FEED = Feed(
     resource="tech_project",
-    label="tech project",
+    label=t("科技项目", "tech project"),
     model=TechProject,
     create=TechProjectCreate,
     read=TechProjectRead,

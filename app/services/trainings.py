@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import t
 from app.models import Demand, Training, TrainingEnrollment
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, OrgType, TrainingStatus
@@ -53,11 +54,17 @@ def _check(session: Session, problems: Problems) -> None:
     start, end = problems.values["start_at"], problems.values["end_at"]
     if problems.wants("start_at", "end_at"):
         if end <= start:
-            problems.add("end_at", "end_at must be after start_at.", "date_order")
+            problems.add(
+                "end_at",
+                t("结束时间须晚于开始时间。", "end_at must be after start_at."),
+                "date_order",
+            )
         elif end - start > MAX_DURATION:
-            problems.add("end_at", "A training lasts at most a year.")
+            problems.add("end_at", t("培训时长最多一年。", "A training lasts at most a year."))
     if problems.wants("start_at") and start < utcnow():
-        problems.add("start_at", "start_at is in the past.", "date_in_past")
+        problems.add(
+            "start_at", t("开始时间已经过去。", "start_at is in the past."), "date_in_past"
+        )
 
 
 def _link(session: Session, principal: Principal, problems: Problems) -> None:
@@ -65,7 +72,13 @@ def _link(session: Session, principal: Principal, problems: Problems) -> None:
     values = problems.values
     if values["demand_id"] is None:
         if principal.org_type == OrgType.enterprise:
-            problems.add("demand_id", "An enterprise's training is for one of its demands.")
+            problems.add(
+                "demand_id",
+                t(
+                    "企业创建的培训须关联本企业的一项需求。",
+                    "An enterprise's training is for one of its demands.",
+                ),
+            )
         problems.organizations(session, "enterprise_id", OrgType.enterprise)
         return
     demand = session.get(Demand, values["demand_id"])
@@ -75,14 +88,29 @@ def _link(session: Session, principal: Principal, problems: Problems) -> None:
         is_open=demand.effective_status == DemandStatus.open,
         draft=demand.status == DemandStatus.draft,
     ):
-        problems.add("demand_id", f"No such demand: {values['demand_id']}.", "unknown_reference")
+        demand_id = values["demand_id"]
+        problems.add(
+            "demand_id",
+            t(f"没有这个需求：{demand_id}。", f"No such demand: {demand_id}."),
+            "unknown_reference",
+        )
         return
     permissions.ensure_can_link_demand(principal, demand.enterprise_id)
     if demand.status == DemandStatus.draft:
         # Public trainings do not point at unpublished demands.
-        problems.add("demand_id", "The demand is a draft: open it first.", "demand_draft")
+        problems.add(
+            "demand_id",
+            t("该需求还是草稿，请先开放。", "The demand is a draft: open it first."),
+            "demand_draft",
+        )
     if values["enterprise_id"] not in (None, demand.enterprise_id):
-        problems.add("enterprise_id", "enterprise_id is not the demand's enterprise.")
+        problems.add(
+            "enterprise_id",
+            t(
+                "enterprise_id 与该需求所属企业不一致。",
+                "enterprise_id is not the demand's enterprise.",
+            ),
+        )
     values["enterprise_id"] = demand.enterprise_id
 
 
@@ -111,7 +139,7 @@ def get_training(session: Session, training_id: int) -> Training:
     """Any training, cancelled ones too: they are public."""
     training = session.get(Training, training_id)
     if training is None:
-        raise NotFound("No such training.")
+        raise NotFound(t("没有这个培训。", "No such training."))
     return training
 
 
@@ -122,7 +150,7 @@ def _locked(session: Session, training_id: int) -> Training:
         Training, training_id, with_for_update={"key_share": True}, populate_existing=True
     )
     if training is None:
-        raise NotFound("No such training.")
+        raise NotFound(t("没有这个培训。", "No such training."))
     return training
 
 
@@ -148,7 +176,7 @@ def list_trainings(session: Session, filters: TrainingFilters, page: PageParams)
 
 def _ensure_scheduled(training: Training) -> None:
     if training.status == TrainingStatus.cancelled:
-        raise Conflict("The training is cancelled.", code="training_cancelled")
+        raise Conflict(t("该培训已取消。", "The training is cancelled."), code="training_cancelled")
 
 
 def update_training(
@@ -162,8 +190,11 @@ def update_training(
     given = data.model_dump(exclude_unset=True)
     if nulls := [f for f in REQUIRED if f in given and given[f] is None]:
         raise Invalid(
-            "Required fields cannot be cleared.",
-            errors=[{"loc": ["body", f], "msg": "may not be null", "type": "null"} for f in nulls],
+            t("必填字段不能清空。", "Required fields cannot be cleared."),
+            errors=[
+                {"loc": ["body", f], "msg": t("不能为 null", "may not be null"), "type": "null"}
+                for f in nulls
+            ],
         )
     before = {f: getattr(training, f) for f in TrainingUpdate.model_fields}
     patch = {k: v for k, v in given.items() if before[k] != v}
@@ -174,8 +205,12 @@ def update_training(
     problems.raise_if_any()
     # The row is locked, so no enrolment can take seats between this check and commit.
     if patch.get("capacity", training.capacity) < training.seats_taken:
+        taken = training.seats_taken
         raise Conflict(
-            f"{training.seats_taken} seats are taken; the capacity cannot go below that.",
+            t(
+                f"已有 {taken} 个名额被报名，容量不能低于此数。",
+                f"{taken} seats are taken; the capacity cannot go below that.",
+            ),
             code="capacity_below_seats_taken",
         )
     for field, value in patch.items():
@@ -200,7 +235,9 @@ def cancel_training(
     training = _locked(session, training_id)
     permissions.ensure_training_owner(principal, training.owner_organization_id)
     if training.status == TrainingStatus.cancelled:
-        raise Conflict("The training is already cancelled.", code="already_cancelled")
+        raise Conflict(
+            t("该培训已经取消。", "The training is already cancelled."), code="already_cancelled"
+        )
     now = utcnow()
     training.status = TrainingStatus.cancelled
     training.cancel_reason = data.reason
@@ -222,7 +259,11 @@ def _ensure_enrolment_open(training: Training) -> None:
     _ensure_scheduled(training)
     if training.start_at <= utcnow():
         raise Conflict(
-            "The training has started; enrolments can no longer change.", code="training_started"
+            t(
+                "培训已开始，报名不能再变更。",
+                "The training has started; enrolments can no longer change.",
+            ),
+            code="training_started",
         )
 
 
@@ -255,9 +296,12 @@ def _take_seats(session: Session, training: Training, seats: int) -> None:
     if taken == 1:
         return
     _ensure_scheduled(training)  # cancelled meanwhile
+    left, capacity = training.seats_available, training.capacity
     raise Conflict(
-        f"Only {training.seats_available} of {training.capacity} seats are left; "
-        f"{seats} asked for.",
+        t(
+            f"共 {capacity} 个名额，仅剩 {left} 个，申请了 {seats} 个。",
+            f"Only {left} of {capacity} seats are left; {seats} asked for.",
+        ),
         code="training_full",
     )
 
@@ -277,7 +321,7 @@ def _give_back(session: Session, training: Training, seats: int) -> None:
 def _enrollment(session: Session, training: Training, enrollment_id: int) -> TrainingEnrollment:
     enrollment = session.get(TrainingEnrollment, enrollment_id)
     if enrollment is None or enrollment.training_id != training.id:
-        raise NotFound("No such enrolment.")
+        raise NotFound(t("没有这条报名记录。", "No such enrolment."))
     return enrollment
 
 
@@ -289,8 +333,10 @@ def enroll(
     training = get_training(session, training_id)
     _ensure_enrolment_open(training)
     if data.seats > training.capacity:
+        capacity = training.capacity
         raise Invalid.field(
-            ("body", "seats"), f"The training has {training.capacity} seats in all."
+            ("body", "seats"),
+            t(f"该培训共有 {capacity} 个名额。", f"The training has {capacity} seats in all."),
         )
     taken = select(TrainingEnrollment.id).where(
         TrainingEnrollment.training_id == training.id,
@@ -322,10 +368,15 @@ def enroll(
 
 def _already_enrolled(enrollment_id: int | None) -> Conflict:
     which = f" (enrolment {enrollment_id})" if enrollment_id else ""
+    which_zh = f"（报名记录 {enrollment_id}）" if enrollment_id else ""
     return Conflict(
-        f"Your college is already enrolled in this training{which}; release its seats to "
-        "enrol again with another number.",
+        t(
+            f"本校已报名该培训{which_zh}；如需更改人数，请先退还名额再重新报名。",
+            f"Your college is already enrolled in this training{which}; release its seats to "
+            "enrol again with another number.",
+        ),
         code="already_enrolled",
+        existing_id=enrollment_id,
     )
 
 
@@ -340,7 +391,7 @@ def release(session: Session, principal: Principal, training_id: int, enrollment
     # release of the same enrolment waits, then deletes nothing.
     stmt = delete(TrainingEnrollment).where(TrainingEnrollment.id == enrollment.id)
     if cast(CursorResult[Any], session.execute(stmt)).rowcount != 1:
-        raise NotFound("No such enrolment.")
+        raise NotFound(t("没有这条报名记录。", "No such enrolment."))
     session.expunge(enrollment)
     _give_back(session, training, enrollment.seats)
     record_audit(
@@ -381,10 +432,17 @@ def record_completion(
     )
     _ensure_scheduled(training)
     if training.start_at > utcnow():
-        raise Conflict("The training has not started yet.", code="training_not_started")
+        raise Conflict(
+            t("培训尚未开始。", "The training has not started yet."), code="training_not_started"
+        )
     if data.completed > enrollment.seats:
+        seats = enrollment.seats
         raise Invalid.field(
-            ("body", "completed"), f"The enrolment has {enrollment.seats} seats; no more complete."
+            ("body", "completed"),
+            t(
+                f"该报名共 {seats} 个名额，结业人数不能超过此数。",
+                f"The enrolment has {seats} seats; no more complete.",
+            ),
         )
     before = enrollment.completed
     now = utcnow()

@@ -19,6 +19,7 @@ import httpx
 
 from app import __version__
 from app.core.config import Settings
+from app.core.i18n import Text, t
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -33,40 +34,68 @@ USER_AGENT = f"xqhz-platform-webhooks/{__version__}"
 
 
 class UnsafeUrl(Exception):
-    """The URL may not be called; the message says why."""
+    """The URL may not be called; `why` says so in both languages, `str()` in English
+    (as delivery records keep it)."""
+
+    why: Text
+
+    def __init__(self, why: Text) -> None:
+        super().__init__(why.en)
+        self.why = why
 
 
-def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
+def address_problem(ip: IPAddress, *, allow_private: bool) -> Text | None:
     """Why `ip` may not be called, or None."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:
             ip = embedded
     if ip in METADATA_ADDRESSES or ip.is_link_local:
-        return f"{ip} is a link-local or cloud metadata address; these are never allowed"
+        return t(
+            f"{ip} 是链路本地地址或云元数据地址，一律不允许",
+            f"{ip} is a link-local or cloud metadata address; these are never allowed",
+        )
     if ip.is_unspecified or ip.is_multicast or (ip.is_reserved and not ip.is_loopback):
-        return f"{ip} is not a unicast address"
+        return t(f"{ip} 不是单播地址", f"{ip} is not a unicast address")
     if ip.is_global or allow_private:
         return None
-    return f"{ip} is a loopback or private address (allowed only with WEBHOOK_ALLOW_PRIVATE)"
+    return t(
+        f"{ip} 是回环地址或内网地址（仅在开启 WEBHOOK_ALLOW_PRIVATE 时允许）",
+        f"{ip} is a loopback or private address (allowed only with WEBHOOK_ALLOW_PRIVATE)",
+    )
 
 
 def _parts(url: str, settings: Settings) -> SplitResult:
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
-        raise UnsafeUrl("spaces and control characters are not allowed in a URL")
+        raise UnsafeUrl(
+            t(
+                "网址中不能有空格或控制字符",
+                "spaces and control characters are not allowed in a URL",
+            )
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
         httpx.URL(url)
     except (ValueError, httpx.InvalidURL) as exc:
-        raise UnsafeUrl(f"not a valid URL: {exc}") from None
+        raise UnsafeUrl(t(f"不是有效的网址：{exc}", f"not a valid URL: {exc}")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeUrl("an http:// or https:// URL with a host is required")
+        raise UnsafeUrl(
+            t(
+                "须为带主机名的 http:// 或 https:// 网址",
+                "an http:// or https:// URL with a host is required",
+            )
+        )
     needs_https = settings.app_env == "production" and not settings.webhook_allow_private
     if needs_https and parts.scheme != "https":
-        raise UnsafeUrl("https:// is required")
+        raise UnsafeUrl(t("须使用 https://", "https:// is required"))
     if parts.fragment:
-        raise UnsafeUrl("a URL fragment (#...) is not sent; leave it out")
+        raise UnsafeUrl(
+            t(
+                "网址中的片段（#...）不会发送，请去掉",
+                "a URL fragment (#...) is not sent; leave it out",
+            )
+        )
     return parts
 
 
@@ -95,7 +124,12 @@ def checked_addresses(url: str, settings: Settings, *, strict_dns: bool) -> list
     host = (parts.hostname or "").rstrip(".").lower()
     allow = settings.webhook_allow_private
     if host in METADATA_HOSTS:
-        raise UnsafeUrl(f"{host} is a cloud metadata host; it is never allowed")
+        raise UnsafeUrl(
+            t(
+                f"{host} 是云元数据主机，一律不允许",
+                f"{host} is a cloud metadata host; it is never allowed",
+            )
+        )
     if host == "localhost" or host.endswith(".localhost"):
         host = "127.0.0.1"
     literal = _literal(host)
@@ -106,7 +140,9 @@ def checked_addresses(url: str, settings: Settings, *, strict_dns: bool) -> list
             addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
         except (OSError, ValueError) as exc:  # UnicodeError is a ValueError
             if strict_dns:
-                raise UnsafeUrl(f"cannot resolve {host}: {exc}") from None
+                raise UnsafeUrl(
+                    t(f"无法解析 {host}：{exc}", f"cannot resolve {host}: {exc}")
+                ) from None
             return []
     for ip in addresses:
         if why := address_problem(ip, allow_private=allow):
