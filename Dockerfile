@@ -9,10 +9,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv
 RUN useradd --create-home --uid 10001 platform
 
-COPY pyproject.toml README.md alembic.ini ./
+# The runtime dependencies exactly as uv.lock pins them (hashes checked), then the app.
+COPY pyproject.toml uv.lock README.md alembic.ini ./
+RUN pip install uv==0.13.9 \
+ && uv export --locked --no-dev --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
+ && pip install --require-hashes -r /tmp/requirements.txt \
+ && pip uninstall -y uv && rm /tmp/requirements.txt
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install . && mkdir -p /srv/data && chown platform /srv/data
+RUN pip install --no-deps . && mkdir -p /srv/data && chown platform /srv/data
 
 USER platform
 ENV APP_ENV=production \

@@ -4,28 +4,45 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN = $(VENV)/bin
+# Every install comes from uv.lock (`uv lock` after changing pyproject.toml's dependencies).
+UV_VERSION = 0.13.9
+UV = $(BIN)/uv
+SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact --quiet
 
-.PHONY: demo test lint fuzz clean
+.PHONY: demo test lint lock fuzz clean
 
-$(BIN)/.installed: pyproject.toml
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Runtime dependencies only (the demo), or with the development tools (tests, lint).
+$(BIN)/.runtime: uv.lock pyproject.toml | $(UV)
+	$(SYNC)
 	touch $@
 
+$(BIN)/.dev: uv.lock pyproject.toml | $(UV)
+	$(SYNC) --extra dev
+	touch $@ $(BIN)/.runtime
+
 ## Set up, migrate the SQLite database under ./data, load demo data and serve.
-demo: $(BIN)/.installed
+demo: $(BIN)/.runtime
 	APP_ENV=development $(BIN)/python -m app serve --demo --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(BIN)/.installed
+test: $(BIN)/.dev
 	$(BIN)/pytest
 
-lint: $(BIN)/.installed
+## Refresh uv.lock after a change of pyproject.toml's dependencies.
+lock: | $(UV)
+	$(UV) lock
+
+lint: $(BIN)/.dev
+	$(UV) lock --check
 	$(BIN)/ruff check app tests migrations $(wildcard bench)
 	$(BIN)/ruff format --check app tests $(wildcard bench)
 	$(BIN)/mypy app
 
-fuzz: $(BIN)/.installed
+fuzz: $(BIN)/.dev
 	scripts/schemathesis.sh
 
 clean:
