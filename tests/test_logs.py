@@ -42,3 +42,11 @@ def test_text_logs_by_default(database_url, tmp_path):
     text = log_path.read_text()
     assert '"GET /healthz" 200' in text and not text.lstrip().startswith("{")
     assert "WARNING app: the database has no users: nobody can sign in" in text
+
+
+def test_one_access_line_per_request(database_url, tmp_path):
+    log_path = tmp_path / "serve.log"
+    with serving(database_url, log_path) as base:
+        httpx.get(f"{base}/api/v1/taxonomies/districts")
+    text = log_path.read_text()
+    assert text.count("/api/v1/taxonomies/districts") == 1, text
