@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -169,4 +169,7 @@ def bootstrap_admin(factory: sessionmaker[Session], password: str | None) -> boo
             create_platform_admin(session, "admin", password)
     except IntegrityError:
         return False  # another process bootstrapped it first
+    except OperationalError as exc:  # the process serves; /readyz tells the database is down
+        logging.getLogger("app").warning("the database is not reachable at start: %s", exc.orig)
+        return False
     return True
