@@ -9,7 +9,7 @@ UV_VERSION = 0.13.9
 UV = $(BIN)/uv
 SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact --quiet
 
-.PHONY: demo test lint lock fuzz clean
+.PHONY: demo demo-reset test lint lock fuzz clean
 
 $(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ $(BIN)/.dev: uv.lock pyproject.toml | $(UV)
 ## Set up, migrate the SQLite database under ./data, load demo data and serve.
 demo: $(BIN)/.runtime
 	APP_ENV=development $(BIN)/python -m app serve --demo --host $(HOST) --port $(PORT)
+
+## Forget the demo's data (the next `make demo` starts afresh).
+demo-reset:
+	rm -f data/platform.db data/platform.db-wal data/platform.db-shm
 
 ## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(BIN)/.dev
