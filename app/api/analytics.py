@@ -16,6 +16,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 
 @router.get(
     "/supply-demand",
+    operation_id="analytics_supply_demand",
     response_model=SupplyDemand,
     summary="Supply and demand per group",
     responses={422: {"model": Problem}},
@@ -31,6 +32,7 @@ def supply_demand(
 
 @router.get(
     "/colleges/{college_id}",
+    operation_id="analytics_college_indicators",
     response_model=CollegeIndicators,
     summary="A college's cooperation indicators",
     responses={403: {"model": Problem}, 404: {"model": Problem}},
@@ -44,7 +46,12 @@ def college_indicators(
     return analytics.college_indicators(session, principal, college_id, settings)
 
 
-@router.get("/overview", response_model=Overview, summary="The city at a glance")
+@router.get(
+    "/overview",
+    operation_id="analytics_overview",
+    response_model=Overview,
+    summary="The city at a glance",
+)
 def overview(session: SessionDep) -> dict[str, object]:
     """Per county-level district and for the city: approved enterprises and colleges, open
     demands and their headcount, and the latest published graduating supply."""

@@ -22,7 +22,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/cooperation-projects", tags=["cooperati
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[CooperationProjectRead], summary="List cooperation projects")
+@router.get(
+    "",
+    operation_id="cooperation_projects_list",
+    response_model=Page[CooperationProjectRead],
+    summary="List cooperation projects",
+)
 def list_cooperation_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -54,6 +59,7 @@ def list_cooperation_projects(
 
 @router.post(
     "",
+    operation_id="cooperation_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=CooperationProjectRead,
     summary="Create or propose a cooperation project",
@@ -68,6 +74,7 @@ def create_cooperation_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="cooperation_projects_update",
     response_model=CooperationProjectRead,
     summary="Change a cooperation project",
     responses=WRITE_ERRORS,
@@ -86,4 +93,4 @@ def update_cooperation_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "cooperation project")
+add_workflow_routes(router, service.FEED, "cooperation project", "cooperation_projects")

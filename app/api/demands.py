@@ -34,7 +34,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("", response_model=Page[DemandRead], summary="List demands")
+@router.get(
+    "", operation_id="demands_list", response_model=Page[DemandRead], summary="List demands"
+)
 def list_demands(
     filters: DemandFiltersDep, principal: OptionalPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -45,6 +47,7 @@ def list_demands(
 
 @router.post(
     "",
+    operation_id="demands_create",
     status_code=status.HTTP_201_CREATED,
     response_model=DemandRead,
     summary="Post a demand (as a draft)",
@@ -59,14 +62,24 @@ def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep
     return demand_service.create_demand(session, principal, data)
 
 
-@router.get("/{demand_id}", response_model=DemandRead, summary="Get a demand", responses=ERRORS)
+@router.get(
+    "/{demand_id}",
+    operation_id="demands_get",
+    response_model=DemandRead,
+    summary="Get a demand",
+    responses=ERRORS,
+)
 def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep) -> Demand:
     """Open demands for everybody, drafts for their own enterprise (404 to others)."""
     return demand_service.get_visible(session, principal, demand_id)
 
 
 @router.patch(
-    "/{demand_id}", response_model=DemandRead, summary="Change a demand", responses=ERRORS
+    "/{demand_id}",
+    operation_id="demands_update",
+    response_model=DemandRead,
+    summary="Change a demand",
+    responses=ERRORS,
 )
 def update_demand(
     demand_id: Id, data: DemandUpdate, principal: Writer, session: SessionDep
@@ -77,7 +90,11 @@ def update_demand(
 
 
 @router.post(
-    "/{demand_id}/open", response_model=DemandRead, summary="Open a demand", responses=ERRORS
+    "/{demand_id}/open",
+    operation_id="demands_open",
+    response_model=DemandRead,
+    summary="Open a demand",
+    responses=ERRORS,
 )
 def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """draft → open: public, matched and answerable until `valid_until` (`demand.opened`)."""
@@ -85,7 +102,11 @@ def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand
 
 
 @router.post(
-    "/{demand_id}/pause", response_model=DemandRead, summary="Pause a demand", responses=ERRORS
+    "/{demand_id}/pause",
+    operation_id="demands_pause",
+    response_model=DemandRead,
+    summary="Pause a demand",
+    responses=ERRORS,
 )
 def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """open → paused: hidden from the public and takes no responses until resumed."""
@@ -93,14 +114,22 @@ def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Deman
 
 
 @router.post(
-    "/{demand_id}/resume", response_model=DemandRead, summary="Resume a demand", responses=ERRORS
+    "/{demand_id}/resume",
+    operation_id="demands_resume",
+    response_model=DemandRead,
+    summary="Resume a demand",
+    responses=ERRORS,
 )
 def resume_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     return demand_service.resume_demand(session, principal, demand_id)
 
 
 @router.post(
-    "/{demand_id}/close", response_model=DemandRead, summary="Close a demand", responses=ERRORS
+    "/{demand_id}/close",
+    operation_id="demands_close",
+    response_model=DemandRead,
+    summary="Close a demand",
+    responses=ERRORS,
 )
 def close_demand(
     demand_id: Id, data: DemandClose, principal: Writer, session: SessionDep
@@ -112,6 +141,7 @@ def close_demand(
 
 @router.post(
     "/{demand_id}/responses",
+    operation_id="demand_responses_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ResponseRead,
     summary="Offer students to a demand",
@@ -127,6 +157,7 @@ def respond(
 
 @router.get(
     "/{demand_id}/responses",
+    operation_id="demand_responses_list",
     response_model=Page[ResponseRead],
     summary="Responses to a demand",
     responses=ERRORS,
@@ -140,6 +171,7 @@ def list_responses(
 
 @router.post(
     "/{demand_id}/responses/{response_id}/accept",
+    operation_id="demand_responses_accept",
     response_model=ResponseRead,
     summary="Accept a response",
     responses=ERRORS,
@@ -153,6 +185,7 @@ def accept(
 
 @router.post(
     "/{demand_id}/responses/{response_id}/decline",
+    operation_id="demand_responses_decline",
     response_model=ResponseRead,
     summary="Decline a response",
     responses=ERRORS,

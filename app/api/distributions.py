@@ -37,6 +37,7 @@ SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
 
 @router.put(
     SUBMISSION,
+    operation_id="student_distributions_submit",
     response_model=SubmissionRead,
     summary="Submit a student distribution",
     responses=ERRORS,
@@ -69,6 +70,7 @@ def submit(
 
 @router.post(
     SUBMISSION + "/import",
+    operation_id="student_distributions_import",
     response_model=ImportReport,
     summary="Submit a student distribution from a CSV or Excel file",
     responses={**ERRORS, 413: {"model": Problem}, 415: {"model": Problem}},
@@ -102,6 +104,7 @@ def import_file(
 
 @router.get(
     SUBMISSION + "/history",
+    operation_id="student_distributions_history",
     response_model=Page[SubmissionRead],
     summary="Versions of a college's submission",
     responses=ERRORS,
@@ -119,6 +122,7 @@ def history(
 
 @router.get(
     SUBMISSION + "/history/{version}/rows",
+    operation_id="student_distributions_version_rows",
     response_model=Page[DistributionRowRead],
     summary="Rows of one version of a submission",
     responses=ERRORS,
@@ -138,6 +142,7 @@ def version_rows(
 
 @router.get(
     "/student-distributions",
+    operation_id="student_distributions_list",
     response_model=Page[DistributionRowRead],
     summary="Student distribution rows",
 )
@@ -155,6 +160,7 @@ def list_rows(
 
 @router.get(
     "/student-distributions/summary",
+    operation_id="student_distributions_summary",
     response_model=DistributionSummary,
     summary="Student distribution totals",
 )
@@ -176,6 +182,7 @@ def summary(
 
 @router.get(
     "/student-distributions/template",
+    operation_id="student_distributions_template",
     summary="The upload template",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}, files_service.XLSX: {}}}},

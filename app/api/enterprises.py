@@ -17,7 +17,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directo
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[EnterpriseRead], summary="List the enterprise directory")
+@router.get(
+    "",
+    operation_id="enterprises_list",
+    response_model=Page[EnterpriseRead],
+    summary="List the enterprise directory",
+)
 def list_enterprises(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -53,6 +58,7 @@ def list_enterprises(
 
 @router.post(
     "",
+    operation_id="enterprises_create",
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseRead,
     summary="Create a directory entry",
@@ -67,6 +73,7 @@ def create_enterprise(
 
 @router.patch(
     "/{item_id}",
+    operation_id="enterprises_update",
     response_model=EnterpriseRead,
     summary="Change a directory entry",
     responses=WRITE_ERRORS,
@@ -85,4 +92,4 @@ def update_enterprise(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "directory entry")
+add_workflow_routes(router, service.FEED, "directory entry", "enterprises")

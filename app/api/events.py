@@ -13,6 +13,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["events"])
 
 @router.get(
     "/events",
+    operation_id="events_list",
     response_model=EventPage,
     summary="The change feed",
     responses={401: {"model": Problem}, 422: {"model": Problem}},

@@ -53,13 +53,20 @@ def with_etag(response: Response, item: Any) -> Any:
     return item
 
 
-def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
-    """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`."""
+def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -> None:
+    """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`;
+    their operation ids are `<domain>_get`, `_publish`, `_withdraw` and `_delete`."""
     Read = feed.read
     Publisher = Annotated[Principal, Depends(require_department(*feed.policy.publishers))]
     publishers = " or ".join(d.value for d in feed.policy.publishers)
 
-    @router.get("/{item_id}", response_model=Read, summary=f"Get a {noun}", responses=ITEM_ERRORS)
+    @router.get(
+        "/{item_id}",
+        operation_id=f"{domain}_get",
+        response_model=Read,
+        summary=f"Get a {noun}",
+        responses=ITEM_ERRORS,
+    )
     def get_item(
         item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
     ) -> Any:
@@ -68,6 +75,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.post(
         "/{item_id}/publish",
+        operation_id=f"{domain}_publish",
         response_model=Read,
         summary=f"Publish a {noun}",
         responses=ITEM_ERRORS,
@@ -79,6 +87,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.post(
         "/{item_id}/withdraw",
+        operation_id=f"{domain}_withdraw",
         response_model=Read,
         summary=f"Withdraw a {noun}",
         responses=ITEM_ERRORS,
@@ -90,6 +99,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.delete(
         "/{item_id}",
+        operation_id=f"{domain}_delete",
         status_code=status.HTTP_204_NO_CONTENT,
         summary=f"Delete a draft {noun}",
         responses=ITEM_ERRORS,

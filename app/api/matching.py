@@ -15,6 +15,7 @@ ERRORS: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 422: {"mo
 
 @router.get(
     "/demands/{demand_id}/matches",
+    operation_id="demand_matches_list",
     response_model=MatchPage,
     summary="Supply ranked for a demand",
     responses=ERRORS,
@@ -33,6 +34,7 @@ def demand_matches(
 
 @router.get(
     "/colleges/{college_id}/matches",
+    operation_id="college_matches_list",
     response_model=DemandMatchPage,
     summary="Open demands ranked for a college",
     responses=ERRORS,

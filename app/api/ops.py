@@ -31,12 +31,12 @@ def root() -> dict[str, str]:
     }
 
 
-@router.get("/healthz", summary="The process is up")
+@router.get("/healthz", operation_id="ops_health", summary="The process is up")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers")
+@router.get("/readyz", operation_id="ops_ready", summary="The database answers")
 def readyz(request: Request) -> dict[str, str]:
     try:
         with request.app.state.engine.connect() as conn:
@@ -46,7 +46,12 @@ def readyz(request: Request) -> dict[str, str]:
     return {"status": "ready"}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+@router.get(
+    "/metrics",
+    operation_id="ops_metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+)
 def metrics() -> PlainTextResponse:
     """Requests and latency by route template and status, for this process."""
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -31,6 +31,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
 
 @router.post(
     "/organizations",
+    operation_id="organizations_create",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationPrivate,
     summary="Create an organisation",
@@ -42,7 +43,12 @@ def create_organization(
     return org_service.create_organization(session, admin, data)
 
 
-@router.get("/organizations", response_model=Page[OrganizationRead], summary="List organisations")
+@router.get(
+    "/organizations",
+    operation_id="organizations_list",
+    response_model=Page[OrganizationRead],
+    summary="List organisations",
+)
 def list_organizations(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -68,7 +74,10 @@ def list_organizations(
 
 
 @router.get(
-    "/organizations/{org_id}", response_model=OrganizationRead, summary="Get an organisation"
+    "/organizations/{org_id}",
+    operation_id="organizations_get",
+    response_model=OrganizationRead,
+    summary="Get an organisation",
 )
 def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincipal) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
@@ -77,6 +86,7 @@ def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincip
 
 @router.post(
     "/registrations",
+    operation_id="registrations_create",
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationRead,
     summary="Register an organisation",
@@ -93,6 +103,7 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
 
 @router.post(
     "/organizations/{org_id}/approve",
+    operation_id="organizations_approve",
     response_model=OrganizationPrivate,
     summary="Approve an organisation",
 )
@@ -103,6 +114,7 @@ def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
 
 @router.post(
     "/organizations/{org_id}/suspend",
+    operation_id="organizations_suspend",
     response_model=OrganizationPrivate,
     summary="Suspend an organisation",
 )
@@ -113,6 +125,7 @@ def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
 
 @router.post(
     "/organizations/{org_id}/users",
+    operation_id="organization_users_create",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create a user",
@@ -124,7 +137,12 @@ def create_user(
     return org_service.create_user(session, principal, org_id, data)
 
 
-@router.get("/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users")
+@router.get(
+    "/organizations/{org_id}/users",
+    operation_id="organization_users_list",
+    response_model=Page[UserRead],
+    summary="List users",
+)
 def list_users(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -133,6 +151,7 @@ def list_users(
 
 @router.post(
     "/organizations/{org_id}/api-keys",
+    operation_id="organization_api_keys_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     summary="Create an API key",
@@ -146,7 +165,10 @@ def create_api_key(
 
 
 @router.get(
-    "/organizations/{org_id}/api-keys", response_model=Page[ApiKeyRead], summary="List API keys"
+    "/organizations/{org_id}/api-keys",
+    operation_id="organization_api_keys_list",
+    response_model=Page[ApiKeyRead],
+    summary="List API keys",
 )
 def list_api_keys(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -156,6 +178,7 @@ def list_api_keys(
 
 @router.delete(
     "/organizations/{org_id}/api-keys/{key_id}",
+    operation_id="organization_api_keys_revoke",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
 )

@@ -32,6 +32,7 @@ NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
 
 @router.post(
     "",
+    operation_id="publications_create",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationRead,
     summary="Publish a dataset for a period",
@@ -49,7 +50,12 @@ def publish(
     return publication_service.publish(session, principal, data, settings)
 
 
-@router.get("", response_model=Page[PublicationRead], summary="List publications")
+@router.get(
+    "",
+    operation_id="publications_list",
+    response_model=Page[PublicationRead],
+    summary="List publications",
+)
 def list_publications(
     session: SessionDep,
     page: PageDep,
@@ -60,7 +66,12 @@ def list_publications(
     return publication_service.list_publications(session, page, dataset=dataset, period=period)
 
 
-@router.get("/schedule", response_model=Schedule, summary="The publishing calendar")
+@router.get(
+    "/schedule",
+    operation_id="publications_schedule",
+    response_model=Schedule,
+    summary="The publishing calendar",
+)
 def schedule(
     session: SessionDep,
     settings: SettingsDep,
@@ -73,6 +84,7 @@ def schedule(
 
 @router.get(
     "/schedule/colleges",
+    operation_id="publications_college_schedule",
     response_model=CollegeSchedule,
     summary="Which colleges have submitted",
     responses={403: {"model": Problem}},
@@ -89,6 +101,7 @@ def college_schedule(
 
 @router.get(
     "/{publication_id}",
+    operation_id="publications_get",
     response_model=PublicationRead,
     summary="Get a publication",
     responses=NOT_FOUND,
@@ -99,6 +112,7 @@ def get_publication(publication_id: Id, session: SessionDep) -> Publication:
 
 @router.get(
     "/{publication_id}/rows",
+    operation_id="publications_rows",
     response_model=Page[PublicationRowRead],
     summary="A publication's frozen rows",
     responses=NOT_FOUND,
@@ -110,6 +124,7 @@ def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> 
 
 @router.get(
     "/{publication_id}/export",
+    operation_id="publications_export",
     response_class=Response,
     summary="Download a publication",
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **NOT_FOUND},
@@ -134,6 +149,7 @@ def export(
 
 @router.get(
     "/{publication_id}/diff",
+    operation_id="publications_diff",
     response_model=PublicationDiff,
     summary="Compare two publications",
     responses={**NOT_FOUND, 422: {"model": Problem}},

@@ -23,6 +23,7 @@ Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 @router.get(
     "",
+    operation_id="social_service_projects_list",
     response_model=Page[SocialServiceProjectRead],
     summary="List social service projects",
 )
@@ -53,6 +54,7 @@ def list_social_service_projects(
 
 @router.post(
     "",
+    operation_id="social_service_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=SocialServiceProjectRead,
     summary="Create a social service project",
@@ -67,6 +69,7 @@ def create_social_service_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="social_service_projects_update",
     response_model=SocialServiceProjectRead,
     summary="Change a social service project",
     responses=WRITE_ERRORS,
@@ -84,4 +87,4 @@ def update_social_service_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "social service project")
+add_workflow_routes(router, service.FEED, "social service project", "social_service_projects")

@@ -27,6 +27,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 
 @router.post(
     "",
+    operation_id="subscriptions_create",
     status_code=status.HTTP_201_CREATED,
     response_model=SubscriptionCreated,
     summary="Subscribe a webhook",
@@ -48,7 +49,12 @@ def create_subscription(
     return {**SubscriptionRead.model_validate(sub).model_dump(), "secret": secret}
 
 
-@router.get("", response_model=Page[SubscriptionRead], summary="List your subscriptions")
+@router.get(
+    "",
+    operation_id="subscriptions_list",
+    response_model=Page[SubscriptionRead],
+    summary="List your subscriptions",
+)
 def list_subscriptions(
     principal: OrganizationWriter, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -57,6 +63,7 @@ def list_subscriptions(
 
 @router.get(
     "/{subscription_id}",
+    operation_id="subscriptions_get",
     response_model=SubscriptionRead,
     summary="Get a subscription",
     responses=NOT_FOUND,
@@ -69,6 +76,7 @@ def get_subscription(
 
 @router.patch(
     "/{subscription_id}",
+    operation_id="subscriptions_update",
     response_model=SubscriptionRead,
     summary="Change a subscription",
     responses={**NOT_FOUND, 422: {"model": Problem}},
@@ -89,6 +97,7 @@ def update_subscription(
 
 @router.delete(
     "/{subscription_id}",
+    operation_id="subscriptions_delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription",
     responses=NOT_FOUND,
@@ -101,6 +110,7 @@ def delete_subscription(
 
 @router.get(
     "/{subscription_id}/deliveries",
+    operation_id="subscription_deliveries_list",
     response_model=Page[DeliveryRead],
     summary="The subscription's delivery tries",
     responses=NOT_FOUND,

@@ -21,7 +21,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
 Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains")]
 
 
-@router.get("/majors", response_model=Page[MajorRead], summary="Vocational major catalogue")
+@router.get(
+    "/majors",
+    operation_id="majors_list",
+    response_model=Page[MajorRead],
+    summary="Vocational major catalogue",
+)
 def list_majors(
     session: SessionDep,
     page: PageDep,
@@ -40,12 +45,22 @@ def list_majors(
     )
 
 
-@router.get("/majors/{code}", response_model=MajorRead, summary="One major, class or category")
+@router.get(
+    "/majors/{code}",
+    operation_id="majors_get",
+    response_model=MajorRead,
+    summary="One major, class or category",
+)
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)
 
 
-@router.get("/industries", response_model=Page[IndustryRead], summary="GB/T 4754-2017 industries")
+@router.get(
+    "/industries",
+    operation_id="industries_list",
+    response_model=Page[IndustryRead],
+    summary="GB/T 4754-2017 industries",
+)
 def list_industries(
     session: SessionDep,
     page: PageDep,
@@ -59,7 +74,12 @@ def list_industries(
     )
 
 
-@router.get("/districts", response_model=Page[DistrictRead], summary="Weihai districts and zones")
+@router.get(
+    "/districts",
+    operation_id="districts_list",
+    response_model=Page[DistrictRead],
+    summary="Weihai districts and zones",
+)
 def list_districts(
     session: SessionDep,
     page: PageDep,
@@ -71,14 +91,22 @@ def list_districts(
     return taxonomy_service.list_districts(session, page, level=level, parent_code=parent_code, q=q)
 
 
-@router.get("/clusters", response_model=Page[ClusterRead], summary="Weihai industry clusters")
+@router.get(
+    "/clusters",
+    operation_id="clusters_list",
+    response_model=Page[ClusterRead],
+    summary="Weihai industry clusters",
+)
 def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
     """The seven clusters with the major classes and GB/T 4754 divisions each draws on."""
     return taxonomy_service.list_clusters(session, page)
 
 
 @router.get(
-    "/certificates", response_model=Page[CertificateRead], summary="1+X certificates (partial)"
+    "/certificates",
+    operation_id="certificates_list",
+    response_model=Page[CertificateRead],
+    summary="1+X certificates (partial)",
 )
 def list_certificates(session: SessionDep, page: PageDep, q: Q = None) -> dict[str, object]:
     return taxonomy_service.list_certificates(session, page, q=q)

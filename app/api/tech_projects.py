@@ -18,7 +18,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/tech-projects", tags=["tech projects"])
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[TechProjectRead], summary="List tech projects")
+@router.get(
+    "",
+    operation_id="tech_projects_list",
+    response_model=Page[TechProjectRead],
+    summary="List tech projects",
+)
 def list_tech_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -44,6 +49,7 @@ def list_tech_projects(
 
 @router.post(
     "",
+    operation_id="tech_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=TechProjectRead,
     summary="Create a tech project",
@@ -58,6 +64,7 @@ def create_tech_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="tech_projects_update",
     response_model=TechProjectRead,
     summary="Change a tech project",
     responses=WRITE_ERRORS,
@@ -76,4 +83,4 @@ def update_tech_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "tech project")
+add_workflow_routes(router, service.FEED, "tech project", "tech_projects")

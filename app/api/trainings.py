@@ -34,7 +34,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("", response_model=Page[TrainingRead], summary="List trainings")
+@router.get(
+    "", operation_id="trainings_list", response_model=Page[TrainingRead], summary="List trainings"
+)
 def list_trainings(
     filters: TrainingFiltersDep, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -45,6 +47,7 @@ def list_trainings(
 
 @router.post(
     "",
+    operation_id="trainings_create",
     status_code=status.HTTP_201_CREATED,
     response_model=TrainingRead,
     summary="Create a training",
@@ -60,7 +63,11 @@ def create_training(
 
 
 @router.get(
-    "/{training_id}", response_model=TrainingRead, summary="Get a training", responses=ERRORS
+    "/{training_id}",
+    operation_id="trainings_get",
+    response_model=TrainingRead,
+    summary="Get a training",
+    responses=ERRORS,
 )
 def get_training(training_id: Id, session: SessionDep) -> Training:
     """Any training, cancelled ones too: they are public."""
@@ -68,7 +75,11 @@ def get_training(training_id: Id, session: SessionDep) -> Training:
 
 
 @router.patch(
-    "/{training_id}", response_model=TrainingRead, summary="Change a training", responses=ERRORS
+    "/{training_id}",
+    operation_id="trainings_update",
+    response_model=TrainingRead,
+    summary="Change a training",
+    responses=ERRORS,
 )
 def update_training(
     training_id: Id, data: TrainingUpdate, principal: Writer, session: SessionDep
@@ -80,6 +91,7 @@ def update_training(
 
 @router.post(
     "/{training_id}/cancel",
+    operation_id="trainings_cancel",
     response_model=TrainingRead,
     summary="Cancel a training",
     responses=ERRORS,
@@ -99,6 +111,7 @@ def cancel_training(
 
 @router.post(
     "/{training_id}/enrollments",
+    operation_id="training_enrollments_create",
     status_code=status.HTTP_201_CREATED,
     response_model=EnrollmentRead,
     summary="Enrol in a training",
@@ -116,6 +129,7 @@ def enroll(
 
 @router.get(
     "/{training_id}/enrollments",
+    operation_id="training_enrollments_list",
     response_model=Page[EnrollmentRead],
     summary="A training's enrolments",
     responses=ERRORS,
@@ -129,6 +143,7 @@ def list_enrollments(
 
 @router.delete(
     "/{training_id}/enrollments/{enrollment_id}",
+    operation_id="training_enrollments_release",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Release an enrolment's seats",
     responses=ERRORS,
@@ -141,6 +156,7 @@ def release(training_id: Id, enrollment_id: Id, principal: Writer, session: Sess
 
 @router.post(
     "/{training_id}/enrollments/{enrollment_id}/completion",
+    operation_id="training_enrollments_complete",
     response_model=EnrollmentRead,
     summary="Record how many completed",
     responses=ERRORS,
