@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
 from app.schemas.common import Id
 from app.schemas.distributions import PeriodQuery
@@ -19,7 +19,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
     operation_id="analytics_supply_demand",
     response_model=SupplyDemand,
     summary="Supply and demand per group",
-    responses={422: {"model": Problem}},
+    responses=errors(422),
     description=analytics.__doc__,
 )
 def supply_demand(
@@ -35,7 +35,7 @@ def supply_demand(
     operation_id="analytics_college_indicators",
     response_model=CollegeIndicators,
     summary="A college's cooperation indicators",
-    responses={403: {"model": Problem}, 404: {"model": Problem}},
+    responses=errors(404),
 )
 def college_indicators(
     college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep

@@ -5,13 +5,20 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api import API_PREFIX
 from app.api.deps import ClientAddress, CurrentPrincipal, SessionDep, SettingsDep
+from app.api.openapi import errors
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
-@router.post("/token", operation_id="auth_token", summary="Sign in", response_model=Token)
+@router.post(
+    "/token",
+    operation_id="auth_token",
+    summary="Sign in",
+    response_model=Token,
+    responses=errors(401, 403),
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, status
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, Writer
 from app.api.deps import require_org_type as org_type
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.models import Demand, DemandResponse
 from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -26,12 +26,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/demands", tags=["demands"])
 
 Enterprise = Annotated[Principal, Depends(org_type(OrgType.enterprise))]
 College = Annotated[Principal, Depends(org_type(OrgType.college))]
-ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Problem},
-    404: {"model": Problem},
-    409: {"model": Problem},
-    422: {"model": Problem},
-}
+CHANGE_ERRORS = errors(404, 409, 422)
 
 
 @router.get(
@@ -51,7 +46,7 @@ def list_demands(
     status_code=status.HTTP_201_CREATED,
     response_model=DemandRead,
     summary="Post a demand (as a draft)",
-    responses=ERRORS,
+    responses=errors(409, 422, headers={409: ["Location"]}),
 )
 def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> Demand:
     """Approved enterprises (users or API keys) post their own demands as drafts.
@@ -67,7 +62,7 @@ def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep
     operation_id="demands_get",
     response_model=DemandRead,
     summary="Get a demand",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep) -> Demand:
     """Open demands for everybody, drafts for their own enterprise (404 to others)."""
@@ -79,7 +74,7 @@ def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep)
     operation_id="demands_update",
     response_model=DemandRead,
     summary="Change a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def update_demand(
     demand_id: Id, data: DemandUpdate, principal: Writer, session: SessionDep
@@ -94,7 +89,7 @@ def update_demand(
     operation_id="demands_open",
     response_model=DemandRead,
     summary="Open a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """draft → open: public, matched and answerable until `valid_until` (`demand.opened`)."""
@@ -106,7 +101,7 @@ def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand
     operation_id="demands_pause",
     response_model=DemandRead,
     summary="Pause a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """open → paused: hidden from the public and takes no responses until resumed."""
@@ -118,7 +113,7 @@ def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Deman
     operation_id="demands_resume",
     response_model=DemandRead,
     summary="Resume a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def resume_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     return demand_service.resume_demand(session, principal, demand_id)
@@ -129,7 +124,7 @@ def resume_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Dema
     operation_id="demands_close",
     response_model=DemandRead,
     summary="Close a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def close_demand(
     demand_id: Id, data: DemandClose, principal: Writer, session: SessionDep
@@ -145,7 +140,7 @@ def close_demand(
     status_code=status.HTTP_201_CREATED,
     response_model=ResponseRead,
     summary="Offer students to a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def respond(
     demand_id: Id, data: ResponseCreate, principal: College, session: SessionDep
@@ -160,7 +155,7 @@ def respond(
     operation_id="demand_responses_list",
     response_model=Page[ResponseRead],
     summary="Responses to a demand",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def list_responses(
     demand_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -174,7 +169,7 @@ def list_responses(
     operation_id="demand_responses_accept",
     response_model=ResponseRead,
     summary="Accept a response",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def accept(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep
@@ -188,7 +183,7 @@ def accept(
     operation_id="demand_responses_decline",
     response_model=ResponseRead,
     summary="Decline a response",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def decline(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org_type
-from app.core.errors import Problem
+from app.api.openapi import answer, errors
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
 from app.schemas.common import MAX_ID, Id, Page, PageDep
@@ -27,11 +27,6 @@ router = APIRouter(prefix=API_PREFIX, tags=["student distribution"])
 
 College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
 PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]
-ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Problem},
-    404: {"model": Problem},
-    422: {"model": Problem},
-}
 SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
 
 
@@ -40,7 +35,7 @@ SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
     operation_id="student_distributions_submit",
     response_model=SubmissionRead,
     summary="Submit a student distribution",
-    responses=ERRORS,
+    responses=errors(404, 422),
 )
 def submit(
     college_id: Id,
@@ -73,7 +68,7 @@ def submit(
     operation_id="student_distributions_import",
     response_model=ImportReport,
     summary="Submit a student distribution from a CSV or Excel file",
-    responses={**ERRORS, 413: {"model": Problem}, 415: {"model": Problem}},
+    responses=errors(404, 413, 415, 422),
 )
 def import_file(
     college_id: Id,
@@ -107,7 +102,7 @@ def import_file(
     operation_id="student_distributions_history",
     response_model=Page[SubmissionRead],
     summary="Versions of a college's submission",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def history(
     college_id: Id,
@@ -125,7 +120,7 @@ def history(
     operation_id="student_distributions_version_rows",
     response_model=Page[DistributionRowRead],
     summary="Rows of one version of a submission",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def version_rows(
     college_id: Id,
@@ -185,7 +180,9 @@ def summary(
     operation_id="student_distributions_template",
     summary="The upload template",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, files_service.XLSX: {}}}},
+    responses=answer(
+        headers=["Content-Disposition"], files=[files_service.CSV, files_service.XLSX]
+    ),
 )
 def template(format: Literal["xlsx", "csv"] = "xlsx") -> Response:
     """The file colleges fill in: Chinese headers, and on `.xlsx` a sheet of notes."""

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from app.api.openapi import errors
 from app.core.errors import AppError
 
 router = APIRouter(tags=["operations"])
@@ -36,7 +37,9 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", operation_id="ops_ready", summary="The database answers")
+@router.get(
+    "/readyz", operation_id="ops_ready", summary="The database answers", responses=errors(503)
+)
 def readyz(request: Request) -> dict[str, str]:
     try:
         with request.app.state.engine.connect() as conn:

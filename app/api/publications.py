@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
-from app.core.errors import Problem
+from app.api.openapi import answer, errors
 from app.models import Publication
 from app.models.enums import Dataset
 from app.schemas.common import MAX_ID, Id, Page, PageDep
@@ -21,13 +21,12 @@ from app.schemas.publications import (
 from app.services import distribution_reports as reports_service
 from app.services import publications as publication_service
 from app.services import schedule as schedule_service
-from app.services.distribution_files import XLSX
+from app.services.distribution_files import CSV, XLSX
 from app.services.permissions import DISTRIBUTION_SUPERVISORS, Principal
 
 router = APIRouter(prefix=f"{API_PREFIX}/publications", tags=["publications"])
 
 Supervisor = Annotated[Principal, Depends(require_department(*DISTRIBUTION_SUPERVISORS))]
-NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
 
 
 @router.post(
@@ -36,7 +35,7 @@ NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationRead,
     summary="Publish a dataset for a period",
-    responses={403: {"model": Problem}, 422: {"model": Problem}},
+    responses=errors(422),
 )
 def publish(
     data: PublicationCreate, principal: Writer, session: SessionDep, settings: SettingsDep
@@ -87,7 +86,6 @@ def schedule(
     operation_id="publications_college_schedule",
     response_model=CollegeSchedule,
     summary="Which colleges have submitted",
-    responses={403: {"model": Problem}},
 )
 def college_schedule(
     _supervisor: Supervisor,
@@ -104,7 +102,7 @@ def college_schedule(
     operation_id="publications_get",
     response_model=PublicationRead,
     summary="Get a publication",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def get_publication(publication_id: Id, session: SessionDep) -> Publication:
     return publication_service.get_publication(session, publication_id)
@@ -115,7 +113,7 @@ def get_publication(publication_id: Id, session: SessionDep) -> Publication:
     operation_id="publications_rows",
     response_model=Page[PublicationRowRead],
     summary="A publication's frozen rows",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> dict[str, object]:
     """In export order: `row_index` n is data row n of the CSV export."""
@@ -127,7 +125,10 @@ def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> 
     operation_id="publications_export",
     response_class=Response,
     summary="Download a publication",
-    responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **NOT_FOUND},
+    responses={
+        **answer(headers=["Content-Disposition", "ETag"], files=[CSV, XLSX]),
+        **errors(404),
+    },
 )
 def export(
     publication_id: Id, session: SessionDep, format: Literal["csv", "xlsx"] = "csv"
@@ -152,7 +153,7 @@ def export(
     operation_id="publications_diff",
     response_model=PublicationDiff,
     summary="Compare two publications",
-    responses={**NOT_FOUND, 422: {"model": Problem}},
+    responses=errors(404, 422),
 )
 def diff(
     publication_id: Id,

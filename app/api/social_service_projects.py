@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import TargetGroup
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
@@ -58,7 +58,7 @@ def list_social_service_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=SocialServiceProjectRead,
     summary="Create a social service project",
-    responses=WRITE_ERRORS,
+    responses=CREATED,
 )
 def create_social_service_project(
     data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -72,7 +72,7 @@ def create_social_service_project(
     operation_id="social_service_projects_update",
     response_model=SocialServiceProjectRead,
     summary="Change a social service project",
-    responses=WRITE_ERRORS,
+    responses=UPDATED,
 )
 def update_social_service_project(
     item_id: Id,

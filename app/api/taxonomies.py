@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query
 
 from app.api import API_PREFIX
 from app.api.deps import SessionDep
+from app.api.openapi import errors
 from app.models import Major
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import Page, PageDep
@@ -50,6 +51,7 @@ def list_majors(
     operation_id="majors_get",
     response_model=MajorRead,
     summary="One major, class or category",
+    responses=errors(404),
 )
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Body, Depends, status
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, TrainingAuthor, Writer
 from app.api.deps import require_org_type as org_type
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.models import Training, TrainingEnrollment
 from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -25,13 +25,7 @@ from app.services.permissions import Principal
 router = APIRouter(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
 
 College = Annotated[Principal, Depends(org_type(OrgType.college))]
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": Problem},
-    403: {"model": Problem},
-    404: {"model": Problem},
-    409: {"model": Problem},
-    422: {"model": Problem},
-}
+CHANGE_ERRORS = errors(404, 409, 422)
 
 
 @router.get(
@@ -51,7 +45,7 @@ def list_trainings(
     status_code=status.HTTP_201_CREATED,
     response_model=TrainingRead,
     summary="Create a training",
-    responses=ERRORS,
+    responses=errors(404, 422),
 )
 def create_training(
     data: TrainingCreate, principal: TrainingAuthor, session: SessionDep
@@ -67,7 +61,7 @@ def create_training(
     operation_id="trainings_get",
     response_model=TrainingRead,
     summary="Get a training",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def get_training(training_id: Id, session: SessionDep) -> Training:
     """Any training, cancelled ones too: they are public."""
@@ -79,7 +73,7 @@ def get_training(training_id: Id, session: SessionDep) -> Training:
     operation_id="trainings_update",
     response_model=TrainingRead,
     summary="Change a training",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def update_training(
     training_id: Id, data: TrainingUpdate, principal: Writer, session: SessionDep
@@ -94,7 +88,7 @@ def update_training(
     operation_id="trainings_cancel",
     response_model=TrainingRead,
     summary="Cancel a training",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def cancel_training(
     training_id: Id,
@@ -115,7 +109,7 @@ def cancel_training(
     status_code=status.HTTP_201_CREATED,
     response_model=EnrollmentRead,
     summary="Enrol in a training",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def enroll(
     training_id: Id, data: EnrollmentCreate, principal: College, session: SessionDep
@@ -132,7 +126,7 @@ def enroll(
     operation_id="training_enrollments_list",
     response_model=Page[EnrollmentRead],
     summary="A training's enrolments",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def list_enrollments(
     training_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -146,7 +140,7 @@ def list_enrollments(
     operation_id="training_enrollments_release",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Release an enrolment's seats",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def release(training_id: Id, enrollment_id: Id, principal: Writer, session: SessionDep) -> None:
     """The enrolled college gives its seats back before the training starts
@@ -159,7 +153,7 @@ def release(training_id: Id, enrollment_id: Id, principal: Writer, session: Sess
     operation_id="training_enrollments_complete",
     response_model=EnrollmentRead,
     summary="Record how many completed",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def record_completion(
     training_id: Id,
