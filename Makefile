@@ -24,6 +24,8 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests migrations $(wildcard bench)
 	$(BIN)/ruff format --check app tests $(wildcard bench)
 	$(BIN)/mypy app
+	test -d node_modules || npm ci --no-audit --no-fund
+	VENV=$(VENV) scripts/lint_openapi.sh
 
 fuzz: $(BIN)/.installed
 	scripts/schemathesis.sh
