@@ -9,7 +9,7 @@ from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
 from app.schemas.common import Id
 from app.schemas.distributions import PeriodQuery
 from app.services import analytics
-from app.services.analytics import GroupBy
+from app.services.analytics import SupplyDemandGroupBy
 
 router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 
@@ -24,7 +24,9 @@ router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 )
 def supply_demand(
     session: SessionDep,
-    group_by: Annotated[GroupBy, Query(description="category, class, major, cluster or district")],
+    group_by: Annotated[
+        SupplyDemandGroupBy, Query(description="category, class, major, cluster or district")
+    ],
     period: PeriodQuery = None,
 ) -> dict[str, object]:
     return analytics.supply_demand(session, group_by, period)

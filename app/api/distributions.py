@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
@@ -7,13 +7,13 @@ from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org
 from app.api.openapi import answer, errors
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
-from app.schemas.common import MAX_ID, Id, Page, PageDep
+from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import (
     DistributionFiltersDep,
+    DistributionGroupBy,
     DistributionRowRead,
     DistributionSubmissionIn,
     DistributionSummary,
-    GroupBy,
     ImportReport,
     SubmissionRead,
 )
@@ -165,7 +165,7 @@ def summary(
     session: SessionDep,
     settings: SettingsDep,
     group_by: Annotated[
-        GroupBy, Query(description="category, class, major, college or district")
+        DistributionGroupBy, Query(description="category, class, major, college or district")
     ] = "major",
 ) -> dict[str, object]:
     """Headcount and graduating headcount per group for one period (default: the latest).
@@ -184,7 +184,7 @@ def summary(
         headers=["Content-Disposition"], files=[files_service.CSV, files_service.XLSX]
     ),
 )
-def template(format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+def template(format: FileFormat = FileFormat.xlsx) -> Response:
     """The file colleges fill in: Chinese headers, and on `.xlsx` a sheet of notes."""
     body, media_type = files_service.template(format)
     filename = f"student-distribution-template.{format}"

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
@@ -8,7 +8,7 @@ from app.api.deps import SessionDep, SettingsDep, Writer, require_department
 from app.api.openapi import answer, errors
 from app.models import Publication
 from app.models.enums import Dataset
-from app.schemas.common import MAX_ID, Id, Page, PageDep
+from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import PeriodQuery
 from app.schemas.publications import (
     CollegeSchedule,
@@ -131,7 +131,7 @@ def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> 
     },
 )
 def export(
-    publication_id: Id, session: SessionDep, format: Literal["csv", "xlsx"] = "csv"
+    publication_id: Id, session: SessionDep, format: FileFormat = FileFormat.csv
 ) -> Response:
     """CSV: UTF-8 with BOM (Excel opens it); its SHA-256 is the publication's `sha256`.
     XLSX: the same rows as a workbook."""

@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -13,6 +13,7 @@ from app.schemas.taxonomies import (
     ClusterRead,
     DistrictRead,
     IndustryRead,
+    MajorCatalog,
     MajorRead,
 )
 from app.services import taxonomies as taxonomy_service
@@ -36,7 +37,7 @@ def list_majors(
     prefix: Annotated[str | None, Query(pattern=r"^\d{1,6}K?$", description="Code prefix")] = None,
     q: Q = None,
     catalog: Annotated[
-        Literal["2021", "2022-2025"] | None,
+        MajorCatalog | None,
         Query(description="`2021` (the catalogue) or `2022-2025` (majors added since)"),
     ] = None,
 ) -> dict[str, object]:
