@@ -62,6 +62,10 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": 'An attachment and its file name: `attachment; filename="..."`',
         "schema": {"type": "string"},
     },
+    "Content-Language": {
+        "description": "The problem's language, `zh-CN` or `en`, as `Accept-Language` asked",
+        "schema": {"type": "string"},
+    },
     "WWW-Authenticate": {
         "description": "`Bearer`: how to authenticate",
         "schema": {"type": "string"},
@@ -141,12 +145,14 @@ def _document_route(route: Any, operation: dict[str, Any]) -> None:
         if status[0] in "45":
             response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
             response["description"] = STATUSES.get(int(status), response["description"])
+            response.setdefault("headers", {}).update(header_refs("Content-Language"))
         response.setdefault("headers", {}).update(header_refs("X-Request-ID"))
     responses["default"] = {
         "description": "An unexpected error (RFC 9457 problem details)",
         "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
-        "headers": header_refs("X-Request-ID"),
+        "headers": header_refs("Content-Language", "X-Request-ID"),
     }
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: item[0]))
 
 
 def _binary_uploads(node: Any) -> None:
