@@ -122,22 +122,26 @@ def _operations(app: FastAPI, schema: dict[str, Any]) -> Iterator[tuple[Any, dic
             yield route, schema["paths"][route.path_format][method.lower()]
 
 
-def _document_route(route: Any, operation: dict[str, Any]) -> None:
+def _secure(route: Any, operation: dict[str, Any]) -> list[int]:
+    """Set the operation's `security` from the route's dependencies; the statuses it adds."""
     calls = set(_calls(route.dependant))
-    responses = operation.setdefault("responses", {})
-    derived: list[int] = []
-    if current_principal in calls or optional_principal in calls:
-        # Also where anonymous callers are welcome: a bad credential is a 401, never
-        # anonymity, and a suspended organisation's credential a 403.
-        derived += [401, 403]
-        if current_principal not in calls:
-            operation["security"] = [*operation.get("security", []), {}]
-    else:
+    if current_principal not in calls and optional_principal not in calls:
         operation["security"] = []
+        return []
+    if current_principal not in calls:  # anonymous callers welcome
+        operation["security"] = [*operation.get("security", []), {}]
+    # Also for anonymous-capable routes: a bad credential is a 401, never anonymity, and
+    # a suspended organisation's credential a 403.
+    return [401, 403]
+
+
+def _document_route(route: Any, operation: dict[str, Any]) -> None:
+    derived = _secure(route, operation)
     if "requestBody" in operation:
-        derived.append(413)
+        derived.append(413)  # the request middleware caps bodies
     if not route.path_format.startswith(EXEMPT_PREFIXES):
         derived.append(429)
+    responses = operation.setdefault("responses", {})
     for status, response in errors(*derived).items():
         response = {k: v for k, v in response.items() if k != "model"}
         responses.setdefault(str(status), response)
@@ -182,6 +186,7 @@ def _reuse_enums(node: Any, named: dict[frozenset[Any], str], top: bool = False)
 
 
 def install_openapi(app: FastAPI, *, description: str, tags: list[dict[str, str]]) -> None:
+    """Serve the document built here at `/openapi.json` (built once, on first use)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
