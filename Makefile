@@ -45,6 +45,8 @@ lint: $(BIN)/.dev
 	$(BIN)/ruff check app tests migrations $(wildcard bench)
 	$(BIN)/ruff format --check app tests $(wildcard bench)
 	$(BIN)/mypy app
+	test -d node_modules || npm ci --no-audit --no-fund
+	VENV=$(VENV) scripts/lint_openapi.sh
 
 fuzz: $(BIN)/.dev
 	scripts/schemathesis.sh

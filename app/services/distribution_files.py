@@ -209,6 +209,7 @@ TEMPLATE_NOTES = [
 ]
 
 
+CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
