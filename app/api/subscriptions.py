@@ -108,9 +108,10 @@ def delete_subscription(
 
 @router.post(
     "/{subscription_id}/rotate-secret",
+    operation_id="subscriptions_rotate_secret",
     response_model=SubscriptionCreated,
     summary="Rotate the subscription's secret",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def rotate_secret(
     subscription_id: Id,
