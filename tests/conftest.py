@@ -130,6 +130,7 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "app_run_worker": False,
         "rate_limit_per_minute": 0,
+        "log_level": "WARNING",  # no access line per request (tests of the logs serve live)
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]

@@ -307,6 +307,9 @@ def test_a_lost_worker_s_try_is_retried(client, db, settings, receiver):
 
 
 def test_concurrent_dispatchers_send_each_try_once(client, db, settings):
+    # Generous timeouts: on a loaded machine a 1 s read timeout rightly makes a retry, and
+    # this test is about dispatchers sharing the work, not about slow receivers.
+    settings = settings.model_copy(update={"webhook_read_timeout_seconds": 10.0})
     with Receiver(lambda _r: Answer(200, delay=0.005)) as r:
         _org, headers = org_headers(client, db)
         for path in ("/a", "/b"):
