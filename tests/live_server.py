@@ -30,9 +30,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, log_path: Path, *, workers: int = 1, **env: str) -> Iterator[str]:
-    """Serve the platform on `database_url` (migrated at start) until the block ends;
-    yields the base URL. The server's output goes to `log_path`."""
+def serving(
+    database_url: str, log_path: Path, *, workers: int = 1, demo: bool = False, **env: str
+) -> Iterator[str]:
+    """Serve the platform on `database_url` (migrated at start, with the demo world when
+    `demo`) until the block ends; yields the base URL. The server's output goes to `log_path`."""
     port = free_port()
     environment = {
         **os.environ,
@@ -43,7 +45,8 @@ def serving(database_url: str, log_path: Path, *, workers: int = 1, **env: str) 
     }
     log = log_path.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--workers", str(workers), "--port", str(port)],
+        [sys.executable, "-m", "app", "serve", "--workers", str(workers), "--port", str(port)]
+        + (["--demo"] if demo else []),
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,

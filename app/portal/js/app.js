@@ -17,6 +17,14 @@ const ROUTES = [
 const view = document.getElementById("view");
 let rendering = 0;
 
+function readable(hash) {
+  try {
+    return decodeURIComponent(hash.replace(/\+/g, " "));
+  } catch {
+    return hash;
+  }
+}
+
 function parse() {
   const raw = location.hash.replace(/^#/, "") || "/";
   const [path, query = ""] = raw.split("?");
@@ -54,7 +62,7 @@ async function route() {
   } catch (error) {
     if (turn === rendering) mount(view, errorBox(error));
   }
-  if (turn === rendering) document.body.dataset.ready = path; // for tests: the view is drawn
+  if (turn === rendering) document.body.dataset.ready = readable(location.hash || "#/"); // drawn
 }
 
 function renderAccount() {

@@ -227,7 +227,9 @@ export function showProblem(form, error) {
     if (control) showFieldError(form, control, e.msg);
     else rest.push(e.msg);
   }
-  const box = h("div", { class: "form-errors state-error", role: "alert" }, h("strong", {}, error.message), rest.length ? h("ul", {}, rest.map((m) => h("li", {}, m))) : null);
+  // A validation problem's `detail` points developers to `errors`: people read the entries.
+  const summary = error.errors && error.errors.length ? "提交的内容有误，请按提示修改后重新提交。" : error.message;
+  const box = h("div", { class: "form-errors state-error", role: "alert", tabindex: "-1" }, h("strong", {}, summary), rest.length ? h("ul", {}, rest.map((m) => h("li", {}, m))) : null);
   form.prepend(box);
   const first = form.querySelector("[aria-invalid]");
   (first || box).focus && (first || box).focus();

@@ -227,6 +227,9 @@ function reasons(list) {
 
 async function demandDetail(demand, refresh) {
   const [matches, responses] = await Promise.all([get(`/demands/${demand.id}/matches`, { limit: 10 }), get(`/demands/${demand.id}/responses`, { limit: 50 })]);
+  const colleges = await Promise.all([...new Set(responses.items.map((r) => r.college_id))].map((id) => get(`/organizations/${id}`).catch(() => null)));
+  const names = Object.fromEntries(colleges.filter(Boolean).map((o) => [o.id, o.name]));
+  const collegeName = (id) => names[id] || `院校 ${id}`;
   const feedback = h("div", { "aria-live": "polite" });
   const responseTable = h("div", {});
   const drawResponses = (items) =>
@@ -234,7 +237,7 @@ async function demandDetail(demand, refresh) {
       responseTable,
       table(
         [
-          { title: "院校", cell: (r) => `院校 ${r.college_id}` },
+          { title: "院校", cell: (r) => collegeName(r.college_id) },
           { title: "专业", cell: (r) => r.major_code },
           { title: "人数", num: true, cell: (r) => num(r.headcount) },
           { title: "备注", cell: (r) => r.note || "—" },
@@ -251,7 +254,7 @@ async function demandDetail(demand, refresh) {
                         const answered = await post(`/demands/${demand.id}/responses/${r.id}/${verb}`);
                         items[items.indexOf(r)] = answered;
                         drawResponses(items);
-                        mount(feedback, notice(`已${label("status", answered.status)}院校 ${r.college_id} 的推荐。`));
+                        mount(feedback, notice(`已${label("status", answered.status)}${collegeName(r.college_id)}的推荐。`));
                         refresh();
                       }, { kind: verb === "accept" ? "btn-primary" : "", target: feedback }),
                     ),
@@ -264,9 +267,6 @@ async function demandDetail(demand, refresh) {
       ),
     );
   drawResponses(responses.items);
-  const colleges = await Promise.all([...new Set(responses.items.map((r) => r.college_id))].map((id) => get(`/organizations/${id}`).catch(() => null)));
-  const names = Object.fromEntries(colleges.filter(Boolean).map((o) => [o.id, o.name]));
-  responseTable.querySelectorAll("td[data-label='院校']").forEach((td, n) => (td.textContent = names[responses.items[n].college_id] || td.textContent));
   return h(
     "div",
     {},
