@@ -157,6 +157,10 @@ def test_anonymous_reads_the_portal_and_downloads_the_latest_distribution(
     go(page, "#/distribution")
     charts_drawn(page, 3)
     assert page.get_by_label("期次").input_value() == half_year()[0]
+    assert page.get_by_label("期次").locator("option").count() == 2  # the demo's two half-years
+    main = page.locator("#main").inner_text()
+    assert "与上一期" in main and "较上期" in main
+    assert page.locator(".delta-up, .delta-down").count() > 0
     assert "4601 机械设计制造类" in page.locator("#main").inner_text()
     screenshot("distribution")
 

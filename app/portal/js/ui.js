@@ -161,7 +161,9 @@ export async function section(el, load) {
   }
 }
 
-/** A table: columns [{title, cell: (row) => node|text, num?}] */
+const cellClass = (c) => [c.num && "num", c.nowrap && "nowrap", c.wide && "wide"].filter(Boolean).join(" ") || null;
+
+/** A table: columns [{title, cell: (row) => node|text, num?, nowrap?, wide?}] */
 export function table(columns, rows, { caption, emptyText } = {}) {
   if (!rows.length) return empty(emptyText);
   return h(
@@ -171,8 +173,8 @@ export function table(columns, rows, { caption, emptyText } = {}) {
       "table",
       {},
       caption ? h("caption", {}, caption) : null,
-      h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.title)))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-label": c.title }, c.cell(row)))))),
+      h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: cellClass(c) }, c.title)))),
+      h("tbody", {}, rows.map((row) => h("tr", {}, columns.map((c) => h("td", { class: cellClass(c), "data-label": c.title }, c.cell(row)))))),
     ),
   );
 }

@@ -9,12 +9,14 @@ export async function render(el, me) {
   const detail = h("section", { class: "panel", id: "demand-detail", hidden: true });
   el.append(list, editor, detail);
   const refresh = () => section(list, () => demandList(state, { edit, show }));
-  const edit = (demand) => {
-    mount(editor, demandForm(demand, async (saved) => {
+  const edit = (demand, done) => {
+    mount(editor, demandForm(demand, async (saved, message) => {
+      edit(null, message); // a blank form again, with what happened
+      if (!saved) return;
       await refresh();
       show(saved);
-    }));
-    editor.scrollIntoView({ block: "start" });
+    }), done ? notice(done) : null);
+    if (demand) editor.scrollIntoView({ block: "start" });
   };
   const show = (demand) => {
     detail.hidden = false;
@@ -50,10 +52,10 @@ async function demandList(state, { edit, show }) {
     table(
       [
         { title: "需求", cell: (d) => h("button", { type: "button", class: "link", onclick: () => show(d) }, d.title) },
-        { title: "类型", cell: (d) => label("demandKind", d.kind) },
+        { title: "类型", nowrap: true, cell: (d) => label("demandKind", d.kind) },
         { title: "专业", cell: (d) => d.major_codes.join("、") },
         { title: "人数", num: true, cell: (d) => num(d.headcount) },
-        { title: "有效期至", cell: (d) => day(d.valid_until) },
+        { title: "有效期至", nowrap: true, cell: (d) => day(d.valid_until) },
         { title: "状态", cell: (d) => badge(d.status) },
         {
           title: "操作",
@@ -162,7 +164,6 @@ function demandForm(demand, saved) {
   const validUntil = h("input", { type: "date", name: "valid_until", required: true, min: inputDate(0), max: inputDate(3 * 365), value: d.valid_until || inputDate(90) });
   const description = h("textarea", { name: "description", maxlength: 5000, rows: 3 }, d.description || "");
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, demand ? "保存修改" : "保存为草稿");
-  const result = h("div", { "aria-live": "polite" });
   const form = h(
     "form",
     { class: "form", novalidate: true },
@@ -180,8 +181,7 @@ function demandForm(demand, saved) {
       field("有效期至", validUntil),
       field("说明", description, { wide: true }),
     ),
-    h("div", { class: "actions" }, submit),
-    result,
+    h("div", { class: "actions" }, submit, demand ? h("button", { type: "button", class: "btn", onclick: () => saved(null) }, "取消") : null),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -210,8 +210,7 @@ function demandForm(demand, saved) {
     submit.disabled = true;
     try {
       const answer = demand ? await patch(`/demands/${demand.id}`, body) : await post("/demands", body);
-      mount(result, notice(demand ? "已保存修改。" : `已保存草稿“${answer.title}”。在列表中点击“开放”后，院校即可看到并应答。`));
-      await saved(answer);
+      await saved(answer, demand ? `已保存“${answer.title}”的修改。` : `已保存草稿“${answer.title}”。在列表中点击“开放”后，院校即可看到并应答。`);
     } catch (error) {
       showProblem(form, error);
     } finally {
@@ -275,12 +274,12 @@ async function demandDetail(demand, refresh) {
       ? table(
           [
             { title: "院校", cell: (m) => m.college.name },
-            { title: "专业", cell: (m) => `${m.major_code} ${m.major_name}` },
-            { title: "层次", cell: (m) => label("level", m.level) },
-            { title: "届别", cell: (m) => `${m.graduation_year} 届` },
+            { title: "专业", cell: (m) => h("span", {}, h("code", {}, m.major_code), ` ${m.major_name}`) },
+            { title: "层次", nowrap: true, cell: (m) => label("level", m.level) },
+            { title: "届别", nowrap: true, cell: (m) => `${m.graduation_year} 届` },
             { title: "可供人数", num: true, cell: (m) => num(m.available_headcount) },
             { title: "匹配度", num: true, cell: (m) => h("span", { class: "score" }, `${Math.round(m.score * 100)}%`) },
-            { title: "匹配理由", cell: (m) => reasons(m.reasons) },
+            { title: "匹配理由", wide: true, cell: (m) => reasons(m.reasons) },
           ],
           matches.items,
         )
