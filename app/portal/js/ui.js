@@ -320,12 +320,13 @@ export function barFigure(title, items, { series, height } = {}) {
 
 export function pieFigure(title, items) {
   const box = h("div", { class: "chart chart-pie", role: "img", "aria-label": title });
-  requestAnimationFrame(() =>
+  requestAnimationFrame(() => {
+    const narrow = box.clientWidth < 420; // a phone: the numbers inside the ring
     chart(box, {
       tooltip: { trigger: "item", formatter: "{b}：{c} 人（{d}%）" },
       legend: { bottom: 0 },
-      series: [{ type: "pie", radius: ["40%", "68%"], center: ["50%", "45%"], label: { formatter: "{b}\n{c}" }, data: items }],
-    }),
-  );
+      series: [{ type: "pie", radius: ["40%", "68%"], center: ["50%", "45%"], label: narrow ? { position: "inside", formatter: "{c}", color: "#fff" } : { formatter: "{b}\n{c} 人" }, data: items }],
+    });
+  });
   return h("figure", { class: "figure" }, h("figcaption", {}, title), box);
 }

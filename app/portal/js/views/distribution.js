@@ -46,7 +46,7 @@ export async function render(el, _params, query) {
   );
   const [now0, before0] = summaries[0];
   const sum = (s, k) => (s ? s.items.reduce((t, i) => t + (i[k] || 0), 0) : undefined);
-  const card = (value, text, before) => h("div", { class: "figure-card" }, h("strong", {}, num(value)), h("span", {}, text), before !== undefined ? change(value, before) : null);
+  const card = (value, text, before) => h("div", { class: "figure-card" }, h("strong", {}, num(value)), h("span", {}, text), before !== undefined ? h("small", { class: "delta-line" }, "较上期 ", change(value, before)) : null);
   totals.append(card(sum(now0, "headcount"), "在校生", sum(before0, "headcount")), card(sum(now0, "graduating_headcount"), "应届毕业生", sum(before0, "graduating_headcount")), card(now0.items.length, "涉及专业大类"));
   await Promise.all(
     GROUPS.map(([group, title], n) =>
@@ -59,7 +59,7 @@ export async function render(el, _params, query) {
           h(
             "div",
             { class: "grid-2 chart-table" },
-            barFigure(`在校生与应届毕业生（按${title}）`, items.slice(0, 15).map((i) => ({ name: i.name, headcount: i.headcount, graduating: i.graduating_headcount })), { series: [{ name: "在校生", key: "headcount" }, { name: "应届毕业生", key: "graduating" }] }),
+            barFigure(`在校生与应届毕业生（按${title}）`, items.slice(0, 15).map((i) => ({ name: group === "district" ? i.name : `${i.key} ${i.name}`, headcount: i.headcount, graduating: i.graduating_headcount })), { series: [{ name: "在校生", key: "headcount" }, { name: "应届毕业生", key: "graduating" }] }),
             table(
               [
                 { title, cell: (i) => (group === "district" ? i.name : `${i.key} ${i.name}`) },
