@@ -260,6 +260,14 @@ def test_an_enterprise_posts_a_demand_with_the_major_picker_and_sees_who_fits(
     page = portal
     sign_in(page, "ent02")
     editor = page.locator("#demand-editor")
+    editor.get_by_role("button", name="保存为草稿").click()  # checked here, as the API would
+    assert (
+        editor.locator(".field", has=page.get_by_label("需求名称"))
+        .locator(".field-error")
+        .inner_text()
+        == "此项必填。"
+    )
+    editor.get_by_text("请至少选择一个专业。").wait_for()
     editor.get_by_label("需求名称").fill("数控机床装调维修工")
     picker = editor.get_by_role("combobox", name="所需专业")
     picker.fill("数控")
@@ -291,20 +299,31 @@ def test_an_enterprise_posts_a_demand_with_the_major_picker_and_sees_who_fits(
     demand_id = int(
         httpx.get(f"{base}/api/v1/demands", params={"q": "数控机床装调"}).json()["items"][0]["id"]
     )
-    offered = httpx.post(
-        f"{base}/api/v1/demands/{demand_id}/responses",
-        headers=token(base, "college01"),
-        json={"major_code": "460103", "headcount": 6, "note": "可安排面试"},
-    )
-    assert offered.status_code == 201, offered.text
+    for college, note in (("college01", "可安排面试"), ("college04", "中职学生")):
+        offered = httpx.post(
+            f"{base}/api/v1/demands/{demand_id}/responses",
+            headers=token(base, college),
+            json={"major_code": "460103", "headcount": 6, "note": note},
+        )
+        assert offered.status_code == 201, offered.text
     row.get_by_role("button", name="匹配与应答").click()
-    detail.get_by_text("可安排面试").wait_for()
-    detail.get_by_role("button", name="接受").click()
+    offers = detail.locator("tr", has_text="可安排面试")
+    offers.get_by_role("button", name="接受").click()
     detail.get_by_text("已接受威海职业学院的推荐").wait_for()
+    detail.locator("tr", has_text="中职学生").get_by_role("button", name="拒绝").click()
+    detail.get_by_text("已拒绝威海技师学院的推荐").wait_for()
     screenshot("enterprise-workbench")
 
     row.get_by_role("button", name="暂停").click()
-    demands.locator("tr", has_text="数控机床装调维修工").get_by_text("已暂停").wait_for()
+    row = demands.locator("tr", has_text="数控机床装调维修工")
+    row.get_by_text("已暂停").wait_for()
+    row.get_by_role("button", name="编辑").click()
+    editor.get_by_label("需求人数").fill("15")
+    editor.get_by_role("button", name="保存修改").click()
+    editor.get_by_text("已保存“数控机床装调维修工”的修改。").wait_for()
+    demands.locator("tr", has_text="数控机床装调维修工").get_by_text("15", exact=True).wait_for()
+    changed = httpx.get(f"{base}/api/v1/demands/{demand_id}", headers=token(base, "ent02"))
+    assert changed.json()["headcount"] == 15 and changed.json()["major_codes"] == ["460103", "4601"]
 
 
 def test_a_department_approves_a_registration_publishes_an_item_and_a_period(

@@ -237,6 +237,20 @@ export function showProblem(form, error) {
   (first || box).focus && (first || box).focus();
 }
 
+/** Why a control fails its constraints, in Chinese whatever the browser's language. */
+function invalidText(control) {
+  const v = control.validity;
+  if (v.valueMissing) return control.type === "file" ? "请选择文件。" : "此项必填。";
+  if (v.badInput) return "请输入有效的数字或日期。";
+  if (v.tooShort) return `至少 ${control.minLength} 个字符（现有 ${control.value.length} 个）。`;
+  if (v.tooLong) return `至多 ${control.maxLength} 个字符。`;
+  if (v.rangeUnderflow) return `不能小于 ${control.min}。`;
+  if (v.rangeOverflow) return `不能大于 ${control.max}。`;
+  if (v.stepMismatch) return "请输入整数。";
+  if (v.patternMismatch || v.typeMismatch) return control.dataset.format || "格式不正确。";
+  return control.validationMessage;
+}
+
 /** Checks the form's own constraints (the API's limits, as HTML attributes); shows what fails. */
 export function checkForm(form) {
   clearErrors(form);
@@ -245,7 +259,7 @@ export function checkForm(form) {
     if (!control.checkValidity()) {
       if (ok) control.focus();
       ok = false;
-      showFieldError(form, control, control.validationMessage);
+      showFieldError(form, control, invalidText(control));
     }
   }
   return ok;

@@ -87,8 +87,8 @@ async function feedEditor(feed) {
   } else {
     controls = {
       name: h("input", { name: "name", required: true, minlength: 2, maxlength: 200 }),
-      credit_code: h("input", { name: "credit_code", required: true, minlength: 18, maxlength: 18, pattern: "[0-9A-HJ-NPQRTUWXY]{18}", autocapitalize: "characters" }),
-      industry_code: h("input", { name: "industry_code", required: true, pattern: "[A-T]|\\d{2,4}", placeholder: "如 3421" }),
+      credit_code: h("input", { name: "credit_code", required: true, minlength: 18, maxlength: 18, pattern: "[0-9A-HJ-NPQRTUWXY]{18}", autocapitalize: "characters", "data-format": "应为 18 位数字或大写字母（不含 I、O、Z、S、V）。" }),
+      industry_code: h("input", { name: "industry_code", required: true, pattern: "[A-T]|\\d{2,4}", placeholder: "如 3421", "data-format": "应为门类字母 A–T 或 2–4 位数字。" }),
       district_code: h("select", { name: "district_code", required: true }, ctx.countyOptions.map((o) => o.cloneNode(true))),
       cluster_code: clusterSelect(),
       size: h("select", { name: "size", required: true }, options("size")),
@@ -167,7 +167,7 @@ async function publishDataset(me, dept) {
   const schedule = await get("/publications/schedule");
   const mine = schedule.items.filter((i) => i.available && (dept === "admin" || i.departments.includes(dept)));
   const dataset = h("select", { name: "dataset", required: true }, mine.map((i) => h("option", { value: i.dataset }, i.title)));
-  const period = h("input", { name: "period", required: true, pattern: "\\d{4}(H[12]|Q[1-4]|-\\d{2}(-\\d{2})?)", placeholder: "如 2026H2、2026Q4" });
+  const period = h("input", { name: "period", required: true, pattern: "\\d{4}(H[12]|Q[1-4]|-\\d{2}(-\\d{2})?)", placeholder: "如 2026H2、2026Q4", "data-format": "期次格式如 2026H2、2026Q4、2026-11 或 2026-11-30。" });
   const suggest = () => {
     const item = mine.find((i) => i.dataset === dataset.value);
     if (!item) return;

@@ -158,7 +158,7 @@ function demandForm(demand, saved) {
   const picker = majorPicker(d.major_codes || []);
   const levels = h("fieldset", { class: "checks" }, h("legend", {}, "层次（不选为不限）"), Object.entries({ secondary: "中职", higher: "高职专科", undergraduate: "职业本科" }).map(([v, t]) => h("label", {}, h("input", { type: "checkbox", name: "levels", value: v, checked: (d.levels || []).includes(v) }), ` ${t}`)));
   const headcount = h("input", { type: "number", name: "headcount", required: true, min: 1, max: 100000, value: d.headcount || "" });
-  const years = h("input", { name: "graduation_years", placeholder: "如 2027, 2028（不填为不限）", pattern: "\\s*(\\d{4}\\s*[,，、]?\\s*)*", value: (d.graduation_years || []).join(", ") });
+  const years = h("input", { name: "graduation_years", placeholder: "如 2027, 2028（不填为不限）", pattern: "\\s*(\\d{4}\\s*[,，、]?\\s*)*", "data-format": "请填写四位年份，用逗号分隔。", value: (d.graduation_years || []).join(", ") });
   const salaryMin = h("input", { type: "number", name: "salary_min", min: 0, max: 1000000, value: d.salary_min ?? "" });
   const salaryMax = h("input", { type: "number", name: "salary_max", min: 0, max: 1000000, value: d.salary_max ?? "" });
   const validUntil = h("input", { type: "date", name: "valid_until", required: true, min: inputDate(0), max: inputDate(3 * 365), value: d.valid_until || inputDate(90) });
