@@ -330,7 +330,7 @@ def test_a_department_approves_a_registration_publishes_an_item_and_a_period(
     portal: "Page", page_log: PageLog, base: str, screenshot: Callable[[str], Path]
 ):
     page = portal
-    page_log.allow_status(422)  # the wrong credit code below, shown next to its field
+    page_log.allow_status(412, 422)  # a stale change and a wrong credit code, both shown
     code = credit_code(990)
     registered = httpx.post(
         f"{base}/api/v1/registrations",
@@ -378,6 +378,39 @@ def test_a_department_approves_a_registration_publishes_an_item_and_a_period(
     publish.get_by_role("button", name="冻结并发布").click()
     publish.get_by_text(re.compile(r"已发布 企业名录 .* 第 1 版：11 行")).wait_for()
     screenshot("department-workbench")
+
+    # A draft changed with the ETag it was read with: a change made meanwhile answers 412.
+    editor.get_by_label("企业名称").fill("威海草稿测试企业有限公司")
+    editor.get_by_label("统一社会信用代码").fill(credit_code(991))
+    editor.get_by_label("行业代码（GB/T 4754）").fill("3421")
+    editor.get_by_role("button", name="仅保存草稿").click()
+    editor.get_by_text("已保存草稿：“威海草稿测试企业有限公司”").wait_for()
+    draft = desk.locator("tr", has_text="威海草稿测试企业有限公司")
+    draft.get_by_role("button", name="编辑").click()
+    editor.get_by_role("heading", name="编辑：威海草稿测试企业有限公司").wait_for()
+    entry = httpx.get(
+        f"{base}/api/v1/enterprises", params={"q": "草稿测试"}, headers=token(base, "industry")
+    ).json()["items"][0]
+    meanwhile = httpx.patch(
+        f"{base}/api/v1/enterprises/{entry['id']}",
+        json={"description": "同时的修改"},
+        headers=token(base, "industry"),
+    )
+    assert meanwhile.status_code == 200, meanwhile.text
+    editor.get_by_label("规模").select_option("medium")
+    editor.get_by_role("button", name="保存并发布").click()
+    editor.get_by_text("该条目已被他人修改").wait_for()
+    editor.get_by_role("button", name="取消编辑").click()
+    editor.get_by_role("heading", name="新建企业名录").wait_for()
+    draft.get_by_role("button", name="编辑").click()
+    editor.get_by_role("heading", name="编辑：威海草稿测试企业有限公司").wait_for()
+    assert editor.get_by_label("详细说明").input_value() == "同时的修改"
+    editor.get_by_label("规模").select_option("medium")
+    editor.get_by_role("button", name="保存并发布").click()
+    editor.get_by_text("已发布：“威海草稿测试企业有限公司”").wait_for()
+    published = httpx.get(f"{base}/api/v1/enterprises/{entry['id']}").json()
+    assert (published["status"], published["size"]) == ("published", "medium")
+
     publish.get_by_role("link", name="查看发布与下载").click()
     page.wait_for_selector('body[data-ready^="#/publications/"]')
     assert page.locator("h1").inner_text().startswith("企业名录")

@@ -57,7 +57,7 @@ async function problemOf(response) {
   }
 }
 
-export async function request(method, path, { params, json, form, extraHeaders } = {}) {
+export async function request(method, path, { params, json, form, extraHeaders, withEtag } = {}) {
   const init = { method, headers: headers(extraHeaders) };
   if (json !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -77,12 +77,16 @@ export async function request(method, path, { params, json, form, extraHeaders }
     throw new ApiError(response.status, problem);
   }
   if (response.status === 204) return null;
-  return response.json();
+  const body = await response.json();
+  return withEtag ? { body, etag: response.headers.get("ETag") } : body;
 }
+
+/** A feed item and its ETag, for a change sent back with If-Match. */
+export const getVersioned = (path) => request("GET", path, { withEtag: true });
 
 export const get = (path, params) => request("GET", path, { params });
 export const post = (path, json, params) => request("POST", path, { json, params });
-export const patch = (path, json) => request("PATCH", path, { json });
+export const patch = (path, json, etag) => request("PATCH", path, { json, extraHeaders: etag ? { "If-Match": etag } : {} });
 export const del = (path) => request("DELETE", path);
 
 export async function signIn(username, password) {

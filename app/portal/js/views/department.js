@@ -1,7 +1,7 @@
 // A department: approve registrations, write and publish feed items, publish datasets,
 // and see which colleges have not submitted for the period.
-import { clusters, get, post } from "../api.js";
-import { actionButton, badge, checkForm, currentQuarter, date, day, field, h, label, mount, notice, num, openPeriods, options, periodName, section, showProblem, table } from "../ui.js";
+import { get, getVersioned, patch, post } from "../api.js";
+import { actionButton, badge, checkForm, currentQuarter, date, field, h, label, mount, notice, num, openPeriods, options, periodName, section, showProblem, table } from "../ui.js";
 import { context } from "./feeds.js";
 
 // Which feeds each department publishes, and which it writes items of itself.
@@ -26,7 +26,7 @@ export async function render(el, me) {
   if (APPROVES[dept] || dept === "admin") add("approvals", () => approvals(dept));
   const feeds = dept === "admin" ? Object.keys(FEED_TITLES) : PUBLISHES[dept] || [];
   if (WRITES[dept]) add("feed-editor", () => feedEditor(WRITES[dept]));
-  for (const feed of feeds) add(`desk-${feed}`, () => feedDesk(feed));
+  for (const feed of feeds) add(`desk-${feed}`, () => feedDesk(feed, WRITES[dept] === feed));
   add("publish", () => publishDataset(me, dept));
   if (["education", "hr", "admin"].includes(dept)) add("submissions", () => submissions());
   await Promise.all(parts.map(([box, load]) => section(box, load)));
@@ -101,13 +101,34 @@ async function feedEditor(feed) {
     name: "企业名称", credit_code: "统一社会信用代码", industry_code: "行业代码（GB/T 4754）", district_code: "所在区县", size: "规模", integration_level: "产教融合型企业",
   };
   const result = h("div", { "aria-live": "polite" });
+  const heading = h("h2", {}, `新建${FEED_TITLES[feed]}`);
   const submit = h("button", { type: "submit", class: "btn btn-primary" }, "保存并发布");
   const draftOnly = h("button", { type: "button", class: "btn" }, "仅保存草稿");
+  const cancel = h("button", { type: "button", class: "btn", hidden: true }, "取消编辑");
+  let editing = null; // {item, etag} of the draft being changed
+  const stopEditing = () => {
+    editing = null;
+    form.reset();
+    heading.textContent = `新建${FEED_TITLES[feed]}`;
+    cancel.hidden = true;
+  };
+  cancel.addEventListener("click", stopEditing);
+  window.addEventListener("portal:edit-item", async (event) => {
+    if (event.detail.feed !== feed || !document.body.contains(form)) return;
+    const { body, etag } = await getVersioned(`/${feed}/${event.detail.id}`);
+    editing = { item: body, etag };
+    for (const [k, c] of Object.entries(controls)) c.value = body[k] ?? "";
+    heading.textContent = `编辑：${body.title || body.name}`;
+    cancel.hidden = false;
+    mount(result);
+    form.scrollIntoView({ block: "start" });
+    controls[Object.keys(controls)[0]].focus();
+  });
   const form = h(
     "form",
     { class: "form", novalidate: true },
     h("div", { class: "form-grid" }, Object.entries(controls).map(([k, c]) => field(names[k], c, { wide: c.tagName === "TEXTAREA" }))),
-    h("div", { class: "actions" }, submit, draftOnly),
+    h("div", { class: "actions" }, submit, draftOnly, cancel),
     result,
   );
   const save = async (publish) => {
@@ -116,23 +137,26 @@ async function feedEditor(feed) {
     for (const [k, c] of Object.entries(controls)) {
       const v = c.value.trim();
       if (v !== "") body[k] = v;
+      else if (editing && editing.item[k] != null) body[k] = null; // cleared
     }
     try {
-      const item = await post(`/${feed}`, body);
+      // A change carries the ETag read with the item: 412 if someone changed it meanwhile.
+      const item = editing ? await patch(`/${feed}/${editing.item.id}`, body, editing.etag) : await post(`/${feed}`, body);
       const final = publish ? await post(`/${feed}/${item.id}/publish`) : item;
       mount(result, notice(`${publish ? "已发布" : "已保存草稿"}：“${final.title || final.name}”。`));
-      form.reset();
+      stopEditing();
       window.dispatchEvent(new CustomEvent("portal:feed-changed", { detail: feed }));
     } catch (error) {
       showProblem(form, error);
+      if (error.code === "stale_version") result.replaceChildren(notice("该条目已被他人修改：请取消编辑，重新打开后再改。", "warn"));
     }
   };
   form.addEventListener("submit", (e) => (e.preventDefault(), save(true)));
   draftOnly.addEventListener("click", () => save(false));
-  return h("div", {}, h("h2", {}, `新建${FEED_TITLES[feed]}`), form);
+  return h("div", {}, heading, form);
 }
 
-async function feedDesk(feed) {
+async function feedDesk(feed, editable) {
   const box = h("div", {});
   const load = async () => {
     const page = await get(`/${feed}`, { limit: 20 });
@@ -151,7 +175,16 @@ async function feedDesk(feed) {
           { title: "标题", cell: (i) => h("a", { href: `#/feeds/${feed}/${i.id}` }, i.title || i.name) },
           { title: "状态", cell: (i) => badge(i.status) },
           { title: "更新时间", cell: (i) => date(i.updated_at) },
-          { title: "操作", cell: (i) => (i.status === "published" ? step(i, "withdraw") : step(i, "publish")) },
+          {
+            title: "操作",
+            cell: (i) =>
+              h(
+                "div",
+                { class: "row-actions" },
+                i.status === "published" ? step(i, "withdraw") : step(i, "publish"),
+                editable && i.status !== "published" ? h("button", { type: "button", class: "btn", onclick: () => window.dispatchEvent(new CustomEvent("portal:edit-item", { detail: { feed, id: i.id } })) }, "编辑") : null,
+              ),
+          },
         ],
         page.items,
         { emptyText: "暂无条目。" },
