@@ -103,9 +103,10 @@ def charts_drawn(page: "Page", count: int) -> None:
 
 
 def test_anonymous_reads_the_portal_and_downloads_the_latest_distribution(
-    portal: "Page", base: str, screenshot: Callable[[str], Path], tmp_path: Path
+    portal: "Page", page_log: PageLog, base: str, screenshot: Callable[[str], Path], tmp_path: Path
 ):
     page = portal
+    page_log.allow_status(404)  # the missing item below
     assert page.title().endswith("威海市校企合作信息服务平台")
     figures = page.locator(".figure-card")
     assert figures.count() == 5 and "应届毕业生" in figures.first.inner_text()
@@ -124,6 +125,9 @@ def test_anonymous_reads_the_portal_and_downloads_the_latest_distribution(
     page.wait_for_selector('body[data-ready^="#/feeds/tech-projects/"]')
     assert page.locator("h1").inner_text() == "海参精深加工技术攻关"
     screenshot("tech-project")
+    go(page, "#/feeds/tech-projects/99999")  # the problem's own Chinese detail, shown
+    problem = httpx.get(f"{base}/api/v1/tech-projects/99999").json()
+    assert problem["detail"] in page.locator(".state-error").inner_text()
 
     # The enterprise directory, filtered by its 产教融合型企业 level.
     go(page, "#/feeds/enterprises")

@@ -15,7 +15,14 @@ export async function render(el, me) {
 function uploader(box, college) {
   const periods = openPeriods();
   const period = h("select", { name: "period" }, periods.map((p) => h("option", { value: p }, `${periodName(p)}（${p}）`)));
-  const file = h("input", { type: "file", name: "file", accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", required: true });
+  const file = h("input", { type: "file", name: "file", class: "file-input", accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", required: true });
+  // The browser's own file button speaks its own language: a Chinese one in front of it.
+  const fileName = h("span", { class: "file-name", "aria-hidden": "true" }, "未选择文件");
+  file.addEventListener("change", () => (fileName.textContent = file.files[0] ? `${file.files[0].name}（${Math.ceil(file.files[0].size / 1024)} KB）` : "未选择文件"));
+  const fileField = field("数据文件（CSV 或 Excel）", file, { hint: "先检查，全部通过后再提交。提交将替换本期之前报送的数据。" });
+  const filePick = h("span", { class: "file-pick" });
+  file.replaceWith(filePick); // the input stays labelled, over the Chinese button
+  filePick.append(file, h("span", { class: "btn", "aria-hidden": "true" }, "选择文件"), fileName);
   const progress = h("progress", { max: 1, value: 0, hidden: true, "aria-label": "上传进度" });
   const report = h("div", { class: "report", "aria-live": "polite" });
   const check = h("button", { type: "submit", class: "btn" }, "检查文件（不提交）");
@@ -23,7 +30,7 @@ function uploader(box, college) {
   const form = h(
     "form",
     { class: "form", novalidate: true },
-    h("div", { class: "form-grid" }, field("报送期次", period), field("数据文件（CSV 或 Excel）", file, { hint: "先检查，全部通过后再提交。提交将替换本期之前报送的数据。" })),
+    h("div", { class: "form-grid" }, field("报送期次", period), fileField),
     h("div", { class: "actions" }, check, submit, progress),
   );
   let checked = null; // the file and period that passed the dry run
