@@ -16,6 +16,7 @@ const ROUTES = [
 
 const view = document.getElementById("view");
 let rendering = 0;
+let routed = false; // the first view keeps the focus where the browser put it
 
 function readable(hash) {
   try {
@@ -59,6 +60,11 @@ async function route() {
     const title = container.querySelector("h1");
     document.title = `${title ? `${title.textContent} · ` : ""}威海市校企合作信息服务平台`;
     window.scrollTo(0, 0);
+    if (title && routed) {
+      title.tabIndex = -1; // a screen reader hears the new page's heading
+      title.focus({ preventScroll: true });
+    }
+    routed = true;
   } catch (error) {
     if (turn === rendering) mount(view, errorBox(error));
   }

@@ -125,11 +125,14 @@ export async function list(el, [feed], query) {
   if (!spec) throw new Error("没有这个栏目。");
   const ctx = await context();
   const q = h("input", { type: "search", name: "q", minlength: 2, maxlength: 50, placeholder: "输入至少两个字，如 海参" });
+  // On a phone the filters fold away under the search box (open when one is in use).
+  const used = [...query.keys()].some((k) => k !== "q" && k !== "offset");
+  const more = h("details", { class: "more-filters", open: used || window.matchMedia("(min-width: 761px)").matches }, h("summary", {}, "筛选条件"), h("div", { class: "filter-fields" }, spec.filters(ctx)));
   const form = h(
     "form",
     { class: "filters", role: "search" },
     field("搜索", q, { wide: true }),
-    spec.filters(ctx),
+    more,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary" }, "查询"), h("a", { class: "btn", href: `#/feeds/${feed}` }, "重置")),
   );
   for (const control of form.elements) if (control.name && query.has(control.name)) control.value = query.get(control.name);

@@ -9,6 +9,7 @@ export async function render(el) {
   const gaps = h("div", { class: "panel" });
   const latest = h("div", { class: "grid-3" });
   const pubs = h("div", { class: "panel" });
+  const demands = h("div", { class: "panel" });
   el.append(
     h("h1", { class: "visually-hidden" }, "首页"),
     h("section", { class: "hero" }, h("h2", {}, "校企合作，一个数据源"), h("p", {}, "市教育局、人社局、科技局、工信局与企业、职业院校在此发布和共享科技项目、企业名录、校企合作与社会服务项目、学生专业分布和用工需求。")),
@@ -16,7 +17,7 @@ export async function render(el) {
     h("div", { class: "grid-2" }, levels, gaps),
     h("h2", { class: "section-title" }, "最新发布"),
     latest,
-    pubs,
+    h("div", { class: "grid-2" }, demands, pubs),
   );
   await Promise.all([
     section(figures, async () => {
@@ -68,6 +69,16 @@ export async function render(el) {
           h("p", { class: "more" }, h("a", { href: `#/feeds/${path}` }, "更多 →")),
         ),
       );
+    }),
+    section(demands, async () => {
+      const d = await get("/demands", { status: "open", limit: 5 });
+      return [
+        h("h3", {}, "征集中的用工需求"),
+        d.items.length
+          ? h("ul", { class: "news" }, d.items.map((i) => h("li", {}, h("span", {}, `${i.title}`, h("small", { class: "meta" }, ` ${label("demandKind", i.kind)} · ${num(i.headcount)} 人`)), h("time", {}, `至 ${i.valid_until}`))))
+          : empty("暂无征集中的需求。"),
+        h("p", { class: "more" }, h("a", { href: "#/supply-demand" }, "供需缺口分析 →")),
+      ];
     }),
     section(pubs, async () => {
       const p = await get("/publications", { limit: 5 });
