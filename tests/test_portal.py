@@ -125,6 +125,11 @@ def test_anonymous_reads_the_portal_and_downloads_the_latest_distribution(
     page.wait_for_selector('body[data-ready^="#/feeds/tech-projects/"]')
     assert page.locator("h1").inner_text() == "海参精深加工技术攻关"
     screenshot("tech-project")
+    go(page, "#/feeds/cooperation-projects")
+    page.get_by_role("link", name="数控技术订单班").click()
+    page.wait_for_selector('body[data-ready^="#/feeds/cooperation-projects/"]')
+    partners = page.locator(".details").inner_text()
+    assert "威海卫港智能装备有限公司" in partners and "威海职业学院" in partners
     go(page, "#/feeds/tech-projects/99999")  # the problem's own Chinese detail, shown
     problem = httpx.get(f"{base}/api/v1/tech-projects/99999").json()
     assert problem["detail"] in page.locator(".state-error").inner_text()

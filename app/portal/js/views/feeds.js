@@ -75,8 +75,8 @@ export const FEEDS = {
     fields: () => [
       ["合作形式", (i) => label("coopKind", i.kind)],
       ["说明", (i) => i.description],
-      ["合作企业（编号）", (i) => (i.enterprise_ids || []).join("、")],
-      ["合作院校（编号）", (i) => (i.college_ids || []).join("、")],
+      ["合作企业", (i, names) => (i.enterprise_ids || []).map((id) => names[id] || `编号 ${id}`).join("、")],
+      ["合作院校", (i, names) => (i.college_ids || []).map((id) => names[id] || `编号 ${id}`).join("、")],
       ["专业代码", (i) => (i.major_codes || []).join("、")],
       ["开始日期", (i) => day(i.start_date)],
       ["结束日期", (i) => day(i.end_date)],
@@ -161,10 +161,14 @@ export async function item(el, [feed, id]) {
   const spec = FEEDS[feed];
   if (!spec) throw new Error("没有这个栏目。");
   const [ctx, entry] = await Promise.all([context(), get(`/${feed}/${id}`)]);
+  // A cooperation project names its partners by id: their names come from /organizations.
+  const ids = [...(entry.enterprise_ids || []), ...(entry.college_ids || [])];
+  const orgs = await Promise.all(ids.map((org) => get(`/organizations/${org}`).catch(() => null)));
+  const names = Object.fromEntries(orgs.filter(Boolean).map((o) => [o.id, o.name]));
   const rows = [...spec.fields(ctx), ["状态", (i) => badge(i.status)], ["发布时间", (i) => day(i.published_at)], ["更新时间", (i) => day(i.updated_at)]];
   el.append(
     h("nav", { class: "crumbs", "aria-label": "位置" }, h("a", { href: `#/feeds/${feed}` }, spec.title), " / ", spec.heading(entry)),
     h("h1", {}, spec.heading(entry)),
-    h("dl", { class: "card details" }, rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value(entry) || "—")])),
+    h("dl", { class: "card details" }, rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value(entry, names) || "—")])),
   );
 }
