@@ -424,8 +424,13 @@ def test_a_department_approves_a_registration_publishes_an_item_and_a_period(
     page.wait_for_selector('body[data-ready^="#/publications/"]')
     assert page.locator("h1").inner_text().startswith("企业名录")
 
+    # The token lives in sessionStorage, never in a cookie, and signing out forgets it.
+    assert page.evaluate("sessionStorage.getItem('xqhz.token')")
+    assert page.evaluate("document.cookie") == "" and not page.context.cookies()
     # The education bureau sees which colleges have not submitted for the period.
     page.get_by_role("button", name="退出").click()
+    page.wait_for_selector('body[data-ready="#/"]')
+    assert page.evaluate("sessionStorage.getItem('xqhz.token')") is None
     sign_in(page, "edu")
     submissions = page.locator("#submissions")
     submissions.get_by_text(re.compile(r"已报送 \d+ 所，未报送")).wait_for()
