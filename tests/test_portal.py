@@ -172,6 +172,11 @@ def test_anonymous_reads_the_portal_and_downloads_the_latest_distribution(
     assert page.locator(".delta-up, .delta-down").count() > 0
     assert "4601 机械设计制造类" in page.locator("#main").inner_text()
     screenshot("distribution")
+    earlier = page.get_by_label("期次").locator("option").nth(1).get_attribute("value")
+    page.get_by_label("期次").select_option(earlier)
+    page.wait_for_selector(f'body[data-ready="#/distribution?period={earlier}"]')
+    charts_drawn(page, 3)
+    assert "没有更早的已发布期次可比较" in page.locator("#main").inner_text()
 
     go(page, "#/supply-demand")
     charts_drawn(page, 1)
