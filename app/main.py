@@ -5,11 +5,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
@@ -47,12 +49,22 @@ from app.services.auth import bootstrap_admin
 PORTAL = Path(__file__).parent / "portal"
 
 
+class PortalFiles(StaticFiles):
+    """Static files that browsers revalidate (ETag) before each use: an upgraded portal is
+    never run from a stale cache."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 class PortalMount(Mount):
     """The portal's files at `/`: it answers GET and HEAD of `/` and of the files it has,
     and leaves every other request to the routes (their 404 and 405 problems included)."""
 
     def __init__(self, directory: Path) -> None:
-        super().__init__("/", app=StaticFiles(directory=str(directory), html=True), name="portal")
+        super().__init__("/", app=PortalFiles(directory=str(directory), html=True), name="portal")
         files = (p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
         self.paths = frozenset({"/", *(f"/{f}" for f in files)})
 

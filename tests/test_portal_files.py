@@ -16,6 +16,7 @@ def test_the_portal_is_at_the_root(client):
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "威海市校企合作信息服务平台" in page.text and '<html lang="zh-CN">' in page.text
+    assert page.headers["cache-control"] == "no-cache" and page.headers["etag"]
     for asset in re.findall(r'(?:src|href)="([^"#:]+)"', page.text):
         assert client.get(f"/{asset}").status_code == 200, asset
     echarts = client.get("/vendor/echarts/echarts.min.js")
