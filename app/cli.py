@@ -73,7 +73,9 @@ def _seed(settings: Settings) -> list[str]:
     lines = []
     with transaction(make_sessionmaker(engine)) as session:
         if seed_demo_content(session, settings):
-            lines.append("demo content: feeds, a published student distribution and open demands")
+            lines.append(
+                "demo content: feeds, two published half-years of students and open demands"
+            )
     engine.dispose()
     if sign_ins:
         lines.append("demo sign-ins (username / password / organisation):")

@@ -4,11 +4,16 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from app import __version__
 from app.api import (
@@ -41,6 +46,38 @@ from app.services import dispatcher
 from app.services.auth import bootstrap_admin
 
 TITLE = "School-Enterprise Cooperation Platform API"
+
+# The web portal: plain HTML, CSS and ES modules on the public API, served at `/`.
+PORTAL = Path(__file__).parent / "portal"
+
+
+class PortalFiles(StaticFiles):
+    """Static files that browsers revalidate (ETag) before each use: an upgraded portal is
+    never run from a stale cache."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+class PortalMount(Mount):
+    """The portal's files at `/`: it answers GET and HEAD of `/` and of the files it has,
+    and leaves every other request to the routes (their 404 and 405 problems included)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__("/", app=PortalFiles(directory=str(directory), html=True), name="portal")
+        files = (p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+        self.paths = frozenset({"/", *(f"/{f}" for f in files)})
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        if scope["path"] not in self.paths:
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 DESCRIPTION = """
 **威海市校企合作信息服务平台** (the Weihai school–enterprise cooperation information
 service platform): one source of truth shared by the city's departments, its enterprises
@@ -179,6 +216,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.mount(ops.ASSETS_URL, StaticFiles(directory=str(ops.DOCS_ASSETS)), name="docs-assets")
+    # After the API's routes; routes added later still answer (the mount knows its files).
+    app.router.routes.append(PortalMount(PORTAL))
 
     install_error_handlers(app)
     install_openapi(app, description=DESCRIPTION, tags=TAGS)

@@ -25,16 +25,6 @@ class NotReady(AppError):
     code = "not_ready"
 
 
-@router.get("/", include_in_schema=False)
-def root() -> dict[str, str]:
-    return {
-        "name": "校企合作信息服务平台",
-        "api": "/api/v1",
-        "docs": "/docs",
-        "openapi": "/openapi.json",
-    }
-
-
 @router.get("/healthz", operation_id="ops_health", summary="The process is up")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}

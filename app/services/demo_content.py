@@ -1,4 +1,5 @@
-"""Demo content for the demo world: feeds, a published student distribution, open demands.
+"""Demo content for the demo world: feeds, two published half-years of student distribution,
+open demands.
 
 Everything goes through the same services as the API (validation, search index, events,
 audit), acting as the demo organisations' users. Loaded once: skipped when the demo
@@ -163,41 +164,46 @@ def _feeds(session: Session, today: date) -> None:
 
 
 def _distribution(session: Session, settings: Settings, today: date) -> None:
-    period = period_of(today, Cadence.half_yearly)
-    graduation = period.start.year if period.label.endswith("H1") else period.start.year + 1
-    for username, cohorts in COHORTS.items():
-        college = _acting(session, username)
-        rows = []
-        for major, level, headcount in cohorts:
-            years = 4 if level == "undergraduate" else 3
-            rows.append(
-                {
-                    "major_code": major,
-                    "level": level,
-                    "headcount": headcount,
-                    "enrollment_year": graduation - years,
-                    "graduation_year": graduation,
-                    "graduating_headcount": headcount - headcount // 10,
-                }
+    """The previous half-year and the current one, each submitted and published, so that
+    a period can be compared with the one before it."""
+    current = period_of(today, Cadence.half_yearly)
+    for period, change in ((current.previous(), -1), (current, 0)):
+        graduation = period.start.year if period.label.endswith("H1") else period.start.year + 1
+        for username, cohorts in COHORTS.items():
+            college = _acting(session, username)
+            rows = []
+            for n, (major, level, headcount) in enumerate(cohorts):
+                years = 4 if level == "undergraduate" else 3
+                # The previous half-year: a little smaller, a little larger, in turn.
+                count = headcount + change * (headcount // 8 if n % 2 == 0 else -5)
+                rows.append(
+                    {
+                        "major_code": major,
+                        "level": level,
+                        "headcount": count,
+                        "enrollment_year": graduation - years,
+                        "graduation_year": graduation,
+                        "graduating_headcount": count - count // 10,
+                    }
+                )
+            assert college.org_id is not None
+            submit_distribution(
+                session,
+                college,
+                college.org_id,
+                period.label,
+                enumerate(rows, start=1),
+                source=SubmissionSource.json,
+                settings=settings,
+                today=today,
             )
-        assert college.org_id is not None
-        submit_distribution(
+        publications.publish(
             session,
-            college,
-            college.org_id,
-            period.label,
-            enumerate(rows, start=1),
-            source=SubmissionSource.json,
-            settings=settings,
-            today=today,
+            _acting(session, "edu"),
+            PublicationCreate(dataset=Dataset.student_distribution, period=period.label),
+            settings,
+            today,
         )
-    publications.publish(
-        session,
-        _acting(session, "edu"),
-        PublicationCreate(dataset=Dataset.student_distribution, period=period.label),
-        settings,
-        today,
-    )
 
 
 def _demands(session: Session, today: date) -> None:
