@@ -1,3 +1,5 @@
+from pydantic import BaseModel, Field
+
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import ORMModel
 
@@ -52,3 +54,27 @@ class CertificateRead(ORMModel):
     seq: int
     name: str
     organization: str
+
+
+class OccupationRead(ORMModel):
+    code: str
+    name: str
+    level: int = Field(description="1 大类, 2 中类, 3 小类, 4 细类")
+    parent_code: str | None
+    green: bool = Field(description="A green occupation (绿色职业, marked L in the edition)")
+    digital: bool = Field(description="A digital occupation (数字职业, marked S in the edition)")
+    definition: str | None
+    tasks: str | None
+    aliases: list[str] = Field(description="Other names of the occupation")
+
+
+class MajorOccupationRead(BaseModel):
+    """One pair of the crosswalk: a major and an occupation its graduates go into."""
+
+    major_code: str
+    major_name: str
+    major_level: MajorLevel
+    occupation_code: str
+    occupation_name: str
+    occupation_level: int
+    source: str = Field(description="Where the pair comes from")
