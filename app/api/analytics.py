@@ -23,7 +23,9 @@ router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 )
 def supply_demand(
     session: SessionDep,
-    group_by: Annotated[GroupBy, Query(description="category, class, major, cluster or district")],
+    group_by: Annotated[
+        GroupBy, Query(description="category, class, major, cluster, district or occupation")
+    ],
     period: PeriodQuery = None,
 ) -> dict[str, object]:
     return analytics.supply_demand(session, group_by, period)

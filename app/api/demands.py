@@ -12,6 +12,7 @@ from app.schemas.common import Id, Page, PageDep
 from app.schemas.demands import (
     DemandClose,
     DemandCreate,
+    DemandCreated,
     DemandFiltersDep,
     DemandRead,
     DemandUpdate,
@@ -46,17 +47,24 @@ def list_demands(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=DemandRead,
+    response_model=DemandCreated,
     summary="Post a demand (as a draft)",
     responses=ERRORS,
 )
-def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> Demand:
+def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> DemandCreated:
     """Approved enterprises (users or API keys) post their own demands as drafts.
 
     `external_id` makes a retried create safe: a second create with it answers 409
     `duplicate_external_id`, naming the existing demand (also in `Location`).
+
+    `occupation_codes` without `major_codes`: the majors are those the occupations lead to
+    (`majors_from_occupations`). Neither: the answer's `suggestions` hold the occupations
+    the title suggests and their majors, to confirm with a PATCH before opening.
     """
-    return demand_service.create_demand(session, principal, data)
+    demand = demand_service.create_demand(session, principal, data)
+    created = DemandCreated.model_validate(demand)
+    created.suggestions = demand_service.suggestions(session, demand)
+    return created
 
 
 @router.get("/{demand_id}", response_model=DemandRead, summary="Get a demand", responses=ERRORS)

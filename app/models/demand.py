@@ -44,6 +44,7 @@ class Demand(Base):
     # 职业分类大典 codes; a demand naming occupations and no majors is matched through the
     # majors they lead to (`major_occupations`), which `demand_majors` then holds.
     occupation_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    majors_from_occupations: Mapped[bool] = mapped_column(default=False)
     level_mask: Mapped[int] = mapped_column(default=0)
     headcount: Mapped[int]
     graduation_years: Mapped[list[int]] = mapped_column(JSON)

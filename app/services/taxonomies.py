@@ -196,10 +196,39 @@ def major_occupations(session: Session, code: str, page: PageParams) -> dict[str
 def occupation_majors(session: Session, code: str, page: PageParams) -> dict[str, Any]:
     """The majors leading to an occupation (for an upper level: to the occupations in it)."""
     occupation = get_occupation(session, code)
-    return _pairs(session, page, code_prefix(MajorOccupation.occupation_code, _stem(occupation)))
+    stem = occupation_stem(occupation.code, occupation.level)
+    return _pairs(session, page, code_prefix(MajorOccupation.occupation_code, stem))
 
 
-def _stem(occupation: Occupation) -> str:
-    """The code prefix of an occupation and everything under it: 6-18-00-00 → 6-18-."""
-    kept = occupation.code.split("-")[: occupation.level if occupation.level < 4 else 4]
-    return "-".join(kept) + ("-" if occupation.level < 4 else "")
+def occupation_stem(code: str, level: int) -> str:
+    """The code prefix of an occupation and everything under it: 6-18-00-00 (中类) → 6-18-."""
+    if level >= 4:
+        return code
+    return "-".join(code.split("-")[:level]) + "-"
+
+
+def majors_of_occupations(session: Session, codes: list[str]) -> dict[str, list[str]]:
+    """Major code → the names of those of `codes` it leads to (through the crosswalk; an
+    upper-level code through the occupations in it), majors in code order."""
+    levels = dict(
+        session.execute(
+            select(Occupation.code, Occupation.level).where(Occupation.code.in_(codes))
+        ).all()
+    )
+    found: dict[str, list[str]] = {}
+    for code in codes:
+        if code not in levels:
+            continue
+        stem = occupation_stem(code, levels[code])
+        stmt = (
+            select(MajorOccupation.major_code, Occupation.name)
+            .join(Occupation, Occupation.code == code)
+            .where(code_prefix(MajorOccupation.occupation_code, stem))
+            .distinct()
+            .order_by(MajorOccupation.major_code)
+        )
+        for major, name in session.execute(stmt):
+            names = found.setdefault(major, [])
+            if name not in names:
+                names.append(name)
+    return dict(sorted(found.items()))

@@ -59,11 +59,13 @@ def upgrade() -> None:
 
     with op.batch_alter_table('demands', schema=None) as batch_op:
         batch_op.add_column(sa.Column('occupation_codes', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+        batch_op.add_column(sa.Column('majors_from_occupations', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('demands', schema=None) as batch_op:
+        batch_op.drop_column('majors_from_occupations')
         batch_op.drop_column('occupation_codes')
 
     with op.batch_alter_table('demand_occupations', schema=None) as batch_op:

@@ -3,13 +3,15 @@
 Measured on held-out labelled titles (`bench/coding.py`), a title is scored against four
 indexes of character 1–2-grams, and their BM25 scores add up per occupation:
 
-* the occupation's **name** (weight `NAME`) and its **aliases** (`ALIAS`, the names job ads
-  use, from the 大典's source);
-* the **labelled titles of the occupation** as one document (`CODE_TITLES`): a learned
+* the occupation's **name** and its **aliases** (the names job ads use, from the 大典's
+  source);
+* the **labelled titles of the occupation** as one document: a learned
   mapping from the words of real titles to codes, from the tuning part of
   `job_titles_labelled_dev.csv` only;
-* the **nearest labelled titles** one by one (`NEIGHBOURS`): each of the `K_NEIGHBOURS`
-  best-matching tuning titles adds its score to its own code.
+* the **nearest labelled titles** one by one: each of the 20 best-matching tuning titles
+  adds half its score to its own code.
+
+The weights (`Weights`) were chosen by 4-fold cross-validation inside the tuning part.
 
 The supervised parts carry most of the gain (top-1 35 % → 57 % on held-out titles): job ads
 say 销售经理, 文员, 客服, and the catalogue says 市场营销专业人员, 打字员, 呼叫中心服务员.
@@ -33,8 +35,18 @@ from typing import Literal
 from app.services.coding.bm25 import BM25, add_scores, merge
 from app.services.coding.text import grams, normalise, parts, shared_words
 
-NAME, ALIAS, CODE_TITLES, NEIGHBOURS = 1.0, 1.0, 1.0, 0.5
-K_NEIGHBOURS = 20
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each index counts (chosen by 4-fold cross-validation on the tuning part)."""
+
+    name: float = 1.0
+    alias: float = 1.0
+    code_titles: float = 1.0
+    neighbours: float = 0.5
+    k_neighbours: int = 20
+
+
 SCORE_SCALE = 20.0  # score = s / (s + SCORE_SCALE): 0.5 for a middling first candidate
 MAX_CANDIDATES = 10
 SPLIT_SALT = "xqhz-coding-split:"
@@ -81,7 +93,7 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def _occupations() -> dict[str, Occupation]:
+def read_occupations() -> dict[str, Occupation]:
     found: dict[str, Occupation] = {}
     for row in _read("occupations_csco_2022.csv"):
         if row["code"] in found:
@@ -95,8 +107,14 @@ def _occupations() -> dict[str, Occupation]:
 class Coder:
     """The four indexes, built once; `code` answers one title."""
 
-    def __init__(self, occupations: dict[str, Occupation], labelled: list[tuple[str, str]]):
+    def __init__(
+        self,
+        occupations: dict[str, Occupation],
+        labelled: list[tuple[str, str]],
+        weights: Weights = Weights(),
+    ):
         self.occupations = occupations
+        self.weights = weights
         labelled = [(title, code) for title, code in labelled if code in occupations]
         names = BM25({c: parts(o.name) for c, o in occupations.items()})
         aliases = BM25(
@@ -107,7 +125,9 @@ class Coder:
             by_code.setdefault(code, []).extend(normalise(title))
         code_titles = BM25(by_code)
         self.postings = merge(
-            names.weighted(NAME), aliases.weighted(ALIAS), code_titles.weighted(CODE_TITLES)
+            names.weighted(weights.name),
+            aliases.weighted(weights.alias),
+            code_titles.weighted(weights.code_titles),
         )
         self.titles = BM25({i: normalise(title) for i, (title, _) in enumerate(labelled)})
         self.labelled = labelled
@@ -117,11 +137,14 @@ class Coder:
         terms = grams(normalise(title))
         scores: dict[str, float] = {}
         add_scores(self.postings, terms, scores)
-        near = self.titles.search(terms)
         neighbours: dict[str, list[str]] = {}
-        for i in heapq.nsmallest(K_NEIGHBOURS, near, key=lambda i: (-near[i], i)):
+        if not self.weights.neighbours:
+            return scores, neighbours
+        near = self.titles.search(terms)
+        weight, k = self.weights.neighbours, self.weights.k_neighbours
+        for i in heapq.nsmallest(k, near, key=lambda i: (-near[i], i)):
             neighbour, code = self.labelled[i]
-            scores[code] = scores.get(code, 0.0) + NEIGHBOURS * near[i]
+            scores[code] = scores.get(code, 0.0) + weight * near[i]
             neighbours.setdefault(code, []).append(neighbour)
         return scores, neighbours
 
@@ -168,7 +191,11 @@ def _quote(words: list[str]) -> str:
 @cache
 def get_coder() -> Coder:
     """The process's coder, built on first use from the shipped files (tuning titles only)."""
-    return Coder(_occupations(), labelled_titles("tuning"))
+    return build_coder()
+
+
+def build_coder(weights: Weights = Weights()) -> Coder:
+    return Coder(read_occupations(), labelled_titles("tuning"), weights)
 
 
 def code_texts(texts: list[str]) -> dict[str, object]:
