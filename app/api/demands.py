@@ -19,6 +19,7 @@ from app.schemas.demands import (
     ResponseCreate,
     ResponseRead,
 )
+from app.services import demand_occupations
 from app.services import demand_responses as response_service
 from app.services import demands as demand_service
 from app.services.permissions import Principal
@@ -63,7 +64,7 @@ def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep
     """
     demand = demand_service.create_demand(session, principal, data)
     created = DemandCreated.model_validate(demand)
-    created.suggestions = demand_service.suggestions(session, demand)
+    created.suggestions = demand_occupations.suggestions(session, demand)
     return created
 
 

@@ -24,17 +24,13 @@ from app.schemas.demands import (
     DemandFilters,
     DemandRead,
     DemandUpdate,
-    SuggestedMajor,
-    SuggestedOccupation,
-    Suggestions,
 )
 from app.services import labels, permissions
 from app.services.audit import changes, record_audit
-from app.services.coding.coder import get_coder
+from app.services.demand_occupations import derive_majors
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import code_prefix, contains, paginate
-from app.services.taxonomies import majors_of_occupations
 
 MAX_VALIDITY = timedelta(days=3 * 366)
 LIVE = (DemandStatus.open, DemandStatus.paused)
@@ -126,19 +122,6 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
         raise Invalid(t("需求信息有误，详见 errors。", "The demand is not valid."), errors=errors)
 
 
-def _derive_majors(session: Session, demand: Demand | None, values: dict[str, Any]) -> None:
-    """Named majors are kept; without them, the majors the occupations lead to (again when
-    the occupations change and the majors were derived)."""
-    if values.get("major_codes"):
-        values["majors_from_occupations"] = False
-        return
-    derived = demand is None or demand.majors_from_occupations or not demand.major_codes
-    if "occupation_codes" in values and derived:
-        majors = list(majors_of_occupations(session, values["occupation_codes"] or []))
-        values["major_codes"] = majors
-        values["majors_from_occupations"] = bool(majors)
-
-
 def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
     """Store the fields, the level mask and the major and occupation indexes (with
     headcount shares)."""
@@ -195,7 +178,7 @@ def create_demand(session: Session, principal: Principal, data: DemandCreate) ->
     values = data.model_dump()
     for field in ("major_codes", "occupation_codes", "levels", "graduation_years", "certificates"):
         values[field] = values[field] or []
-    _derive_majors(session, None, values)
+    derive_majors(session, None, values)
     _validate(session, values, check_dates=True)
     demand = Demand(enterprise_id=principal.org_id, status=DemandStatus.draft)
     session.add(demand)
@@ -317,7 +300,7 @@ def update_demand(
     for field in ("occupation_codes", "levels", "graduation_years", "certificates"):
         if field in values and values[field] is None:
             values[field] = []
-    _derive_majors(session, demand, values)
+    derive_majors(session, demand, values)
     if "external_id" in values:
         _ensure_external_id_free(session, demand.enterprise_id, values["external_id"], demand.id)
     before = DemandRead.model_validate(demand).model_dump()
@@ -446,31 +429,3 @@ def expire_demands(session: Session, today: date | None = None, limit: int = 1_0
     for demand in demands:
         _expire(session, demand)
     return len(demands)
-
-
-SUGGESTED_OCCUPATIONS, SUGGESTED_MAJORS = 5, 10
-
-
-def suggestions(session: Session, demand: Demand) -> Suggestions | None:
-    """For a demand naming neither majors nor occupations: the occupations its title
-    suggests (the job-title coder) and the majors the first three lead to."""
-    if demand.major_codes or demand.occupation_codes:
-        return None
-    candidates = get_coder().code(demand.title, SUGGESTED_OCCUPATIONS)
-    majors: dict[str, str] = {}
-    for candidate in candidates[:3]:
-        for code in majors_of_occupations(session, [candidate.code]):
-            majors.setdefault(code, candidate.code)
-    chosen = list(majors.items())[:SUGGESTED_MAJORS]
-    rows = session.execute(
-        select(Major.code, Major.name, Major.level).where(Major.code.in_([c for c, _ in chosen]))
-    )
-    found = {code: (name, level) for code, name, level in rows}
-    return Suggestions(
-        occupations=[SuggestedOccupation.model_validate(vars(c)) for c in candidates],
-        majors=[
-            SuggestedMajor(code=c, name=found[c][0], level=found[c][1], occupation_code=o)
-            for c, o in chosen
-            if c in found
-        ],
-    )
