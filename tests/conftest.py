@@ -37,6 +37,8 @@ REFERENCE_TABLES = {
     "cluster_major_classes",
     "cluster_industries",
     "certificates",
+    "occupations",
+    "major_occupations",
     "alembic_version",
 }
 PG_URL = os.environ.get("TEST_DATABASE_URL")

@@ -25,7 +25,8 @@ router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 def supply_demand(
     session: SessionDep,
     group_by: Annotated[
-        SupplyDemandGroupBy, Query(description="category, class, major, cluster or district")
+        SupplyDemandGroupBy,
+        Query(description="category, class, major, cluster, district or occupation"),
     ],
     period: PeriodQuery = None,
 ) -> dict[str, object]:

@@ -12,12 +12,14 @@ from app.schemas.common import Id, Page, PageDep
 from app.schemas.demands import (
     DemandClose,
     DemandCreate,
+    DemandCreated,
     DemandFiltersDep,
     DemandRead,
     DemandUpdate,
     ResponseCreate,
     ResponseRead,
 )
+from app.services import demand_occupations
 from app.services import demand_responses as response_service
 from app.services import demands as demand_service
 from app.services.permissions import Principal
@@ -44,17 +46,24 @@ def list_demands(
     "",
     operation_id="demands_create",
     status_code=status.HTTP_201_CREATED,
-    response_model=DemandRead,
+    response_model=DemandCreated,
     summary="Post a demand (as a draft)",
     responses=errors(409, 422, headers={409: ["Location"]}),
 )
-def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> Demand:
+def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> DemandCreated:
     """Approved enterprises (users or API keys) post their own demands as drafts.
 
     `external_id` makes a retried create safe: a second create with it answers 409
     `duplicate_external_id`, naming the existing demand (also in `Location`).
+
+    `occupation_codes` without `major_codes`: the majors are those the occupations lead to
+    (`majors_from_occupations`). Neither: the answer's `suggestions` hold the occupations
+    the title suggests and their majors, to confirm with a PATCH before opening.
     """
-    return demand_service.create_demand(session, principal, data)
+    demand = demand_service.create_demand(session, principal, data)
+    created = DemandCreated.model_validate(demand)
+    created.suggestions = demand_occupations.suggestions(session, demand)
+    return created
 
 
 @router.get(

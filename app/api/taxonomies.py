@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.api import API_PREFIX
 from app.api.deps import SessionDep
 from app.api.openapi import errors
-from app.models import Major
+from app.models import Major, Occupation
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import Page, PageDep
 from app.schemas.taxonomies import (
@@ -14,7 +14,9 @@ from app.schemas.taxonomies import (
     DistrictRead,
     IndustryRead,
     MajorCatalog,
+    MajorOccupationRead,
     MajorRead,
+    OccupationRead,
 )
 from app.services import taxonomies as taxonomy_service
 
@@ -56,6 +58,19 @@ def list_majors(
 )
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)
+
+
+@router.get(
+    "/majors/{code}/occupations",
+    operation_id="major_occupations_list",
+    response_model=Page[MajorOccupationRead],
+    summary="Occupations a major leads to",
+    responses=errors(404),
+)
+def major_occupations(code: str, session: SessionDep, page: PageDep) -> dict[str, object]:
+    """Pairs of the crosswalk (人社部 2023 guide), each with its source; for a class or a
+    category, the pairs of its majors."""
+    return taxonomy_service.major_occupations(session, code, page)
 
 
 @router.get(
@@ -113,3 +128,55 @@ def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
 )
 def list_certificates(session: SessionDep, page: PageDep, q: Q = None) -> dict[str, object]:
     return taxonomy_service.list_certificates(session, page, q=q)
+
+
+OccupationCode = Annotated[str, Path(pattern=r"^\d-\d{2}-\d{2}-\d{2}$", examples=["6-18-01-01"])]
+
+
+@router.get(
+    "/occupations",
+    operation_id="occupations_list",
+    response_model=Page[OccupationRead],
+    summary="Occupations (职业分类大典 2022)",
+    responses=errors(422),
+)
+def list_occupations(
+    session: SessionDep,
+    page: PageDep,
+    level: Annotated[int | None, Query(ge=1, le=4, description="1 大类 … 4 细类")] = None,
+    prefix: Annotated[
+        str | None, Query(pattern=r"^\d(-\d{0,2}){0,3}$", description="Code prefix, e.g. 6-18")
+    ] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=50, description="Name or an alias contains")
+    ] = None,
+) -> dict[str, object]:
+    """The 2022 edition's 1,632 细类 and the upper levels it names; with `q`, matches in
+    the name come before matches in an alias."""
+    return taxonomy_service.list_occupations(session, page, level=level, prefix=prefix, q=q)
+
+
+@router.get(
+    "/occupations/{code}",
+    operation_id="occupations_get",
+    response_model=OccupationRead,
+    summary="One occupation",
+    responses=errors(404, 422),
+)
+def get_occupation(code: OccupationCode, session: SessionDep) -> Occupation:
+    return taxonomy_service.get_occupation(session, code)
+
+
+@router.get(
+    "/occupations/{code}/majors",
+    operation_id="occupation_majors_list",
+    response_model=Page[MajorOccupationRead],
+    summary="Majors leading to an occupation",
+    responses=errors(404, 422),
+)
+def occupation_majors(
+    code: OccupationCode, session: SessionDep, page: PageDep
+) -> dict[str, object]:
+    """Pairs of the crosswalk, each with its source; for an upper level, those of the
+    occupations in it."""
+    return taxonomy_service.occupation_majors(session, code, page)

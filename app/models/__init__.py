@@ -9,7 +9,7 @@ from app.models.cooperation_project import (
     CooperationProjectEnterprise,
     CooperationProjectMajor,
 )
-from app.models.demand import Demand, DemandMajor
+from app.models.demand import Demand, DemandMajor, DemandOccupation
 from app.models.demand_response import DemandResponse
 from app.models.directory_entry import DirectoryEntry
 from app.models.dispatch_cursor import DispatchCursor
@@ -33,6 +33,8 @@ from app.models.taxonomy import (
     District,
     Industry,
     Major,
+    MajorOccupation,
+    Occupation,
 )
 from app.models.tech_project import TechProject
 from app.models.training import Training, TrainingEnrollment
@@ -55,6 +57,7 @@ __all__ = [
     "DirectoryEntry",
     "Demand",
     "DemandMajor",
+    "DemandOccupation",
     "DemandResponse",
     "District",
     "DistributionRow",
@@ -63,6 +66,8 @@ __all__ = [
     "Industry",
     "LoginFailure",
     "Major",
+    "MajorOccupation",
+    "Occupation",
     "Organization",
     "Publication",
     "PublicationRow",

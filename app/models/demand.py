@@ -41,6 +41,10 @@ class Demand(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     major_codes: Mapped[list[str]] = mapped_column(JSON)
+    # 职业分类大典 codes; a demand naming occupations and no majors is matched through the
+    # majors they lead to (`major_occupations`), which `demand_majors` then holds.
+    occupation_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    majors_from_occupations: Mapped[bool] = mapped_column(default=False)
     level_mask: Mapped[int] = mapped_column(default=0)
     headcount: Mapped[int]
     graduation_years: Mapped[list[int]] = mapped_column(JSON)
@@ -97,3 +101,18 @@ class DemandMajor(Base):
     share: Mapped[int]
 
     __table_args__ = (Index("ix_demand_majors_code", "code"),)
+
+
+class DemandOccupation(Base):
+    """One occupation code of a demand with its share of the headcount (as `DemandMajor`):
+    what the supply–demand analytics by occupation count."""
+
+    __tablename__ = "demand_occupations"
+
+    demand_id: Mapped[int] = mapped_column(
+        ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(
+        String(10), ForeignKey("occupations.code"), primary_key=True, index=True
+    )
+    share: Mapped[int]

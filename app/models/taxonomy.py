@@ -97,3 +97,37 @@ class Certificate(Base):
     seq: Mapped[int]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     organization: Mapped[str] = mapped_column(String(300))
+
+
+class Occupation(Base):
+    """A node of 中华人民共和国职业分类大典（2022）: 大类 1, 中类 2, 小类 3, 细类 4."""
+
+    __tablename__ = "occupations"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)  # e.g. 6-18-01-01
+    name: Mapped[str] = mapped_column(String(100))  # without the edition's L / S markers
+    level: Mapped[int] = mapped_column(index=True)
+    parent_code: Mapped[str | None] = mapped_column(String(10))
+    green: Mapped[bool] = mapped_column(default=False)  # 绿色职业 (L)
+    digital: Mapped[bool] = mapped_column(default=False)  # 数字职业 (S)
+    definition: Mapped[str | None] = mapped_column(Text)
+    tasks: Mapped[str | None] = mapped_column(Text)
+    alias_text: Mapped[str] = mapped_column(Text, default="")  # other names, one a line
+
+    @property
+    def aliases(self) -> list[str]:
+        return [a for a in self.alias_text.split("\n") if a]
+
+
+class MajorOccupation(Base):
+    """A major and an occupation its graduates go into, from a named source."""
+
+    __tablename__ = "major_occupations"
+
+    major_code: Mapped[str] = mapped_column(
+        ForeignKey("majors.code", ondelete="CASCADE"), primary_key=True
+    )
+    occupation_code: Mapped[str] = mapped_column(
+        ForeignKey("occupations.code", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    source: Mapped[str] = mapped_column(String(200))

@@ -11,6 +11,7 @@ from app.schemas.common import MAX_ID, ORMModel, Page
 # A catalogue code at any depth: category (2 digits), class (4) or major (6, some with "K").
 MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$")]
 MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
+OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 ExternalId = Annotated[
@@ -32,6 +33,12 @@ class DemandFields(BaseModel):
     description: Annotated[str, Field(max_length=5000)] | None = None
     major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] | None = Field(
         None, description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["4601"]]
+    )
+    occupation_codes: Annotated[list[OccupationCode], Field(max_length=10)] | None = Field(
+        None,
+        description="Occupations (职业分类大典 codes); without major_codes, the majors are "
+        "those the occupations lead to",
+        examples=[["6-18-01-01"]],
     )
     levels: Annotated[list[MajorLevel], Field(max_length=3)] | None = Field(
         None, description="Wanted levels; empty: any level"
@@ -55,8 +62,11 @@ class DemandFields(BaseModel):
 class DemandCreate(DemandFields):
     kind: DemandKind
     title: Title
-    major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] = Field(
-        description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["460103", "4602"]]
+    major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] | None = Field(
+        None,
+        description="Catalogue codes of any depth (2, 4 or 6 digits); may be left out when "
+        "occupation_codes name the jobs, or to get suggestions for the title",
+        examples=[["460103", "4602"]],
     )
     headcount: Headcount
     valid_until: date = Field(description="Last day the demand is open (China time)")
@@ -117,6 +127,10 @@ class DemandRead(ORMModel):
     title: str
     description: str | None
     major_codes: list[str]
+    majors_from_occupations: bool = Field(
+        description="The majors were not named but derived from `occupation_codes`"
+    )
+    occupation_codes: list[str]
     levels: list[MajorLevel]
     headcount: int
     graduation_years: list[int]
@@ -133,6 +147,37 @@ class DemandRead(ORMModel):
     updated_at: datetime
     opened_at: datetime | None
     closed_at: datetime | None
+
+
+class SuggestedOccupation(BaseModel):
+    code: str
+    name: str
+    level: int
+    score: float
+    reasons: list[str]
+
+
+class SuggestedMajor(BaseModel):
+    code: str
+    name: str
+    level: MajorLevel
+    occupation_code: str = Field(description="The suggested occupation it leads to")
+
+
+class Suggestions(BaseModel):
+    """What the title suggests, to confirm with a PATCH of `occupation_codes` (or
+    `major_codes`): the demand cannot be opened before it names one or the other."""
+
+    occupations: list[SuggestedOccupation] = Field(description="At most 5, best first")
+    majors: list[SuggestedMajor] = Field(
+        description="At most 10: the majors the first 3 occupations lead to"
+    )
+
+
+class DemandCreated(DemandRead):
+    suggestions: Suggestions | None = Field(
+        None, description="Only when the demand names neither majors nor occupations"
+    )
 
 
 class DemandFilters(BaseModel):

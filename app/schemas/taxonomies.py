@@ -1,5 +1,6 @@
 from typing import Literal
 
+from pydantic import BaseModel, Field
 from typing_extensions import TypeAliasType
 
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
@@ -59,3 +60,27 @@ class CertificateRead(ORMModel):
     seq: int
     name: str
     organization: str
+
+
+class OccupationRead(ORMModel):
+    code: str
+    name: str
+    level: int = Field(description="1 大类, 2 中类, 3 小类, 4 细类")
+    parent_code: str | None
+    green: bool = Field(description="A green occupation (绿色职业, marked L in the edition)")
+    digital: bool = Field(description="A digital occupation (数字职业, marked S in the edition)")
+    definition: str | None
+    tasks: str | None
+    aliases: list[str] = Field(description="Other names of the occupation")
+
+
+class MajorOccupationRead(BaseModel):
+    """One pair of the crosswalk: a major and an occupation its graduates go into."""
+
+    major_code: str
+    major_name: str
+    major_level: MajorLevel
+    occupation_code: str
+    occupation_name: str
+    occupation_level: int
+    source: str = Field(description="Where the pair comes from")

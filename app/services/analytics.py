@@ -11,6 +11,12 @@ Attribution rules (so that every table adds up to the raw totals):
   the first cluster codes); amounts whose class serves none go to the row `-`.
 * `district`: supply by the cohort's district, demand by the demand's district (default:
   the enterprise's); none known: the row `-`.
+* `occupation` (职业分类大典): demand is split evenly over a demand's occupation codes
+  (remainder to the first codes); demands naming none go to the row `-`. Supply is, per
+  occupation, the graduating headcount of the majors that lead to it (the crosswalk; for
+  an upper-level code, to the occupations in it): a major leading to several occupations
+  counts in each, so these rows overlap and do not add up to `total_supply`, which is the
+  period's whole supply, counted once.
 """
 
 from collections import defaultdict
@@ -30,10 +36,12 @@ from app.models import (
     CooperationProjectEnterprise,
     Demand,
     DemandMajor,
+    DemandOccupation,
     DemandResponse,
     DistributionRow,
     DistributionSubmission,
     Major,
+    Occupation,
     Organization,
     SocialServiceProject,
     Training,
@@ -55,9 +63,11 @@ from app.services.match_score import Reference, load_reference
 from app.services.periods import parse_period
 from app.services.permissions import Principal
 from app.services.supply import Supply, resolve_supply
+from app.services.taxonomies import majors_of_occupations
 
 SupplyDemandGroupBy = TypeAliasType(
-    "SupplyDemandGroupBy", Literal["category", "class", "major", "cluster", "district"]
+    "SupplyDemandGroupBy",
+    Literal["category", "class", "major", "cluster", "district", "occupation"],
 )
 NONE = "-"
 
@@ -101,7 +111,39 @@ def _supply(
     return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
 
 
+def _occupation_demand(session: Session) -> dict[str, int]:
+    stmt = (
+        select(DemandOccupation.code, func.sum(DemandOccupation.share))
+        .join(Demand, Demand.id == DemandOccupation.demand_id)
+        .where(open_clause())
+        .group_by(DemandOccupation.code)
+    )
+    amounts = {code: int(total) for code, total in session.execute(stmt)}
+    named = select(DemandOccupation.demand_id).where(DemandOccupation.demand_id == Demand.id)
+    rest = session.scalar(select(func.sum(Demand.headcount)).where(open_clause(), ~named.exists()))
+    if rest:
+        amounts[NONE] = int(rest)
+    return amounts
+
+
+def _occupation_supply(session: Session, supply: Supply, codes: list[str]) -> dict[str, int]:
+    """Per occupation, the supply of the majors leading to it (overlapping)."""
+    stmt = (
+        select(DistributionRow.major_code, func.sum(DistributionRow.graduating_headcount))
+        .where(supply.clause())
+        .group_by(DistributionRow.major_code)
+    )
+    by_major = {code: int(total or 0) for code, total in session.execute(stmt)}
+    totals: dict[str, int] = {}
+    for code in codes:
+        majors = majors_of_occupations(session, [code])
+        totals[code] = sum(by_major.get(m, 0) for m in majors)
+    return totals
+
+
 def _demand(session: Session, group_by: SupplyDemandGroupBy, ref: Reference) -> dict[str, int]:
+    if group_by == "occupation":
+        return _occupation_demand(session)
     if group_by == "district":
         place = func.coalesce(Demand.district_code, Organization.district_code)
         stmt = (
@@ -128,6 +170,11 @@ def _group_names(
         return {**ref.cluster_names, NONE: "不属于任何产业集群"}
     if group_by == "district":
         return {**ref.district_names, NONE: "未指定地点"}
+    if group_by == "occupation":
+        rows = session.execute(
+            select(Occupation.code, Occupation.name).where(Occupation.code.in_(keys))
+        )
+        return {**dict(rows.all()), NONE: "未指定职业"}
     rows = session.execute(select(Major.code, Major.name).where(Major.code.in_(keys)))
     return dict(rows.all())
 
@@ -138,8 +185,14 @@ def supply_demand(
     """Graduating supply against open demand per group, with the gap and the ratio."""
     supply = resolve_supply(session, None, period, None)
     ref = load_reference(session)
-    supplied = _supply(session, supply, group_by, ref)
     demanded = _demand(session, group_by, ref)
+    if group_by == "occupation":
+        whole = _supply(session, supply, "category", ref)
+        supplied = _occupation_supply(session, supply, sorted(set(demanded) - {NONE}))
+        total_supply = sum(whole.values())
+    else:
+        supplied = _supply(session, supply, group_by, ref)
+        total_supply = sum(supplied.values())
     keys = set(supplied) | set(demanded)
     names = _group_names(session, group_by, keys, ref)
     items = []
@@ -159,7 +212,7 @@ def supply_demand(
     return {
         "group_by": group_by,
         "period": supply.period,
-        "total_supply": sum(supplied.values()),
+        "total_supply": total_supply,
         "total_demand": sum(demanded.values()),
         "items": items,
     }

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import Text, t
-from app.models import Demand, DemandMajor, District, Major
+from app.models import Demand, DemandMajor, DemandOccupation, District, Major, Occupation
 from app.models.base import local_today, utcnow
 from app.models.demand import LEVEL_BITS
 from app.models.enums import CloseReason, DemandStatus
@@ -27,6 +27,7 @@ from app.schemas.demands import (
 )
 from app.services import labels, permissions
 from app.services.audit import changes, record_audit
+from app.services.demand_occupations import derive_majors
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import code_prefix, contains, paginate
@@ -53,7 +54,7 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
     def fail(loc: tuple[str | int, ...], msg: Text) -> None:
         errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
 
-    codes = values["major_codes"]
+    codes = [] if values.get("majors_from_occupations") else values["major_codes"]
     known = set(session.scalars(select(Major.code).where(Major.code.in_(codes))))
     for i, code in enumerate(codes):
         if code not in known:
@@ -64,6 +65,33 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
                     f"Unknown major code {code} (not in the catalogue).",
                 ),
             )
+    occupations = values.get("occupation_codes") or []
+    found = set(session.scalars(select(Occupation.code).where(Occupation.code.in_(occupations))))
+    for i, code in enumerate(occupations):
+        if code not in found:
+            fail(
+                ("occupation_codes", i),
+                t(
+                    f"职业代码 {code} 不在职业分类大典中。",
+                    f"Unknown occupation code {code} (not in the catalogue).",
+                ),
+            )
+    if occupations and set(occupations) <= found and not values["major_codes"]:
+        fail(
+            ("occupation_codes",),
+            t(
+                "这些职业在专业对应指引中没有对应专业，请填写 major_codes。",
+                "No major leads to these occupations in the crosswalk; name major_codes.",
+            ),
+        )
+    if not values["major_codes"] and values.get("status", DemandStatus.draft) != DemandStatus.draft:
+        fail(
+            ("major_codes",),
+            t(
+                "已发布的需求须有专业或职业。",
+                "A demand that has been opened needs majors or occupations.",
+            ),
+        )
     district = values.get("district_code")
     if district and session.get(District, district) is None:
         fail(
@@ -95,8 +123,9 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
 
 
 def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
-    """Store the fields, the level mask and the major index (with headcount shares)."""
-    for field in ("major_codes", "graduation_years", "certificates"):
+    """Store the fields, the level mask and the major and occupation indexes (with
+    headcount shares)."""
+    for field in ("major_codes", "occupation_codes", "graduation_years", "certificates"):
         if field in values:
             values[field] = list(dict.fromkeys(values[field]))
     if "graduation_years" in values:
@@ -107,12 +136,17 @@ def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
     for field, value in values.items():
         setattr(demand, field, value)
     session.flush()
-    session.execute(delete(DemandMajor).where(DemandMajor.demand_id == demand.id))
-    rows = [
-        {"demand_id": demand.id, "code": code, "share": share}
-        for code, share in _shares(demand.major_codes, demand.headcount)
-    ]
-    session.execute(insert(DemandMajor), rows)
+    for model, codes in (
+        (DemandMajor, demand.major_codes),
+        (DemandOccupation, demand.occupation_codes),
+    ):
+        session.execute(delete(model).where(model.demand_id == demand.id))
+        if codes:
+            rows = [
+                {"demand_id": demand.id, "code": code, "share": share}
+                for code, share in _shares(codes, demand.headcount)
+            ]
+            session.execute(insert(model), rows)
 
 
 def _ensure_external_id_free(
@@ -142,8 +176,9 @@ def create_demand(session: Session, principal: Principal, data: DemandCreate) ->
     assert principal.org_id is not None  # an enterprise (checked by the route)
     _ensure_external_id_free(session, principal.org_id, data.external_id)
     values = data.model_dump()
-    for field in ("levels", "graduation_years", "certificates"):
+    for field in ("major_codes", "occupation_codes", "levels", "graduation_years", "certificates"):
         values[field] = values[field] or []
+    derive_majors(session, None, values)
     _validate(session, values, check_dates=True)
     demand = Demand(enterprise_id=principal.org_id, status=DemandStatus.draft)
     session.add(demand)
@@ -262,9 +297,10 @@ def update_demand(
             raise Invalid.field(
                 ("body", field), t(f"{field} 不能清空。", f"{field} cannot be removed.")
             )
-    for field in ("levels", "graduation_years", "certificates"):
+    for field in ("occupation_codes", "levels", "graduation_years", "certificates"):
         if field in values and values[field] is None:
             values[field] = []
+    derive_majors(session, demand, values)
     if "external_id" in values:
         _ensure_external_id_free(session, demand.enterprise_id, values["external_id"], demand.id)
     before = DemandRead.model_validate(demand).model_dump()
@@ -301,6 +337,14 @@ def open_demand(session: Session, principal: Principal, demand_id: int) -> Deman
         raise Invalid.field(
             ("valid_until",),
             t("有效期已过，请先修改有效期。", "valid_until has passed; change it first."),
+        )
+    if not demand.major_codes:
+        raise Invalid.field(
+            ("body", "major_codes"),
+            t(
+                "请先确认职业（occupation_codes）或专业（major_codes），再发布需求。",
+                "Confirm occupation_codes or major_codes before opening the demand.",
+            ),
         )
     return _transition(session, principal, demand, DemandStatus.open, "opened")
 

@@ -170,6 +170,8 @@ class Want:
     graduation_years: list[int]
     district: str | None  # the demand's, else its enterprise's
     headcount: int
+    # Majors derived from the demand's occupations: major code → the occupations' names.
+    via: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -263,10 +265,24 @@ def _label(code: str, names: dict[str, str]) -> str:
     return f"{code} {names.get(code, '')}".strip()
 
 
-def _major_text(code: str, rule: Rule | None, ref: Reference, names: dict[str, str]) -> str:
-    major = _label(code, names)
+def _major_text(
+    code: str,
+    rule: Rule | None,
+    ref: Reference,
+    names: dict[str, str],
+    scorer_via: dict[str, list[str]],
+) -> str:
     if rule is None:
-        return f"{major} 与需求专业无关"
+        return f"{_label(code, names)} 与需求专业无关"
+    text = _relation_text(code, rule, ref, names)
+    if via := scorer_via.get(rule.code):
+        asked = names.get(rule.code, rule.code)
+        return f"职业对应专业：{'、'.join(via)} → {asked}；{text}"
+    return text
+
+
+def _relation_text(code: str, rule: Rule, ref: Reference, names: dict[str, str]) -> str:
+    major = _label(code, names)
     asked = _label(rule.code, names)
     if rule.relation == "within":
         return f"专业对口：{major}" + ("" if rule.code == code else f" 属于需求的 {asked}")
@@ -319,7 +335,7 @@ def explain(
     values = scorer.values(*cohort)
     wanted = scorer.want.headcount
     texts = [
-        _major_text(code, scorer.major(code)[1], scorer.ref, names),
+        _major_text(code, scorer.major(code)[1], scorer.ref, names, scorer.want.via),
         _level_text(scorer, level, values[1]),
         _year_text(scorer, year, values[2]),
         _place_text(scorer, district, values[3]),

@@ -61,6 +61,7 @@ from app.services.match_score import (
 from app.services.permissions import Principal
 from app.services.query import code_prefix
 from app.services.supply import Supply, resolve_supply
+from app.services.taxonomies import majors_of_occupations
 
 R = DistributionRow
 Cohort = tuple[str, MajorLevel, int, str, int]  # major, level, graduation year, district, count
@@ -81,14 +82,22 @@ def _ranges(column: Any, prefixes: set[str]) -> ColumnElement[bool]:
     return or_(*(code_prefix(column, p) for p in kept))
 
 
-def _want(demand: Demand, enterprise_district: str | None) -> Want:
+def _want(session: Session, demand: Demand, enterprise_district: str | None) -> Want:
     return Want(
         codes=list(demand.major_codes),
         level_mask=demand.level_mask,
         graduation_years=list(demand.graduation_years),
         district=demand.district_code or enterprise_district,
         headcount=demand.headcount,
+        via=_via(session, demand),
     )
+
+
+def _via(session: Session, demand: Demand) -> dict[str, list[str]]:
+    """For majors derived from the demand's occupations, which occupations they serve."""
+    if not demand.majors_from_occupations:
+        return {}
+    return majors_of_occupations(session, list(demand.occupation_codes))
 
 
 def _candidates(scorer: Scorer, supply: Supply) -> Any:
@@ -122,7 +131,7 @@ def match_demand(
     supply = resolve_supply(session, principal, period, None)
     ref = load_reference(session)
     scorer = Scorer(
-        _want(demand, enterprise.district_code if enterprise else None),
+        _want(session, demand, enterprise.district_code if enterprise else None),
         ref,
         settings.matching_weights,
     )
@@ -383,6 +392,13 @@ def match_college(
     college_supply = CollegeSupply(cohorts, load_reference(session))
     window, total = _rank_demands(session, college_supply, page, settings.matching_weights)
     refs = _demand_refs(session, [r[1] for r in window])
+    derived = session.scalars(
+        select(Demand).where(Demand.id.in_(list(refs)), Demand.majors_from_occupations)
+    )
+    for demand in derived:
+        for ranked in window:
+            if ranked[1] == demand.id:
+                ranked[2].want.via = _via(session, demand)
     codes = {r[3][0] for r in window} | {c for r in window for c in r[2].want.codes}
     names = load_major_names(session, codes)
     items = [

@@ -16,6 +16,8 @@ from app.models import (
     District,
     Industry,
     Major,
+    MajorOccupation,
+    Occupation,
 )
 from app.models.base import Base
 
@@ -65,6 +67,56 @@ def _districts() -> Iterable[dict[str, Any]]:
     for name in ("weihai_divisions.csv", "weihai_custom_zones.csv"):
         for row in _read(name):
             yield {**row, "parent_code": row["parent_code"] or None}
+
+
+CROSSWALK_SOURCE = "人社部《职业信息与教育培训项目（专业）信息对应指引（2023年版）》"
+MARKERS = ("L/S", "L", "S")  # the 2022 edition's marks of green (L) and digital (S) occupations
+
+
+def occupation_ancestors(code: str) -> list[str]:
+    """The codes above `code`, nearest first: 6-18-01-01 → 6-18-01-00, 6-18-00-00, 6-00-00-00."""
+    parts = code.split("-")
+    return [
+        "-".join(parts[:n] + ["00"] * (4 - n))
+        for n in (3, 2, 1)
+        if any(p != "00" for p in parts[n:])
+    ]
+
+
+def _occupations() -> Iterable[dict[str, Any]]:
+    """The 大典's rows, one per code (the source repeats four), names without their marks."""
+    rows: dict[str, dict[str, str]] = {}
+    for row in _read("occupations_csco_2022.csv"):
+        rows.setdefault(row["code"], row)
+    for code, row in rows.items():
+        name = row["name"]
+        marker = next((m for m in MARKERS if name.endswith(m)), "")
+        name = name.removesuffix(marker) if marker else name
+        aliases = [a.strip() for a in row["alias"].split(",")]
+        aliases = [a for a in dict.fromkeys(aliases) if a and a not in (name, row["name"])]
+        yield {
+            "code": code,
+            "name": name,
+            "level": int(row["level"]),
+            "parent_code": next((a for a in occupation_ancestors(code) if a in rows), None),
+            "green": "L" in marker,
+            "digital": "S" in marker,
+            "definition": row["definition"] or None,
+            "tasks": row["tasks"] or None,
+            "alias_text": "\n".join(aliases),
+        }
+
+
+def _major_occupations(occupations: set[str]) -> Iterable[dict[str, Any]]:
+    """The crosswalk's pairs whose occupation is in the catalogue (16 pairs name 4 codes
+    added after 2022 and are left out)."""
+    for row in _read("major_occupation_crosswalk_2023.csv"):
+        if row["occupation_code"] in occupations:
+            yield {
+                "major_code": row["major_code"],
+                "occupation_code": row["occupation_code"],
+                "source": CROSSWALK_SOURCE,
+            }
 
 
 def _sync(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
@@ -117,5 +169,10 @@ def load_reference_data(session: Session) -> dict[str, int]:
         "cluster_industries": _sync(session, ClusterIndustry, _read("cluster_industries.csv")),
         "certificates": len(new_certificates),
     }
+    occupations = list(_occupations())
+    written["occupations"] = _sync(session, Occupation, occupations)
+    session.flush()
+    codes = {o["code"] for o in occupations}
+    written["major_occupations"] = _sync(session, MajorOccupation, _major_occupations(codes))
     session.flush()
     return written

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
@@ -15,6 +15,8 @@ from app.models import (
     District,
     Industry,
     Major,
+    MajorOccupation,
+    Occupation,
 )
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import PageParams
@@ -133,3 +135,100 @@ def list_certificates(session: Session, page: PageParams, *, q: str | None) -> d
     if q:
         stmt = stmt.where(contains(Certificate.name, q))
     return paginate(session, stmt.order_by(Certificate.batch, Certificate.seq), page)
+
+
+def list_occupations(
+    session: Session,
+    page: PageParams,
+    *,
+    level: int | None,
+    prefix: str | None,
+    q: str | None,
+) -> dict[str, Any]:
+    """The 大典 in code order; with `q`, names containing it first, then aliases."""
+    stmt = select(Occupation)
+    if level:
+        stmt = stmt.where(Occupation.level == level)
+    if prefix:
+        stmt = stmt.where(code_prefix(Occupation.code, prefix))
+    if not q:
+        return paginate(session, stmt.order_by(Occupation.code), page)
+    in_name = contains(Occupation.name, q)
+    stmt = stmt.where(or_(in_name, contains(Occupation.alias_text, q)))
+    rank = case((Occupation.name == q, 0), (in_name, 1), else_=2)
+    return paginate(session, stmt.order_by(rank, Occupation.code), page)
+
+
+def get_occupation(session: Session, code: str) -> Occupation:
+    occupation = session.get(Occupation, code)
+    if occupation is None:
+        raise NotFound(t(f"没有代码为 {code} 的职业。", f"No occupation with code {code}."))
+    return occupation
+
+
+def _pairs(session: Session, page: PageParams, *where: Any) -> dict[str, Any]:
+    stmt = (
+        select(
+            MajorOccupation.major_code,
+            Major.name.label("major_name"),
+            Major.level.label("major_level"),
+            MajorOccupation.occupation_code,
+            Occupation.name.label("occupation_name"),
+            Occupation.level.label("occupation_level"),
+            MajorOccupation.source,
+        )
+        .join(Major, Major.code == MajorOccupation.major_code)
+        .join(Occupation, Occupation.code == MajorOccupation.occupation_code)
+        .where(*where)
+        .order_by(MajorOccupation.major_code, MajorOccupation.occupation_code)
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(page.limit).offset(page.offset)).mappings()
+    return {"items": [dict(r) for r in rows], "total": total or 0, **page.model_dump()}
+
+
+def major_occupations(session: Session, code: str, page: PageParams) -> dict[str, Any]:
+    """The occupations a major leads to (for a class or category: its majors' pairs)."""
+    get_major(session, code)
+    return _pairs(session, page, code_prefix(MajorOccupation.major_code, code))
+
+
+def occupation_majors(session: Session, code: str, page: PageParams) -> dict[str, Any]:
+    """The majors leading to an occupation (for an upper level: to the occupations in it)."""
+    occupation = get_occupation(session, code)
+    stem = occupation_stem(occupation.code, occupation.level)
+    return _pairs(session, page, code_prefix(MajorOccupation.occupation_code, stem))
+
+
+def occupation_stem(code: str, level: int) -> str:
+    """The code prefix of an occupation and everything under it: 6-18-00-00 (中类) → 6-18-."""
+    if level >= 4:
+        return code
+    return "-".join(code.split("-")[:level]) + "-"
+
+
+def majors_of_occupations(session: Session, codes: list[str]) -> dict[str, list[str]]:
+    """Major code → the names of those of `codes` it leads to (through the crosswalk; an
+    upper-level code through the occupations in it), majors in code order."""
+    levels = dict(
+        session.execute(
+            select(Occupation.code, Occupation.level).where(Occupation.code.in_(codes))
+        ).all()
+    )
+    found: dict[str, list[str]] = {}
+    for code in codes:
+        if code not in levels:
+            continue
+        stem = occupation_stem(code, levels[code])
+        stmt = (
+            select(MajorOccupation.major_code, Occupation.name)
+            .join(Occupation, Occupation.code == code)
+            .where(code_prefix(MajorOccupation.occupation_code, stem))
+            .distinct()
+            .order_by(MajorOccupation.major_code)
+        )
+        for major, name in session.execute(stmt):
+            names = found.setdefault(major, [])
+            if name not in names:
+                names.append(name)
+    return dict(sorted(found.items()))

@@ -1,0 +1,22 @@
+from fastapi import APIRouter
+
+from app.api import API_PREFIX
+from app.api.deps import CurrentPrincipal
+from app.api.openapi import errors
+from app.schemas.coding import CodingRequest, CodingResult
+from app.services.coding import coder
+
+router = APIRouter(prefix=f"{API_PREFIX}/coding", tags=["coding"])
+
+
+@router.post(
+    "/occupations",
+    operation_id="coding_occupations",
+    response_model=CodingResult,
+    summary="Job titles to occupation codes",
+    responses=errors(422),
+    description=coder.__doc__,
+)
+def code_occupations(data: CodingRequest, principal: CurrentPrincipal) -> dict[str, object]:
+    """Up to 10 candidate occupations per title, best first, each with its reasons."""
+    return coder.code_texts(data.texts)
