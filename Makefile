@@ -17,8 +17,13 @@ demo: $(BIN)/.installed
 	APP_ENV=development $(BIN)/python -m app serve --demo --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(BIN)/.installed
+test: $(BIN)/.installed $(if $(shell command -v npm),clients/typescript/node_modules)
 	$(BIN)/pytest
+
+# The generated TypeScript client's tools (tests/test_generated_clients.py), when npm exists.
+clients/typescript/node_modules: clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund
+	touch $@
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests migrations $(wildcard bench)
