@@ -210,7 +210,8 @@ if (base === undefined) {
   process.exit(2);
 }
 main(base.replace(/\/$/, "")).catch((error: unknown) => {
-  const message = error instanceof StepFailed ? error.message : String(error);
+  const cause = error instanceof Error && error.cause !== undefined ? ` (${String(error.cause)})` : "";
+  const message = error instanceof StepFailed ? error.message : `${String(error)}${cause}`;
   console.error(`FAILED ${message}`);
   process.exit(1);
 });
