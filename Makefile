@@ -26,8 +26,8 @@ clients/typescript/node_modules: clients/typescript/package-lock.json
 	touch $@
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app tests migrations $(wildcard bench)
-	$(BIN)/ruff format --check app tests $(wildcard bench)
+	$(BIN)/ruff check app tests migrations clients/python $(wildcard bench)
+	$(BIN)/ruff format --check app tests clients/python $(wildcard bench)
 	$(BIN)/mypy app
 
 fuzz: $(BIN)/.installed
