@@ -29,6 +29,8 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests migrations clients/python $(wildcard bench)
 	$(BIN)/ruff format --check app tests clients/python $(wildcard bench)
 	$(BIN)/mypy app
+	test -d node_modules || npm ci --no-audit --no-fund
+	VENV=$(VENV) scripts/lint_openapi.sh
 
 fuzz: $(BIN)/.installed
 	scripts/schemathesis.sh

@@ -30,18 +30,20 @@ from app.api import (
     tech_projects,
     trainings,
 )
+from app.api.openapi import install_openapi
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
-from app.core.openapi import install_openapi
 from app.core.rate_limit import MemoryCounter, RateLimitMiddleware, RedisCounter
 from app.services import dispatcher
 from app.services.auth import bootstrap_admin
 
+TITLE = "School-Enterprise Cooperation Platform API"
 DESCRIPTION = """
-威海市校企合作信息服务平台：one source of truth shared by the city's departments,
-its enterprises and its vocational colleges.
+**威海市校企合作信息服务平台** (the Weihai school–enterprise cooperation information
+service platform): one source of truth shared by the city's departments, its enterprises
+and its vocational colleges.
 
 * Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send
   `Authorization: Bearer <token>`, or send an organisation's `X-API-Key`.
@@ -143,7 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(
-        title="校企合作信息服务平台 API",
+        title=TITLE,  # ASCII: client generators make a package name of it
         version=__version__,
         docs_url=None,
         redoc_url=None,

@@ -4,26 +4,29 @@ from fastapi import APIRouter, Query
 
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
 from app.schemas.common import Id
 from app.schemas.distributions import PeriodQuery
 from app.services import analytics
-from app.services.analytics import GroupBy
+from app.services.analytics import SupplyDemandGroupBy
 
 router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 
 
 @router.get(
     "/supply-demand",
+    operation_id="analytics_supply_demand",
     response_model=SupplyDemand,
     summary="Supply and demand per group",
-    responses={422: {"model": Problem}},
+    responses=errors(422),
     description=analytics.__doc__,
 )
 def supply_demand(
     session: SessionDep,
-    group_by: Annotated[GroupBy, Query(description="category, class, major, cluster or district")],
+    group_by: Annotated[
+        SupplyDemandGroupBy, Query(description="category, class, major, cluster or district")
+    ],
     period: PeriodQuery = None,
 ) -> dict[str, object]:
     return analytics.supply_demand(session, group_by, period)
@@ -31,9 +34,10 @@ def supply_demand(
 
 @router.get(
     "/colleges/{college_id}",
+    operation_id="analytics_college_indicators",
     response_model=CollegeIndicators,
     summary="A college's cooperation indicators",
-    responses={403: {"model": Problem}, 404: {"model": Problem}},
+    responses=errors(404),
 )
 def college_indicators(
     college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
@@ -44,7 +48,12 @@ def college_indicators(
     return analytics.college_indicators(session, principal, college_id, settings)
 
 
-@router.get("/overview", response_model=Overview, summary="The city at a glance")
+@router.get(
+    "/overview",
+    operation_id="analytics_overview",
+    response_model=Overview,
+    summary="The city at a glance",
+)
 def overview(session: SessionDep) -> dict[str, object]:
     """Per county-level district and for the city: approved enterprises and colleges, open
     demands and their headcount, and the latest published graduating supply."""

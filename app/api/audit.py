@@ -14,7 +14,12 @@ router = APIRouter(prefix=API_PREFIX, tags=["audit"])
 Text = Annotated[str | None, Query(max_length=64)]
 
 
-@router.get("/audit-events", response_model=Page[AuditEventRead], summary="The audit trail")
+@router.get(
+    "/audit-events",
+    operation_id="audit_events_list",
+    response_model=Page[AuditEventRead],
+    summary="The audit trail",
+)
 def list_audit_events(
     _admin: PlatformAdmin,
     session: SessionDep,

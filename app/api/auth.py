@@ -5,13 +5,20 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api import API_PREFIX
 from app.api.deps import ClientAddress, CurrentPrincipal, SessionDep, SettingsDep
+from app.api.openapi import errors
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
-@router.post("/token", summary="Sign in", response_model=Token)
+@router.post(
+    "/token",
+    operation_id="auth_token",
+    summary="Sign in",
+    response_model=Token,
+    responses=errors(401, 403),
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
@@ -28,7 +35,7 @@ def sign_in(
     return Token(access_token=token, expires_in=expires_in)
 
 
-@router.get("/me", summary="Who am I", response_model=Me)
+@router.get("/me", operation_id="auth_me", summary="Who am I", response_model=Me)
 def me(principal: CurrentPrincipal) -> Me:
     """The caller's user, organisation and roles."""
     return Me.model_validate(

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import CooperationKind
 from app.schemas.common import Id, IdValue, Page, PageDep
 from app.schemas.cooperation_projects import (
@@ -22,7 +22,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/cooperation-projects", tags=["cooperati
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[CooperationProjectRead], summary="List cooperation projects")
+@router.get(
+    "",
+    operation_id="cooperation_projects_list",
+    response_model=Page[CooperationProjectRead],
+    summary="List cooperation projects",
+)
 def list_cooperation_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -54,10 +59,11 @@ def list_cooperation_projects(
 
 @router.post(
     "",
+    operation_id="cooperation_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=CooperationProjectRead,
     summary="Create or propose a cooperation project",
-    responses=WRITE_ERRORS,
+    responses=CREATED,
 )
 def create_cooperation_project(
     data: CooperationProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -68,9 +74,10 @@ def create_cooperation_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="cooperation_projects_update",
     response_model=CooperationProjectRead,
     summary="Change a cooperation project",
-    responses=WRITE_ERRORS,
+    responses=UPDATED,
 )
 def update_cooperation_project(
     item_id: Id,
@@ -86,4 +93,4 @@ def update_cooperation_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "cooperation project")
+add_workflow_routes(router, service.FEED, "cooperation project", "cooperation_projects")

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, status
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, Writer
 from app.api.deps import require_org_type as org_type
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.models import Demand, DemandResponse
 from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -26,15 +26,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/demands", tags=["demands"])
 
 Enterprise = Annotated[Principal, Depends(org_type(OrgType.enterprise))]
 College = Annotated[Principal, Depends(org_type(OrgType.college))]
-ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Problem},
-    404: {"model": Problem},
-    409: {"model": Problem},
-    422: {"model": Problem},
-}
+CHANGE_ERRORS = errors(404, 409, 422)
 
 
-@router.get("", response_model=Page[DemandRead], summary="List demands")
+@router.get(
+    "", operation_id="demands_list", response_model=Page[DemandRead], summary="List demands"
+)
 def list_demands(
     filters: DemandFiltersDep, principal: OptionalPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -45,10 +42,11 @@ def list_demands(
 
 @router.post(
     "",
+    operation_id="demands_create",
     status_code=status.HTTP_201_CREATED,
     response_model=DemandRead,
     summary="Post a demand (as a draft)",
-    responses=ERRORS,
+    responses=errors(409, 422, headers={409: ["Location"]}),
 )
 def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> Demand:
     """Approved enterprises (users or API keys) post their own demands as drafts.
@@ -59,14 +57,24 @@ def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep
     return demand_service.create_demand(session, principal, data)
 
 
-@router.get("/{demand_id}", response_model=DemandRead, summary="Get a demand", responses=ERRORS)
+@router.get(
+    "/{demand_id}",
+    operation_id="demands_get",
+    response_model=DemandRead,
+    summary="Get a demand",
+    responses=errors(404),
+)
 def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep) -> Demand:
     """Open demands for everybody, drafts for their own enterprise (404 to others)."""
     return demand_service.get_visible(session, principal, demand_id)
 
 
 @router.patch(
-    "/{demand_id}", response_model=DemandRead, summary="Change a demand", responses=ERRORS
+    "/{demand_id}",
+    operation_id="demands_update",
+    response_model=DemandRead,
+    summary="Change a demand",
+    responses=CHANGE_ERRORS,
 )
 def update_demand(
     demand_id: Id, data: DemandUpdate, principal: Writer, session: SessionDep
@@ -77,7 +85,11 @@ def update_demand(
 
 
 @router.post(
-    "/{demand_id}/open", response_model=DemandRead, summary="Open a demand", responses=ERRORS
+    "/{demand_id}/open",
+    operation_id="demands_open",
+    response_model=DemandRead,
+    summary="Open a demand",
+    responses=CHANGE_ERRORS,
 )
 def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """draft → open: public, matched and answerable until `valid_until` (`demand.opened`)."""
@@ -85,7 +97,11 @@ def open_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand
 
 
 @router.post(
-    "/{demand_id}/pause", response_model=DemandRead, summary="Pause a demand", responses=ERRORS
+    "/{demand_id}/pause",
+    operation_id="demands_pause",
+    response_model=DemandRead,
+    summary="Pause a demand",
+    responses=CHANGE_ERRORS,
 )
 def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     """open → paused: hidden from the public and takes no responses until resumed."""
@@ -93,14 +109,22 @@ def pause_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Deman
 
 
 @router.post(
-    "/{demand_id}/resume", response_model=DemandRead, summary="Resume a demand", responses=ERRORS
+    "/{demand_id}/resume",
+    operation_id="demands_resume",
+    response_model=DemandRead,
+    summary="Resume a demand",
+    responses=CHANGE_ERRORS,
 )
 def resume_demand(demand_id: Id, principal: Writer, session: SessionDep) -> Demand:
     return demand_service.resume_demand(session, principal, demand_id)
 
 
 @router.post(
-    "/{demand_id}/close", response_model=DemandRead, summary="Close a demand", responses=ERRORS
+    "/{demand_id}/close",
+    operation_id="demands_close",
+    response_model=DemandRead,
+    summary="Close a demand",
+    responses=CHANGE_ERRORS,
 )
 def close_demand(
     demand_id: Id, data: DemandClose, principal: Writer, session: SessionDep
@@ -112,10 +136,11 @@ def close_demand(
 
 @router.post(
     "/{demand_id}/responses",
+    operation_id="demand_responses_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ResponseRead,
     summary="Offer students to a demand",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def respond(
     demand_id: Id, data: ResponseCreate, principal: College, session: SessionDep
@@ -127,9 +152,10 @@ def respond(
 
 @router.get(
     "/{demand_id}/responses",
+    operation_id="demand_responses_list",
     response_model=Page[ResponseRead],
     summary="Responses to a demand",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def list_responses(
     demand_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -140,9 +166,10 @@ def list_responses(
 
 @router.post(
     "/{demand_id}/responses/{response_id}/accept",
+    operation_id="demand_responses_accept",
     response_model=ResponseRead,
     summary="Accept a response",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def accept(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep
@@ -153,9 +180,10 @@ def accept(
 
 @router.post(
     "/{demand_id}/responses/{response_id}/decline",
+    operation_id="demand_responses_decline",
     response_model=ResponseRead,
     summary="Decline a response",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def decline(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep

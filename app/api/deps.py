@@ -71,7 +71,11 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClientAddress = Annotated[str, Depends(client_address)]
 
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="A bearer token from `POST /api/v1/auth/token`",
+)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organisation's key")
 
 

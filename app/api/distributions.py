@@ -1,19 +1,19 @@
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org_type
-from app.core.errors import Problem
+from app.api.openapi import answer, errors
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
-from app.schemas.common import MAX_ID, Id, Page, PageDep
+from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import (
     DistributionFiltersDep,
+    DistributionGroupBy,
     DistributionRowRead,
     DistributionSubmissionIn,
     DistributionSummary,
-    GroupBy,
     ImportReport,
     SubmissionRead,
 )
@@ -27,19 +27,15 @@ router = APIRouter(prefix=API_PREFIX, tags=["student distribution"])
 
 College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
 PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]
-ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Problem},
-    404: {"model": Problem},
-    422: {"model": Problem},
-}
 SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
 
 
 @router.put(
     SUBMISSION,
+    operation_id="student_distributions_submit",
     response_model=SubmissionRead,
     summary="Submit a student distribution",
-    responses=ERRORS,
+    responses=errors(404, 422),
 )
 def submit(
     college_id: Id,
@@ -69,9 +65,10 @@ def submit(
 
 @router.post(
     SUBMISSION + "/import",
+    operation_id="student_distributions_import",
     response_model=ImportReport,
     summary="Submit a student distribution from a CSV or Excel file",
-    responses={**ERRORS, 413: {"model": Problem}, 415: {"model": Problem}},
+    responses=errors(404, 413, 415, 422),
 )
 def import_file(
     college_id: Id,
@@ -102,9 +99,10 @@ def import_file(
 
 @router.get(
     SUBMISSION + "/history",
+    operation_id="student_distributions_history",
     response_model=Page[SubmissionRead],
     summary="Versions of a college's submission",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def history(
     college_id: Id,
@@ -119,9 +117,10 @@ def history(
 
 @router.get(
     SUBMISSION + "/history/{version}/rows",
+    operation_id="student_distributions_version_rows",
     response_model=Page[DistributionRowRead],
     summary="Rows of one version of a submission",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def version_rows(
     college_id: Id,
@@ -138,6 +137,7 @@ def version_rows(
 
 @router.get(
     "/student-distributions",
+    operation_id="student_distributions_list",
     response_model=Page[DistributionRowRead],
     summary="Student distribution rows",
 )
@@ -155,6 +155,7 @@ def list_rows(
 
 @router.get(
     "/student-distributions/summary",
+    operation_id="student_distributions_summary",
     response_model=DistributionSummary,
     summary="Student distribution totals",
 )
@@ -164,7 +165,7 @@ def summary(
     session: SessionDep,
     settings: SettingsDep,
     group_by: Annotated[
-        GroupBy, Query(description="category, class, major, college or district")
+        DistributionGroupBy, Query(description="category, class, major, college or district")
     ] = "major",
 ) -> dict[str, object]:
     """Headcount and graduating headcount per group for one period (default: the latest).
@@ -176,11 +177,14 @@ def summary(
 
 @router.get(
     "/student-distributions/template",
+    operation_id="student_distributions_template",
     summary="The upload template",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, files_service.XLSX: {}}}},
+    responses=answer(
+        headers=["Content-Disposition"], files=[files_service.CSV, files_service.XLSX]
+    ),
 )
-def template(format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+def template(format: FileFormat = FileFormat.xlsx) -> Response:
     """The file colleges fill in: Chinese headers, and on `.xlsx` a sheet of notes."""
     body, media_type = files_service.template(format)
     filename = f"student-distribution-template.{format}"

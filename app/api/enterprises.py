@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import EnterpriseSize, IntegrationLevel
 from app.schemas.common import Id, IdValue, Page, PageDep
 from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
@@ -17,7 +17,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directo
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[EnterpriseRead], summary="List the enterprise directory")
+@router.get(
+    "",
+    operation_id="enterprises_list",
+    response_model=Page[EnterpriseRead],
+    summary="List the enterprise directory",
+)
 def list_enterprises(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -53,10 +58,11 @@ def list_enterprises(
 
 @router.post(
     "",
+    operation_id="enterprises_create",
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseRead,
     summary="Create a directory entry",
-    responses=WRITE_ERRORS,
+    responses=CREATED,
 )
 def create_enterprise(
     data: EnterpriseCreate, principal: Author, session: SessionDep, response: Response
@@ -67,9 +73,10 @@ def create_enterprise(
 
 @router.patch(
     "/{item_id}",
+    operation_id="enterprises_update",
     response_model=EnterpriseRead,
     summary="Change a directory entry",
-    responses=WRITE_ERRORS,
+    responses=UPDATED,
 )
 def update_enterprise(
     item_id: Id,
@@ -85,4 +92,4 @@ def update_enterprise(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "directory entry")
+add_workflow_routes(router, service.FEED, "directory entry", "enterprises")

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.schemas.events import EventPage
 from app.services import events as event_service
 
@@ -13,9 +13,10 @@ router = APIRouter(prefix=API_PREFIX, tags=["events"])
 
 @router.get(
     "/events",
+    operation_id="events_list",
     response_model=EventPage,
     summary="The change feed",
-    responses={401: {"model": Problem}, 422: {"model": Problem}},
+    responses=errors(422),
 )
 def list_events(
     principal: CurrentPrincipal,

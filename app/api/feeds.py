@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
-from app.core.errors import Problem
+from app.api.openapi import answer, errors
 from app.models.enums import FeedStatus
 from app.schemas.common import Id, IdValue
 from app.schemas.feeds import FeedFilters
@@ -40,12 +40,10 @@ IfMatch = Annotated[
     Header(description='The ETag (W/"<version>") you read; a stale one answers 412'),
 ]
 
-ITEM_ERRORS: dict[int | str, dict[str, Any]] = {
-    403: {"model": Problem},
-    404: {"model": Problem},
-    409: {"model": Problem},
-}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ITEM_ERRORS, 412: {"model": Problem}}
+# What the feeds' routes answer besides their item: its ETag, and the errors.
+CREATED = {**answer(201, headers=["ETag"]), **errors(409, 422)}
+UPDATED = {**answer(headers=["ETag"]), **errors(404, 409, 412, 422)}
+MOVED = {**answer(headers=["ETag"]), **errors(404, 409)}
 
 
 def with_etag(response: Response, item: Any) -> Any:
@@ -53,13 +51,20 @@ def with_etag(response: Response, item: Any) -> Any:
     return item
 
 
-def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
-    """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`."""
+def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -> None:
+    """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`;
+    their operation ids are `<domain>_get`, `_publish`, `_withdraw` and `_delete`."""
     Read = feed.read
     Publisher = Annotated[Principal, Depends(require_department(*feed.policy.publishers))]
     publishers = " or ".join(d.value for d in feed.policy.publishers)
 
-    @router.get("/{item_id}", response_model=Read, summary=f"Get a {noun}", responses=ITEM_ERRORS)
+    @router.get(
+        "/{item_id}",
+        operation_id=f"{domain}_get",
+        response_model=Read,
+        summary=f"Get a {noun}",
+        responses={**answer(headers=["ETag"]), **errors(404)},
+    )
     def get_item(
         item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
     ) -> Any:
@@ -68,9 +73,10 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.post(
         "/{item_id}/publish",
+        operation_id=f"{domain}_publish",
         response_model=Read,
         summary=f"Publish a {noun}",
-        responses=ITEM_ERRORS,
+        responses=MOVED,
         description=f"draft or withdrawn → published, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.published` event.",
     )
@@ -79,9 +85,10 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.post(
         "/{item_id}/withdraw",
+        operation_id=f"{domain}_withdraw",
         response_model=Read,
         summary=f"Withdraw a {noun}",
-        responses=ITEM_ERRORS,
+        responses=MOVED,
         description=f"published → withdrawn, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.withdrawn` event; it may be published again.",
     )
@@ -90,9 +97,10 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str) -> None:
 
     @router.delete(
         "/{item_id}",
+        operation_id=f"{domain}_delete",
         status_code=status.HTTP_204_NO_CONTENT,
         summary=f"Delete a draft {noun}",
-        responses=ITEM_ERRORS,
+        responses=errors(404, 409),
     )
     def delete(item_id: Id, principal: Writer, session: SessionDep) -> None:
         """Drafts only (409 otherwise: withdraw a published item instead)."""

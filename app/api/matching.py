@@ -2,7 +2,7 @@ from fastapi import APIRouter
 
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.schemas.common import Id, PageDep
 from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
@@ -10,14 +10,13 @@ from app.services import matching
 
 router = APIRouter(prefix=API_PREFIX, tags=["matching"])
 
-ERRORS: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 422: {"model": Problem}}
-
 
 @router.get(
     "/demands/{demand_id}/matches",
+    operation_id="demand_matches_list",
     response_model=MatchPage,
     summary="Supply ranked for a demand",
-    responses=ERRORS,
+    responses=errors(404, 422),
     description=matching.__doc__,
 )
 def demand_matches(
@@ -33,9 +32,10 @@ def demand_matches(
 
 @router.get(
     "/colleges/{college_id}/matches",
+    operation_id="college_matches_list",
     response_model=DemandMatchPage,
     summary="Open demands ranked for a college",
-    responses=ERRORS,
+    responses=errors(404, 422),
     description=matching.__doc__,
 )
 def college_matches(

@@ -9,6 +9,7 @@ from app.api.deps import (
     PlatformAdmin,
     SessionDep,
 )
+from app.api.openapi import errors
 from app.models import Organization, User
 from app.models.enums import OrgStatus, OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -31,9 +32,11 @@ router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
 
 @router.post(
     "/organizations",
+    operation_id="organizations_create",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationPrivate,
     summary="Create an organisation",
+    responses=errors(409, 422),
 )
 def create_organization(
     data: OrganizationCreate, admin: PlatformAdmin, session: SessionDep
@@ -42,7 +45,12 @@ def create_organization(
     return org_service.create_organization(session, admin, data)
 
 
-@router.get("/organizations", response_model=Page[OrganizationRead], summary="List organisations")
+@router.get(
+    "/organizations",
+    operation_id="organizations_list",
+    response_model=Page[OrganizationRead],
+    summary="List organisations",
+)
 def list_organizations(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -68,7 +76,11 @@ def list_organizations(
 
 
 @router.get(
-    "/organizations/{org_id}", response_model=OrganizationRead, summary="Get an organisation"
+    "/organizations/{org_id}",
+    operation_id="organizations_get",
+    response_model=OrganizationRead,
+    summary="Get an organisation",
+    responses=errors(404),
 )
 def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincipal) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
@@ -77,9 +89,11 @@ def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincip
 
 @router.post(
     "/registrations",
+    operation_id="registrations_create",
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationRead,
     summary="Register an organisation",
+    responses=errors(409, 422),
 )
 def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]:
     """Self-registration of an enterprise, college or training institution with its first admin.
@@ -93,8 +107,10 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
 
 @router.post(
     "/organizations/{org_id}/approve",
+    operation_id="organizations_approve",
     response_model=OrganizationPrivate,
     summary="Approve an organisation",
+    responses=errors(404, 409),
 )
 def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """pending → approved, by a platform admin or the responsible department."""
@@ -103,8 +119,10 @@ def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
 
 @router.post(
     "/organizations/{org_id}/suspend",
+    operation_id="organizations_suspend",
     response_model=OrganizationPrivate,
     summary="Suspend an organisation",
+    responses=errors(404, 409),
 )
 def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """Suspended organisations can no longer sign in or use their keys."""
@@ -113,9 +131,11 @@ def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
 
 @router.post(
     "/organizations/{org_id}/users",
+    operation_id="organization_users_create",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create a user",
+    responses=errors(404, 409, 422),
 )
 def create_user(
     org_id: Id, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
@@ -124,7 +144,13 @@ def create_user(
     return org_service.create_user(session, principal, org_id, data)
 
 
-@router.get("/organizations/{org_id}/users", response_model=Page[UserRead], summary="List users")
+@router.get(
+    "/organizations/{org_id}/users",
+    operation_id="organization_users_list",
+    response_model=Page[UserRead],
+    summary="List users",
+    responses=errors(404),
+)
 def list_users(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -133,9 +159,11 @@ def list_users(
 
 @router.post(
     "/organizations/{org_id}/api-keys",
+    operation_id="organization_api_keys_create",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     summary="Create an API key",
+    responses=errors(404, 422),
 )
 def create_api_key(
     org_id: Id, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
@@ -146,7 +174,11 @@ def create_api_key(
 
 
 @router.get(
-    "/organizations/{org_id}/api-keys", response_model=Page[ApiKeyRead], summary="List API keys"
+    "/organizations/{org_id}/api-keys",
+    operation_id="organization_api_keys_list",
+    response_model=Page[ApiKeyRead],
+    summary="List API keys",
+    responses=errors(404),
 )
 def list_api_keys(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -156,8 +188,10 @@ def list_api_keys(
 
 @router.delete(
     "/organizations/{org_id}/api-keys/{key_id}",
+    operation_id="organization_api_keys_revoke",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
+    responses=errors(404),
 )
 def revoke_api_key(
     org_id: Id, key_id: Id, principal: CurrentPrincipal, session: SessionDep

@@ -1,14 +1,14 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
-from app.core.errors import Problem
+from app.api.openapi import answer, errors
 from app.models import Publication
 from app.models.enums import Dataset
-from app.schemas.common import MAX_ID, Id, Page, PageDep
+from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import PeriodQuery
 from app.schemas.publications import (
     CollegeSchedule,
@@ -21,21 +21,21 @@ from app.schemas.publications import (
 from app.services import distribution_reports as reports_service
 from app.services import publications as publication_service
 from app.services import schedule as schedule_service
-from app.services.distribution_files import XLSX
+from app.services.distribution_files import CSV, XLSX
 from app.services.permissions import DISTRIBUTION_SUPERVISORS, Principal
 
 router = APIRouter(prefix=f"{API_PREFIX}/publications", tags=["publications"])
 
 Supervisor = Annotated[Principal, Depends(require_department(*DISTRIBUTION_SUPERVISORS))]
-NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
 
 
 @router.post(
     "",
+    operation_id="publications_create",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationRead,
     summary="Publish a dataset for a period",
-    responses={403: {"model": Problem}, 422: {"model": Problem}},
+    responses=errors(422),
 )
 def publish(
     data: PublicationCreate, principal: Writer, session: SessionDep, settings: SettingsDep
@@ -49,7 +49,12 @@ def publish(
     return publication_service.publish(session, principal, data, settings)
 
 
-@router.get("", response_model=Page[PublicationRead], summary="List publications")
+@router.get(
+    "",
+    operation_id="publications_list",
+    response_model=Page[PublicationRead],
+    summary="List publications",
+)
 def list_publications(
     session: SessionDep,
     page: PageDep,
@@ -60,7 +65,12 @@ def list_publications(
     return publication_service.list_publications(session, page, dataset=dataset, period=period)
 
 
-@router.get("/schedule", response_model=Schedule, summary="The publishing calendar")
+@router.get(
+    "/schedule",
+    operation_id="publications_schedule",
+    response_model=Schedule,
+    summary="The publishing calendar",
+)
 def schedule(
     session: SessionDep,
     settings: SettingsDep,
@@ -73,9 +83,9 @@ def schedule(
 
 @router.get(
     "/schedule/colleges",
+    operation_id="publications_college_schedule",
     response_model=CollegeSchedule,
     summary="Which colleges have submitted",
-    responses={403: {"model": Problem}},
 )
 def college_schedule(
     _supervisor: Supervisor,
@@ -89,9 +99,10 @@ def college_schedule(
 
 @router.get(
     "/{publication_id}",
+    operation_id="publications_get",
     response_model=PublicationRead,
     summary="Get a publication",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def get_publication(publication_id: Id, session: SessionDep) -> Publication:
     return publication_service.get_publication(session, publication_id)
@@ -99,9 +110,10 @@ def get_publication(publication_id: Id, session: SessionDep) -> Publication:
 
 @router.get(
     "/{publication_id}/rows",
+    operation_id="publications_rows",
     response_model=Page[PublicationRowRead],
     summary="A publication's frozen rows",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> dict[str, object]:
     """In export order: `row_index` n is data row n of the CSV export."""
@@ -110,12 +122,16 @@ def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> 
 
 @router.get(
     "/{publication_id}/export",
+    operation_id="publications_export",
     response_class=Response,
     summary="Download a publication",
-    responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **NOT_FOUND},
+    responses={
+        **answer(headers=["Content-Disposition", "ETag"], files=[CSV, XLSX]),
+        **errors(404),
+    },
 )
 def export(
-    publication_id: Id, session: SessionDep, format: Literal["csv", "xlsx"] = "csv"
+    publication_id: Id, session: SessionDep, format: FileFormat = FileFormat.csv
 ) -> Response:
     """CSV: UTF-8 with BOM (Excel opens it); its SHA-256 is the publication's `sha256`.
     XLSX: the same rows as a workbook."""
@@ -134,9 +150,10 @@ def export(
 
 @router.get(
     "/{publication_id}/diff",
+    operation_id="publications_diff",
     response_model=PublicationDiff,
     summary="Compare two publications",
-    responses={**NOT_FOUND, 422: {"model": Problem}},
+    responses=errors(404, 422),
 )
 def diff(
     publication_id: Id,

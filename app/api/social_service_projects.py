@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import TargetGroup
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
@@ -23,6 +23,7 @@ Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 @router.get(
     "",
+    operation_id="social_service_projects_list",
     response_model=Page[SocialServiceProjectRead],
     summary="List social service projects",
 )
@@ -53,10 +54,11 @@ def list_social_service_projects(
 
 @router.post(
     "",
+    operation_id="social_service_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=SocialServiceProjectRead,
     summary="Create a social service project",
-    responses=WRITE_ERRORS,
+    responses=CREATED,
 )
 def create_social_service_project(
     data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -67,9 +69,10 @@ def create_social_service_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="social_service_projects_update",
     response_model=SocialServiceProjectRead,
     summary="Change a social service project",
-    responses=WRITE_ERRORS,
+    responses=UPDATED,
 )
 def update_social_service_project(
     item_id: Id,
@@ -84,4 +87,4 @@ def update_social_service_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "social service project")
+add_workflow_routes(router, service.FEED, "social service project", "social_service_projects")

@@ -1,10 +1,10 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from app.api import API_PREFIX
 from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.models import Subscription
 from app.models.enums import DeliveryStatus
 from app.schemas.common import Id, Page, PageDep
@@ -20,17 +20,16 @@ from app.services import subscriptions as subscription_service
 router = APIRouter(
     prefix=f"{API_PREFIX}/subscriptions",
     tags=["subscriptions"],
-    responses={401: {"model": Problem}, 403: {"model": Problem}},
 )
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 
 
 @router.post(
     "",
+    operation_id="subscriptions_create",
     status_code=status.HTTP_201_CREATED,
     response_model=SubscriptionCreated,
     summary="Subscribe a webhook",
-    responses={422: {"model": Problem}, 409: {"model": Problem}},
+    responses=errors(409, 422),
 )
 def create_subscription(
     data: SubscriptionCreate,
@@ -48,7 +47,12 @@ def create_subscription(
     return {**SubscriptionRead.model_validate(sub).model_dump(), "secret": secret}
 
 
-@router.get("", response_model=Page[SubscriptionRead], summary="List your subscriptions")
+@router.get(
+    "",
+    operation_id="subscriptions_list",
+    response_model=Page[SubscriptionRead],
+    summary="List your subscriptions",
+)
 def list_subscriptions(
     principal: OrganizationWriter, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -57,9 +61,10 @@ def list_subscriptions(
 
 @router.get(
     "/{subscription_id}",
+    operation_id="subscriptions_get",
     response_model=SubscriptionRead,
     summary="Get a subscription",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def get_subscription(
     subscription_id: Id, principal: OrganizationWriter, session: SessionDep
@@ -69,9 +74,10 @@ def get_subscription(
 
 @router.patch(
     "/{subscription_id}",
+    operation_id="subscriptions_update",
     response_model=SubscriptionRead,
     summary="Change a subscription",
-    responses={**NOT_FOUND, 422: {"model": Problem}},
+    responses=errors(404, 422),
 )
 def update_subscription(
     subscription_id: Id,
@@ -89,9 +95,10 @@ def update_subscription(
 
 @router.delete(
     "/{subscription_id}",
+    operation_id="subscriptions_delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def delete_subscription(
     subscription_id: Id, principal: OrganizationWriter, session: SessionDep
@@ -101,9 +108,10 @@ def delete_subscription(
 
 @router.get(
     "/{subscription_id}/deliveries",
+    operation_id="subscription_deliveries_list",
     response_model=Page[DeliveryRead],
     summary="The subscription's delivery tries",
-    responses=NOT_FOUND,
+    responses=errors(404),
 )
 def list_deliveries(
     subscription_id: Id,

@@ -1,9 +1,10 @@
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.api import API_PREFIX
 from app.api.deps import SessionDep
+from app.api.openapi import errors
 from app.models import Major
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import Page, PageDep
@@ -12,6 +13,7 @@ from app.schemas.taxonomies import (
     ClusterRead,
     DistrictRead,
     IndustryRead,
+    MajorCatalog,
     MajorRead,
 )
 from app.services import taxonomies as taxonomy_service
@@ -21,7 +23,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
 Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains")]
 
 
-@router.get("/majors", response_model=Page[MajorRead], summary="Vocational major catalogue")
+@router.get(
+    "/majors",
+    operation_id="majors_list",
+    response_model=Page[MajorRead],
+    summary="Vocational major catalogue",
+)
 def list_majors(
     session: SessionDep,
     page: PageDep,
@@ -30,7 +37,7 @@ def list_majors(
     prefix: Annotated[str | None, Query(pattern=r"^\d{1,6}K?$", description="Code prefix")] = None,
     q: Q = None,
     catalog: Annotated[
-        Literal["2021", "2022-2025"] | None,
+        MajorCatalog | None,
         Query(description="`2021` (the catalogue) or `2022-2025` (majors added since)"),
     ] = None,
 ) -> dict[str, object]:
@@ -40,12 +47,23 @@ def list_majors(
     )
 
 
-@router.get("/majors/{code}", response_model=MajorRead, summary="One major, class or category")
+@router.get(
+    "/majors/{code}",
+    operation_id="majors_get",
+    response_model=MajorRead,
+    summary="One major, class or category",
+    responses=errors(404),
+)
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)
 
 
-@router.get("/industries", response_model=Page[IndustryRead], summary="GB/T 4754-2017 industries")
+@router.get(
+    "/industries",
+    operation_id="industries_list",
+    response_model=Page[IndustryRead],
+    summary="GB/T 4754-2017 industries",
+)
 def list_industries(
     session: SessionDep,
     page: PageDep,
@@ -59,7 +77,12 @@ def list_industries(
     )
 
 
-@router.get("/districts", response_model=Page[DistrictRead], summary="Weihai districts and zones")
+@router.get(
+    "/districts",
+    operation_id="districts_list",
+    response_model=Page[DistrictRead],
+    summary="Weihai districts and zones",
+)
 def list_districts(
     session: SessionDep,
     page: PageDep,
@@ -71,14 +94,22 @@ def list_districts(
     return taxonomy_service.list_districts(session, page, level=level, parent_code=parent_code, q=q)
 
 
-@router.get("/clusters", response_model=Page[ClusterRead], summary="Weihai industry clusters")
+@router.get(
+    "/clusters",
+    operation_id="clusters_list",
+    response_model=Page[ClusterRead],
+    summary="Weihai industry clusters",
+)
 def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
     """The seven clusters with the major classes and GB/T 4754 divisions each draws on."""
     return taxonomy_service.list_clusters(session, page)
 
 
 @router.get(
-    "/certificates", response_model=Page[CertificateRead], summary="1+X certificates (partial)"
+    "/certificates",
+    operation_id="certificates_list",
+    response_model=Page[CertificateRead],
+    summary="1+X certificates (partial)",
 )
 def list_certificates(session: SessionDep, page: PageDep, q: Q = None) -> dict[str, object]:
     return taxonomy_service.list_certificates(session, page, q=q)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from app.api import API_PREFIX
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import WRITE_ERRORS, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import TechProjectKind
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.feeds import ClusterCode
@@ -18,7 +18,12 @@ router = APIRouter(prefix=f"{API_PREFIX}/tech-projects", tags=["tech projects"])
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 
-@router.get("", response_model=Page[TechProjectRead], summary="List tech projects")
+@router.get(
+    "",
+    operation_id="tech_projects_list",
+    response_model=Page[TechProjectRead],
+    summary="List tech projects",
+)
 def list_tech_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
@@ -44,10 +49,11 @@ def list_tech_projects(
 
 @router.post(
     "",
+    operation_id="tech_projects_create",
     status_code=status.HTTP_201_CREATED,
     response_model=TechProjectRead,
     summary="Create a tech project",
-    responses=WRITE_ERRORS,
+    responses=CREATED,
 )
 def create_tech_project(
     data: TechProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -58,9 +64,10 @@ def create_tech_project(
 
 @router.patch(
     "/{item_id}",
+    operation_id="tech_projects_update",
     response_model=TechProjectRead,
     summary="Change a tech project",
-    responses=WRITE_ERRORS,
+    responses=UPDATED,
 )
 def update_tech_project(
     item_id: Id,
@@ -76,4 +83,4 @@ def update_tech_project(
     return with_etag(response, item)
 
 
-add_workflow_routes(router, service.FEED, "tech project")
+add_workflow_routes(router, service.FEED, "tech project", "tech_projects")

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Body, Depends, status
 from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, TrainingAuthor, Writer
 from app.api.deps import require_org_type as org_type
-from app.core.errors import Problem
+from app.api.openapi import errors
 from app.models import Training, TrainingEnrollment
 from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -25,16 +25,12 @@ from app.services.permissions import Principal
 router = APIRouter(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
 
 College = Annotated[Principal, Depends(org_type(OrgType.college))]
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": Problem},
-    403: {"model": Problem},
-    404: {"model": Problem},
-    409: {"model": Problem},
-    422: {"model": Problem},
-}
+CHANGE_ERRORS = errors(404, 409, 422)
 
 
-@router.get("", response_model=Page[TrainingRead], summary="List trainings")
+@router.get(
+    "", operation_id="trainings_list", response_model=Page[TrainingRead], summary="List trainings"
+)
 def list_trainings(
     filters: TrainingFiltersDep, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
@@ -45,10 +41,11 @@ def list_trainings(
 
 @router.post(
     "",
+    operation_id="trainings_create",
     status_code=status.HTTP_201_CREATED,
     response_model=TrainingRead,
     summary="Create a training",
-    responses=ERRORS,
+    responses=errors(404, 422),
 )
 def create_training(
     data: TrainingCreate, principal: TrainingAuthor, session: SessionDep
@@ -60,7 +57,11 @@ def create_training(
 
 
 @router.get(
-    "/{training_id}", response_model=TrainingRead, summary="Get a training", responses=ERRORS
+    "/{training_id}",
+    operation_id="trainings_get",
+    response_model=TrainingRead,
+    summary="Get a training",
+    responses=errors(404),
 )
 def get_training(training_id: Id, session: SessionDep) -> Training:
     """Any training, cancelled ones too: they are public."""
@@ -68,7 +69,11 @@ def get_training(training_id: Id, session: SessionDep) -> Training:
 
 
 @router.patch(
-    "/{training_id}", response_model=TrainingRead, summary="Change a training", responses=ERRORS
+    "/{training_id}",
+    operation_id="trainings_update",
+    response_model=TrainingRead,
+    summary="Change a training",
+    responses=CHANGE_ERRORS,
 )
 def update_training(
     training_id: Id, data: TrainingUpdate, principal: Writer, session: SessionDep
@@ -80,9 +85,10 @@ def update_training(
 
 @router.post(
     "/{training_id}/cancel",
+    operation_id="trainings_cancel",
     response_model=TrainingRead,
     summary="Cancel a training",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def cancel_training(
     training_id: Id,
@@ -99,10 +105,11 @@ def cancel_training(
 
 @router.post(
     "/{training_id}/enrollments",
+    operation_id="training_enrollments_create",
     status_code=status.HTTP_201_CREATED,
     response_model=EnrollmentRead,
     summary="Enrol in a training",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def enroll(
     training_id: Id, data: EnrollmentCreate, principal: College, session: SessionDep
@@ -116,9 +123,10 @@ def enroll(
 
 @router.get(
     "/{training_id}/enrollments",
+    operation_id="training_enrollments_list",
     response_model=Page[EnrollmentRead],
     summary="A training's enrolments",
-    responses=ERRORS,
+    responses=errors(404),
 )
 def list_enrollments(
     training_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -129,9 +137,10 @@ def list_enrollments(
 
 @router.delete(
     "/{training_id}/enrollments/{enrollment_id}",
+    operation_id="training_enrollments_release",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Release an enrolment's seats",
-    responses=ERRORS,
+    responses=errors(404, 409),
 )
 def release(training_id: Id, enrollment_id: Id, principal: Writer, session: SessionDep) -> None:
     """The enrolled college gives its seats back before the training starts
@@ -141,9 +150,10 @@ def release(training_id: Id, enrollment_id: Id, principal: Writer, session: Sess
 
 @router.post(
     "/{training_id}/enrollments/{enrollment_id}/completion",
+    operation_id="training_enrollments_complete",
     response_model=EnrollmentRead,
     summary="Record how many completed",
-    responses=ERRORS,
+    responses=CHANGE_ERRORS,
 )
 def record_completion(
     training_id: Id,

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.services.analytics import GroupBy
+from app.services.analytics import SupplyDemandGroupBy
 
 
 class SupplyDemandRow(BaseModel):
@@ -15,7 +15,7 @@ class SupplyDemandRow(BaseModel):
 
 
 class SupplyDemand(BaseModel):
-    group_by: GroupBy
+    group_by: SupplyDemandGroupBy
     period: str | None = Field(description="The supply's period (default: latest published)")
     total_supply: int
     total_demand: int

@@ -1,11 +1,19 @@
-"""Shapes shared by every domain: pages of results and their query parameters."""
+"""Shapes shared by every domain: pages of results, their query parameters, file formats."""
 
+from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+
+class FileFormat(StrEnum):
+    """A download's format."""
+
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 class ORMModel(BaseModel):

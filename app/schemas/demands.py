@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from typing_extensions import TypeAliasType
 
 from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel, ResponseStatus
 from app.schemas.common import MAX_ID, ORMModel, Page
@@ -86,7 +87,10 @@ class DemandUpdate(DemandFields):
     """Changed fields only; a closed demand cannot change."""
 
 
-CloseReasonIn = Literal["filled_via_platform", "filled_elsewhere", "cancelled"]
+# `CloseReason` but `expired`, which only the platform sets.
+CloseReasonIn = TypeAliasType(
+    "CloseReasonIn", Literal["filled_via_platform", "filled_elsewhere", "cancelled"]
+)
 
 
 class DemandClose(BaseModel):
@@ -195,11 +199,15 @@ class ResponseRead(ORMModel):
 
 # Matching
 
+MatchFactor = TypeAliasType(
+    "MatchFactor", Literal["major", "level", "graduation_year", "place", "coverage"]
+)
+
 
 class Reason(BaseModel):
     """One factor of a score: `weight × value` summed over the factors is the score."""
 
-    factor: Literal["major", "level", "graduation_year", "place", "coverage"]
+    factor: MatchFactor
     weight: float = Field(description="The factor's weight (0–1, from the settings)")
     value: float = Field(description="How well this factor fits (0–1)")
     text: str = Field(description="The reason in words")

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from app.core.errors import ProblemError
 from app.models.enums import MajorLevel, SubmissionSource
@@ -12,8 +13,12 @@ from app.services.periods import HALF_YEAR_PATTERN
 PeriodQuery = Annotated[
     str | None, Query(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")
 ]
-View = Literal["published", "submitted"]
-GroupBy = Literal["category", "class", "major", "college", "district"]
+# Literals named with `TypeAliasType` are one component schema each in the OpenAPI document,
+# however many fields and parameters use them, and so have a name in generated clients.
+DistributionView = TypeAliasType("DistributionView", Literal["published", "submitted"])
+DistributionGroupBy = TypeAliasType(
+    "DistributionGroupBy", Literal["category", "class", "major", "college", "district"]
+)
 
 
 class DistributionRowIn(BaseModel):
@@ -87,7 +92,7 @@ class DistributionFilters(BaseModel):
     level: MajorLevel | None = None
     district_code: str | None = None
     graduation_year: int | None = None
-    view: View = "published"
+    view: DistributionView = "published"
 
 
 def distribution_filters(
@@ -101,7 +106,7 @@ def distribution_filters(
     district_code: Annotated[str | None, Query(max_length=12)] = None,
     graduation_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     view: Annotated[
-        View,
+        DistributionView,
         Query(
             description="`published`: the latest publication of each period (anyone); "
             "`submitted`: current submissions (the college itself, `education`, `hr`)"
@@ -132,7 +137,7 @@ class SummaryRow(BaseModel):
 
 
 class DistributionSummary(BaseModel):
-    group_by: GroupBy
+    group_by: DistributionGroupBy
     period: str | None = Field(description="The period summarised (default: the latest)")
-    view: View
+    view: DistributionView
     items: list[SummaryRow]

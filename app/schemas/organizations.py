@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from typing_extensions import TypeAliasType
 
 from app.models.enums import Department, OrgStatus, OrgType, Role
 from app.schemas.common import ORMModel
@@ -51,8 +52,15 @@ class OrganizationCreate(OrganizationBase):
     }
 
 
+# The organisations that register themselves (government ones are created by an admin).
+RegistrationOrgType = TypeAliasType(
+    "RegistrationOrgType",
+    Literal[OrgType.enterprise, OrgType.college, OrgType.training_institution],
+)
+
+
 class RegistrationOrganization(OrganizationBase):
-    org_type: Literal[OrgType.enterprise, OrgType.college, OrgType.training_institution]
+    org_type: RegistrationOrgType
 
 
 class RegistrationUser(BaseModel):

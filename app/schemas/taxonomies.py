@@ -1,5 +1,12 @@
+from typing import Literal
+
+from typing_extensions import TypeAliasType
+
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import ORMModel
+
+# The 2021 catalogue, or the majors added to it since.
+MajorCatalog = TypeAliasType("MajorCatalog", Literal["2021", "2022-2025"])
 
 
 class MajorRead(ORMModel):

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from typing_extensions import TypeAliasType
 
 from app.core.config import Settings
 from app.core.errors import NotFound
@@ -54,7 +55,9 @@ from app.services.periods import parse_period
 from app.services.permissions import Principal
 from app.services.supply import Supply, resolve_supply
 
-GroupBy = Literal["category", "class", "major", "cluster", "district"]
+SupplyDemandGroupBy = TypeAliasType(
+    "SupplyDemandGroupBy", Literal["category", "class", "major", "cluster", "district"]
+)
 NONE = "-"
 
 
@@ -63,7 +66,7 @@ def _split(amount: int, keys: list[str]) -> list[tuple[str, int]]:
     return [(key, base + (1 if i < rest else 0)) for i, key in enumerate(sorted(keys))]
 
 
-def _group(code: str, group_by: GroupBy, ref: Reference) -> list[str]:
+def _group(code: str, group_by: SupplyDemandGroupBy, ref: Reference) -> list[str]:
     """The group keys one major code's amount is split over."""
     if group_by == "major":
         return [code]
@@ -74,7 +77,9 @@ def _group(code: str, group_by: GroupBy, ref: Reference) -> list[str]:
     return clusters or [NONE]
 
 
-def _by_code(amounts: dict[str, int], group_by: GroupBy, ref: Reference) -> dict[str, int]:
+def _by_code(
+    amounts: dict[str, int], group_by: SupplyDemandGroupBy, ref: Reference
+) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for code, amount in amounts.items():
         for key, part in _split(amount, _group(code, group_by, ref)):
@@ -82,7 +87,9 @@ def _by_code(amounts: dict[str, int], group_by: GroupBy, ref: Reference) -> dict
     return totals
 
 
-def _supply(session: Session, supply: Supply, group_by: GroupBy, ref: Reference) -> dict[str, int]:
+def _supply(
+    session: Session, supply: Supply, group_by: SupplyDemandGroupBy, ref: Reference
+) -> dict[str, int]:
     column = DistributionRow.district_code if group_by == "district" else DistributionRow.major_code
     stmt = (
         select(column, func.sum(DistributionRow.graduating_headcount))
@@ -93,7 +100,7 @@ def _supply(session: Session, supply: Supply, group_by: GroupBy, ref: Reference)
     return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
 
 
-def _demand(session: Session, group_by: GroupBy, ref: Reference) -> dict[str, int]:
+def _demand(session: Session, group_by: SupplyDemandGroupBy, ref: Reference) -> dict[str, int]:
     if group_by == "district":
         place = func.coalesce(Demand.district_code, Organization.district_code)
         stmt = (
@@ -114,7 +121,7 @@ def _demand(session: Session, group_by: GroupBy, ref: Reference) -> dict[str, in
 
 
 def _group_names(
-    session: Session, group_by: GroupBy, keys: set[str], ref: Reference
+    session: Session, group_by: SupplyDemandGroupBy, keys: set[str], ref: Reference
 ) -> dict[str, str]:
     if group_by == "cluster":
         return {**ref.cluster_names, NONE: "不属于任何产业集群"}
@@ -124,7 +131,9 @@ def _group_names(
     return dict(rows.all())
 
 
-def supply_demand(session: Session, group_by: GroupBy, period: str | None) -> dict[str, Any]:
+def supply_demand(
+    session: Session, group_by: SupplyDemandGroupBy, period: str | None
+) -> dict[str, Any]:
     """Graduating supply against open demand per group, with the gap and the ratio."""
     supply = resolve_supply(session, None, period, None)
     ref = load_reference(session)

@@ -165,6 +165,7 @@ TEMPLATE_NOTES = [
 ]
 
 
+CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

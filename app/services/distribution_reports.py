@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
-from app.schemas.distributions import DistributionFilters, GroupBy
+from app.schemas.distributions import DistributionFilters, DistributionGroupBy
 from app.services import permissions
 from app.services.periods import parse_period, period_of
 from app.services.permissions import Principal
@@ -90,7 +90,9 @@ def list_rows(
     return paginate(session, stmt, page)
 
 
-def _grouping(group_by: GroupBy) -> tuple[Any, Any, list[tuple[Any, ColumnElement[bool]]]]:
+def _grouping(
+    group_by: DistributionGroupBy,
+) -> tuple[Any, Any, list[tuple[Any, ColumnElement[bool]]]]:
     """(key column, name column, joins) for one way of grouping the rows."""
     parent = aliased(Major)
     on_major = (Major, Major.code == DistributionRow.major_code)
@@ -110,7 +112,7 @@ def summarize(
     session: Session,
     principal: Principal | None,
     filters: DistributionFilters,
-    group_by: GroupBy,
+    group_by: DistributionGroupBy,
     settings: Settings,
 ) -> dict[str, Any]:
     """Headcounts per group for one period (default: the latest one visible)."""
