@@ -10,9 +10,11 @@ summary line), except under CI=true, where they fail.
 """
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -32,7 +34,9 @@ from tests.live_server import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPESCRIPT = ROOT / "clients" / "typescript"
+PYTHON = ROOT / "clients" / "python"
 TS_SOURCES = ["package.json", "package-lock.json", "tsconfig.json", "workflow.ts"]
+PY_SOURCES = ["config.yaml", "workflow.py"]
 CACHE = Path(tempfile.gettempdir()) / "xqhz-generated-clients"
 NOTICE = "generated clients NOT tested"  # conftest's terminal summary looks for it
 IN_CI = os.environ.get("CI") == "true"
@@ -117,6 +121,36 @@ def typescript_client(bin_dir: Path, document: bytes) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def python_generator() -> tuple[Path, str]:
+    """The openapi-python-client command of this interpreter's environment, and its version."""
+    command = Path(sys.executable).with_name("openapi-python-client")
+    if importlib.util.find_spec("openapi_python_client") is None or not command.exists():
+        unavailable("openapi-python-client is not installed: pip install -e '.[dev]'")
+    from openapi_python_client import __version__
+
+    return command, __version__
+
+
+def python_client(generator: tuple[Path, str], document: bytes) -> Path:
+    """The package generated from the document; mypy --strict on it and on workflow.py."""
+    command, version = generator
+    target = cached("python", document, PYTHON, PY_SOURCES, version)
+    if (target / "ok").exists():
+        return target
+    with building(target) as build:
+        (build / "openapi.json").write_bytes(document)
+        run(
+            [command, "generate", "--path", "openapi.json", "--meta", "none"]
+            + ["--config", PYTHON / "config.yaml", "--output-path", "xqhz_client"],
+            cwd=build,
+        )
+        shutil.copy(PYTHON / "workflow.py", build / "workflow.py")
+        mypy = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", ".mypy_cache"]
+        run([*mypy, "xqhz_client", "workflow.py"], cwd=build)
+    return target
+
+
 @pytest.fixture(scope="module")
 def live(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The platform served on this database (one server per database)."""
@@ -155,3 +189,10 @@ def run_workflow(args: list[str | Path], *, cwd: Path, **env: str) -> None:
 def test_typescript_client_runs_the_workflow(typescript_tools: Path, demo_base: str) -> None:
     build = typescript_client(typescript_tools, document_of(demo_base))
     run_workflow(["node", build / "build" / "workflow.js", demo_base], cwd=build)
+
+
+def test_python_client_runs_the_workflow(
+    python_generator: tuple[Path, str], demo_base: str
+) -> None:
+    build = python_client(python_generator, document_of(demo_base))
+    run_workflow([sys.executable, build / "workflow.py", demo_base], cwd=build, PYTHONPATH=".")
