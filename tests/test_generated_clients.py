@@ -164,9 +164,14 @@ def demo_base(
     live: str, database_url: str, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> str:
     """The demo world seeded into the served database (each test starts without it)."""
+
     # Argon2 is slow on purpose: 21 demo users cost seconds; one cheap hash serves them all.
-    monkeypatch.setattr("app.services.demo.hash_password", lambda _password: DEMO_HASH)
-    monkeypatch.setattr("app.services.auth.hash_password", lambda _password: DEMO_HASH)
+    def cheap(password: str) -> str:
+        assert password == DEMO_PASSWORD, "demo users only"
+        return DEMO_HASH
+
+    monkeypatch.setattr("app.services.demo.hash_password", cheap)
+    monkeypatch.setattr("app.services.auth.hash_password", cheap)
     with transaction(db) as session:
         seed_demo(session)
     with transaction(db) as session:
