@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import createClient, { type Middleware } from "openapi-fetch";
 
-import type { paths } from "./schema.js";
+import type { components, paths } from "./schema.js";
 
 const PASSWORD = process.env.DEMO_PASSWORD ?? "demo-pass-2026";
 const ENTERPRISE = "ent02"; // 威海卫港智能装备有限公司
@@ -156,9 +156,7 @@ async function collegeImport(college: Client, collegeId: number, period: string)
   done(step, `${report.row_count} row read as ${report.source}, ${report.error_count} errors`);
 }
 
-type Publication = NonNullable<
-  paths["/api/v1/publications"]["get"]["responses"][200]["content"]["application/json"]
->["items"][number];
+type Publication = components["schemas"]["PublicationRead"];
 
 async function latestPublication(anonymous: Client): Promise<Publication> {
   const step = "anonymous: list publications";
