@@ -33,8 +33,13 @@ demo-reset:
 	rm -f data/platform.db data/platform.db-wal data/platform.db-shm
 
 ## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(BIN)/.dev
+test: $(BIN)/.dev $(if $(shell command -v npm),clients/typescript/node_modules)
 	$(BIN)/pytest
+
+# The generated TypeScript client's tools (tests/test_generated_clients.py), when npm exists.
+clients/typescript/node_modules: clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund
+	touch $@
 
 ## Refresh uv.lock after a change of pyproject.toml's dependencies.
 lock: | $(UV)
@@ -42,8 +47,8 @@ lock: | $(UV)
 
 lint: $(BIN)/.dev
 	$(UV) lock --check
-	$(BIN)/ruff check app tests migrations $(wildcard bench)
-	$(BIN)/ruff format --check app tests $(wildcard bench)
+	$(BIN)/ruff check app tests migrations clients/python $(wildcard bench)
+	$(BIN)/ruff format --check app tests clients/python $(wildcard bench)
 	$(BIN)/mypy app
 	test -d node_modules || npm ci --no-audit --no-fund
 	VENV=$(VENV) scripts/lint_openapi.sh

@@ -59,6 +59,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep(
             "!", "PostgreSQL was NOT tested: set TEST_DATABASE_URL to include it", yellow=True
         )
+    # tests/test_generated_clients.py skips with this notice when node or a generator is missing
+    reasons = {
+        str(report.longrepr[2]).removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+        and "generated clients NOT tested" in report.longrepr[2]
+    }
+    for reason in sorted(reasons):
+        terminalreporter.write_sep("!", reason, yellow=True)
 
 
 def _create_pg_database(server_url: str) -> tuple[str, str]:
