@@ -26,6 +26,7 @@ from xqhz_client.models import (
     BodyStudentDistributionsImport,
     Dataset,
     DemandCreate,
+    DemandCreated,
     DemandKind,
     DemandMatchPage,
     DemandRead,
@@ -137,7 +138,8 @@ def enterprise_demand(enterprise: AuthenticatedClient) -> int:
         valid_until=date.today() + timedelta(days=60),
         external_id=f"PY-WORKFLOW-{time.time_ns()}",
     )
-    demand = expect(step, demands_create.sync_detailed(client=enterprise, body=body), DemandRead)
+    created = demands_create.sync_detailed(client=enterprise, body=body)
+    demand = expect(step, created, DemandCreated)
     check(step, demand.status == DemandStatus.DRAFT, f"status {demand.status}, not draft")
     done(step, f"demand {demand.id} 「{demand.title}」 (draft)")
 
