@@ -1,7 +1,7 @@
 """Typed dependencies: the request's session, settings and caller."""
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -17,6 +17,14 @@ from app.services import permissions
 from app.services.permissions import Principal
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes_late(endpoint: F) -> F:
+    """Mark an endpoint whose session starts as a read transaction: it reads and checks at
+    length before it writes, and takes the write lock only then (`db.start_writing`)."""
+    endpoint.writes_late = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 async def session_slot(request: Request) -> AsyncIterator[None]:
@@ -40,7 +48,8 @@ def get_session(
     """One transaction per request: committed before the response is sent, or rolled back."""
     session: Session = request.app.state.sessionmaker()
     try:
-        if request.method not in SAFE_METHODS:
+        endpoint = getattr(request.scope.get("route"), "endpoint", None)
+        if request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False):
             begin_write(session)
         yield session
         session.commit()

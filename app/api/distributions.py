@@ -3,7 +3,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
 from app.api import API_PREFIX
-from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org_type
+from app.api.deps import (
+    OptionalPrincipal,
+    SessionDep,
+    SettingsDep,
+    require_org_type,
+    writes_late,
+)
 from app.core.errors import Problem
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
@@ -73,6 +79,7 @@ def submit(
     summary="Submit a student distribution from a CSV or Excel file",
     responses={**ERRORS, 413: {"model": Problem}, 415: {"model": Problem}},
 )
+@writes_late
 def import_file(
     college_id: Id,
     period: PeriodPath,

@@ -4,6 +4,7 @@ Unexpected exceptions are caught by `RequestContextMiddleware`, which logs the
 trace and answers a generic 500 problem carrying the request id.
 """
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import DataError, IntegrityError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import i18n
@@ -236,10 +238,18 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+async def _now(function: Callable[..., JSONResponse], *args: Any, **kwargs: Any) -> JSONResponse:
+    return function(*args, **kwargs)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
+        # A rejected upload lists up to `distribution_max_errors` problems: rendering them
+        # takes a while, which must not block the event loop (every other request).
+        render = run_in_threadpool if exc.errors else _now
+        return await render(
+            problem_response,
             request,
             exc.status_code,
             exc.code,

@@ -16,6 +16,7 @@ import openpyxl
 from app.core.errors import Invalid, UnsupportedMediaType
 from app.core.i18n import Text, t
 from app.models.enums import SubmissionSource
+from app.services import workbook
 from app.services.distribution_rows import CHINESE_HEADERS, FIELDS, IGNORED_HEADERS, REQUIRED
 
 Rows = Iterator[tuple[int, dict[str, Any]]]
@@ -108,32 +109,30 @@ def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
 
 
 def _xlsx_rows(file: IO[bytes]) -> Rows:
-    # Untrusted bytes: any failure inside openpyxl (bad zip, missing part, bad XML)
-    # means the upload is not a readable workbook; none of them is a server error.
+    # Untrusted bytes: a bad zip, a missing part or bad XML means the upload is not a
+    # readable workbook; none of them is a server error. Limits beyond which a workbook
+    # is refused are in `workbook.Limits`.
+    rows = workbook.sheet_rows(file, workbook.Limits())
+    header_row = row = 0
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:
-        raise Invalid(
-            t(
-                "该文件不是可读取的 Excel .xlsx 工作簿。",
-                "The file is not a readable Excel .xlsx workbook.",
-            ),
-            code="unreadable_file",
-        ) from None
-    row = 0
-    try:
-        sheet = book.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        columns = _header(next(values, ()))
-        for row, cells in enumerate(values, start=1):
-            if any(c is not None and str(c).strip() for c in cells):
+        for number, cells in rows:
+            if not header_row:
+                header_row, columns = number, _header(cells)
+            elif any(c is not None and str(c).strip() for c in cells):
+                row = number - header_row
                 yield row, _record(columns, cells)
-    except Invalid:
-        raise
-    except Exception:
+    except workbook.Unreadable:
+        if not header_row:
+            raise Invalid(
+                t(
+                    "该文件不是可读取的 Excel .xlsx 工作簿。",
+                    "The file is not a readable Excel .xlsx workbook.",
+                ),
+                code="unreadable_file",
+            ) from None
         raise _unreadable(t("工作簿已损坏", "is a damaged workbook"), row + 1) from None
-    finally:
-        book.close()
+    if not header_row:
+        _header(())
 
 
 def _unreadable(what: Text, row: int) -> Invalid:
