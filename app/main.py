@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
@@ -128,8 +129,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
         slots = min(pool_capacity(engine) or threads, threads - 4)
         app.state.session_slots = anyio.Semaphore(max(1, slots))
-        if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
-            logging.getLogger("app").info("created the platform admin 'admin'")
+        try:
+            if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
+                logging.getLogger("app").info("created the platform admin 'admin'")
+        except OperationalError as exc:  # start anyway: /readyz says 503 until it answers
+            logging.getLogger("app").warning("the database is unavailable at start: %s", exc)
         # Everything imported and built so far lives as long as the process: keep it out of
         # the collector's full passes, which otherwise rescan it every few hundred requests.
         gc.collect()
