@@ -134,6 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 logging.getLogger("app").info("created the platform admin 'admin'")
         except OperationalError as exc:  # start anyway: /readyz says 503 until it answers
             logging.getLogger("app").warning("the database is unavailable at start: %s", exc)
+        counter = app.state.rate_counter
+        if isinstance(counter, RedisCounter) and not await counter.available():
+            logging.getLogger("app").warning(
+                "REDIS_URL is set but Redis does not answer: the rate limit counts per "
+                "process until it does"
+            )
         # Everything imported and built so far lives as long as the process: keep it out of
         # the collector's full passes, which otherwise rescan it every few hundred requests.
         gc.collect()
@@ -184,10 +190,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_openapi(app, description=DESCRIPTION, tags=TAGS)
+    app.state.rate_counter = None
     if settings.rate_limit_per_minute:
         counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+        app.state.rate_counter = counter
         app.add_middleware(
-            RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, counter=counter
+            RateLimitMiddleware,
+            per_minute=settings.rate_limit_per_minute,
+            counter=counter,
+            settings=settings,
         )
     app.add_middleware(  # outermost: the rate limit sees the request id and address
         RequestContextMiddleware,

@@ -7,7 +7,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from app.core import context
+from app.core import context, rate_limit
 from app.core.config import Settings
 from app.core.db import begin_write
 from app.core.errors import AppError
@@ -97,6 +97,8 @@ def optional_principal(
         principal = auth_service.principal_from_token(session, settings, token)
     elif api_key:
         principal = auth_service.principal_from_api_key(session, api_key)
+        if principal.org_id is not None:  # its next requests count as the organisation's
+            rate_limit.verified_keys.add(api_key, principal.org_id)
     if principal:  # for the access log
         request.state.user_id = principal.user.id if principal.user else None
         request.state.organization_id = principal.org_id

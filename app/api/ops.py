@@ -8,10 +8,12 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import AppError
 from app.core.i18n import t
+from app.core.rate_limit import RedisCounter
 
 router = APIRouter(tags=["operations"])
 
@@ -39,14 +41,24 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers")
-def readyz(request: Request) -> dict[str, str]:
+@router.get("/readyz", summary="The database answers (and Redis, when configured)")
+async def readyz(request: Request) -> dict[str, str]:
+    """503 without the database; 200 without Redis (the rate limit then counts per
+    process), saying `"redis": "unavailable"`."""
     try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        await run_in_threadpool(_ping_database, request.app.state.engine)
     except Exception as exc:
         raise NotReady(t("数据库无法连接。", "The database is not reachable.")) from exc
-    return {"status": "ready"}
+    answer = {"status": "ready"}
+    counter = getattr(request.app.state, "rate_counter", None)
+    if isinstance(counter, RedisCounter):
+        answer["redis"] = "ok" if await counter.available() else "unavailable"
+    return answer
+
+
+def _ping_database(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
