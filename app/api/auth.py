@@ -4,14 +4,14 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api import API_PREFIX
-from app.api.deps import ClientAddress, CurrentPrincipal, SessionDep, SettingsDep
+from app.api.deps import ClientAddress, CurrentPrincipal, NoStore, SessionDep, SettingsDep
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
-@router.post("/token", summary="Sign in", response_model=Token)
+@router.post("/token", summary="Sign in", response_model=Token, dependencies=[NoStore])
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,15 @@ def get_session(
         raise
     finally:
         session.close()
+
+
+def no_store(response: Response) -> None:
+    """For answers that carry a secret (a token, a key): no cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NoStore = Depends(no_store)
 
 
 def get_settings_dep(request: Request) -> Settings:

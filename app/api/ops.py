@@ -1,5 +1,6 @@
 """Health, readiness, metrics and the API documentation served from local assets."""
 
+import hmac
 import os
 from importlib import resources
 
@@ -11,7 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
-from app.core.errors import AppError
+from app.core.errors import AppError, Unauthorized
 from app.core.i18n import t
 from app.core.rate_limit import RedisCounter
 
@@ -62,9 +63,18 @@ def _ping_database(engine: Engine) -> None:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-def metrics() -> PlainTextResponse:
+def metrics(request: Request) -> PlainTextResponse:
     """Requests and latency by route template and status, summed over every worker process
-    when several serve (Prometheus' multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`)."""
+    when several serve (Prometheus' multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`).
+    With `METRICS_TOKEN` set, only for `Authorization: Bearer <METRICS_TOKEN>`."""
+    expected = request.app.state.settings.metrics_token
+    if expected:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized(
+                t("需要指标令牌（METRICS_TOKEN）。", "The metrics token is required."),
+                code="invalid_token",
+            )
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, status
 from app.api import API_PREFIX
 from app.api.deps import (
     CurrentPrincipal,
+    NoStore,
     OptionalPrincipal,
     PlatformAdmin,
     SessionDep,
@@ -136,6 +137,7 @@ def list_users(
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     summary="Create an API key",
+    dependencies=[NoStore],
 )
 def create_api_key(
     org_id: Id, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep

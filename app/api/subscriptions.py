@@ -3,7 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from app.api import API_PREFIX
-from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
+from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
 from app.core.errors import Problem
 from app.models import Subscription
 from app.models.enums import DeliveryStatus
@@ -31,6 +31,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
     response_model=SubscriptionCreated,
     summary="Subscribe a webhook",
     responses={422: {"model": Problem}, 409: {"model": Problem}},
+    dependencies=[NoStore],
 )
 def create_subscription(
     data: SubscriptionCreate,

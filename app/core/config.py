@@ -50,6 +50,9 @@ class Settings(DatabaseSettings, LoggingSettings):
     # Shared counters for the rate limit across processes; without it, per process.
     redis_url: str | None = None
 
+    # When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (else 401).
+    metrics_token: str | None = None
+
     # Request limits
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024
