@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.middleware.cors import CORSMiddleware
@@ -31,6 +31,7 @@ from app.api import (
     tech_projects,
     trainings,
 )
+from app.api.deps import text_guard
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(text_guard)],
     )
     app.state.settings = settings
     app.state.engine = engine

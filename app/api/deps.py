@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from app.core import context, rate_limit
 from app.core.config import Settings
 from app.core.db import begin_write
-from app.core.errors import AppError
+from app.core.errors import AppError, Invalid
+from app.core.i18n import Text, t
 from app.models.enums import Department, OrgType
+from app.schemas.common import unsafe_message, unsafe_strings
 from app.services import auth as auth_service
 from app.services import permissions
 from app.services.permissions import Principal
@@ -73,6 +75,29 @@ def no_store(response: Response) -> None:
 
 
 NoStore = Depends(no_store)
+
+
+async def text_guard(request: Request) -> None:
+    """No JSON body carries control or bidi characters in any string (`unsafe_character`): one
+    check for every field of every route, the same on SQLite and PostgreSQL."""
+    if request.method in SAFE_METHODS or "json" not in request.headers.get("content-type", ""):
+        return
+    try:
+        body = await request.json()
+    except ValueError:
+        return  # not JSON: FastAPI's own validation answers
+    errors = []
+    for loc, code in unsafe_strings(body):
+        msg: Text = unsafe_message(code)
+        errors.append({"loc": loc, "msg": msg, "type": "control_character"})
+    if errors:
+        raise Invalid(
+            t(
+                "文本中含有控制字符或双向控制符，详见 errors。",
+                "Text holds control or bidi characters; see errors.",
+            ),
+            errors=errors,
+        )
 
 
 def get_settings_dep(request: Request) -> Settings:

@@ -108,7 +108,10 @@ def sign_in(
 def principal_from_token(session: Session, settings: Settings, token: str) -> Principal:
     claims = decode_access_token(settings, token)
     subject = claims.get("sub") if claims else None
-    user = session.get(User, int(subject)) if subject and subject.isdigit() else None
+    user = None
+    # ASCII digits only: int() would also read "١٢" (Arabic-Indic digits) as 12.
+    if isinstance(subject, str) and subject.isascii() and subject.isdigit() and len(subject) < 10:
+        user = session.get(User, int(subject))
     if user is None or not user.is_active:
         raise Unauthorized(
             t("访问令牌无效或已过期，请重新登录。", "The access token is invalid or has expired."),

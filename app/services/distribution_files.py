@@ -87,9 +87,19 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
+def _decoded_lines(file: IO[bytes], encoding: str) -> Iterator[str]:
+    """The file's lines, each decoded only when the CSV reader asks for it, so that an
+    encoding error is met at the record it is in (a text wrapper decodes ahead). Splitting
+    at b"\n" is safe: no UTF-8 or GB18030 multi-byte character contains that byte."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    for line in file:
+        yield decoder.decode(line)
+    if tail := decoder.decode(b"", final=True):
+        yield tail
+
+
 def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
-    text = io.TextIOWrapper(file, encoding=encoding, errors="strict", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(_decoded_lines(file, encoding))
     row = 0
     try:
         columns = _header(next(reader, []))
@@ -104,8 +114,6 @@ def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
         raise _unreadable(
             t(f"CSV 格式有误（{exc}）", f"is not well-formed CSV ({exc})"), row + 1
         ) from None
-    finally:
-        text.detach()
 
 
 def _xlsx_rows(file: IO[bytes]) -> Rows:
