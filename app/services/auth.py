@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
-from app.core.i18n import t
+from app.core.i18n import Text, t
 from app.core.security import (
     create_access_token,
     decode_access_token,
@@ -94,7 +94,8 @@ def _check_throttle(session: Session, settings: Settings, username: str, address
         ).one()
         if count >= limit:
             retry_after = int((oldest + window - now).total_seconds()) + 1
-            raise TooManyRequests(_THROTTLED[scope], retry_after=retry_after)
+            message: Text = _THROTTLED[scope]
+            raise TooManyRequests(message, retry_after=retry_after)
 
 
 def _record_failure(session: Session, settings: Settings, username: str, address: str) -> None:
