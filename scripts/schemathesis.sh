@@ -74,7 +74,8 @@ echo "--- what colleges write, as a college"
 # KeyError generating its coverage cases; tests/test_distribution_imports.py covers bad files.
 # A pass as an enterprise over /demands hit the same internal errors now and then, so it
 # is not run here: tests/test_demands.py covers bad input of every demand field.)
-fuzz college -H "Authorization: Bearer $college" --include-path-regex '/colleges/' \
+fuzz college -H "Authorization: Bearer $college" \
+  --include-path-regex '/colleges/|/demands/[^/]+/responses$|/trainings/[^/]+/enrollments$' \
   --exclude-path-regex '/import$' || status=$?
 echo "--- per-operation status coverage"
 .venv/bin/python scripts/fuzz_coverage.py "$workdir/openapi.json" "$workdir/server.log" || status=1
