@@ -123,6 +123,7 @@ def serve(args: argparse.Namespace) -> None:
         proxy_headers=settings.trust_forwarded_for,
         log_config=None,  # the app sets up logging (LOG_FORMAT), its own access log included
         access_log=False,
+        server_header=False,  # no `Server: uvicorn`: nothing to tell attackers
     )
 
 

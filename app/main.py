@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.routing import Match, Mount
@@ -36,6 +37,7 @@ from app.api import (
     tech_projects,
     trainings,
 )
+from app.api.deps import text_guard
 from app.api.openapi import install_openapi
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, pool_capacity
@@ -169,8 +171,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
         slots = min(pool_capacity(engine) or threads, threads - 4)
         app.state.session_slots = anyio.Semaphore(max(1, slots))
-        if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
-            logging.getLogger("app").info("created the platform admin 'admin'")
+        try:
+            if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
+                logging.getLogger("app").info("created the platform admin 'admin'")
+        except OperationalError as exc:  # start anyway: /readyz says 503 until it answers
+            logging.getLogger("app").warning("the database is unavailable at start: %s", exc)
+        counter = app.state.rate_counter
+        if isinstance(counter, RedisCounter) and not await counter.available():
+            logging.getLogger("app").warning(
+                "REDIS_URL is set but Redis does not answer: the rate limit counts per "
+                "process until it does"
+            )
         # Everything imported and built so far lives as long as the process: keep it out of
         # the collector's full passes, which otherwise rescan it every few hundred requests.
         gc.collect()
@@ -191,6 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(text_guard)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -224,10 +236,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_openapi(app, description=DESCRIPTION, tags=TAGS)
+    app.state.rate_counter = None
     if settings.rate_limit_per_minute:
         counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+        app.state.rate_counter = counter
         app.add_middleware(
-            RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, counter=counter
+            RateLimitMiddleware,
+            per_minute=settings.rate_limit_per_minute,
+            counter=counter,
+            settings=settings,
         )
     app.add_middleware(  # outermost: the rate limit sees the request id and address
         RequestContextMiddleware,

@@ -209,3 +209,33 @@ def settings_for_refuse_default_secret_outside_development():
     with pytest.raises(ValidationError, match="none"):
         Settings(app_env="development", jwt_allowed_algorithms=["HS256", "none"], _env_file=None)
     assert Settings(app_env="development", _env_file=None).secret_key
+
+
+def test_failures_elsewhere_never_lock_the_user_out_at_home(database_url, db):
+    """Five wrong passwords from an attacker's address lock that address out of the account,
+    not the user at theirs; only the far higher account-wide ceiling applies to everyone."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    settings = settings_for(
+        database_url, trust_forwarded_for=True, login_max_failures_per_account=12
+    )
+    app = create_app(settings)
+    user = make_user(db, make_org(db))
+    wrong = {"username": user.username, "password": "bad-pass-1"}
+    right = {"username": user.username, "password": PASSWORD}
+    attacker, home = {"X-Forwarded-For": "203.0.113.9"}, {"X-Forwarded-For": "198.51.100.4"}
+    with TestClient(app) as c:
+        for _ in range(5):
+            assert_problem(c.post(TOKEN, data=wrong, headers=attacker), 401)
+        assert_problem(c.post(TOKEN, data=right, headers=attacker), 429, "too_many_requests")
+        assert c.post(TOKEN, data=right, headers=home).status_code == 200
+        # Spread over many addresses, the account's own ceiling (12 here) is reached.
+        for n in range(7):
+            other = {"X-Forwarded-For": f"203.0.113.{100 + n}"}
+            assert_problem(c.post(TOKEN, data=wrong, headers=other), 401)
+        limited = c.post(TOKEN, data=right, headers=home)
+        assert_problem(limited, 429, "too_many_requests")
+        assert int(limited.headers["Retry-After"]) <= 60 * 60 + 1
+    app.state.engine.dispose()

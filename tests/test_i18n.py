@@ -451,6 +451,6 @@ def test_validators_and_email_errors_in_both_languages(client, db):
         "validation_error",
     )
     assert [(e["loc"], e["msg"]) for e in zh["errors"]] == [
-        (["body", "summary"], "不能包含 NUL 字符")
+        (["body", "summary"], "不能包含控制字符或双向控制符（U+0000）")
     ]
-    assert en["errors"][0]["msg"] == "must not contain NUL characters"
+    assert en["errors"][0]["msg"] == "must not contain control or bidi characters (U+0000)"

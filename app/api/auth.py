@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api import API_PREFIX
-from app.api.deps import ClientAddress, CurrentPrincipal, SessionDep, SettingsDep
+from app.api.deps import ClientAddress, CurrentPrincipal, NoStore, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
@@ -18,6 +18,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
     summary="Sign in",
     response_model=Token,
     responses=errors(401, 403),
+    dependencies=[NoStore],
 )
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],

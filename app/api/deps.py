@@ -1,22 +1,32 @@
 """Typed dependencies: the request's session, settings and caller."""
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from app.core import context
+from app.core import context, rate_limit
 from app.core.config import Settings
 from app.core.db import begin_write
-from app.core.errors import AppError
+from app.core.errors import AppError, Invalid
+from app.core.i18n import Text, t
 from app.models.enums import Department, OrgType
+from app.schemas.common import unsafe_message, unsafe_strings
 from app.services import auth as auth_service
 from app.services import permissions
 from app.services.permissions import Principal
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes_late(endpoint: F) -> F:
+    """Mark an endpoint whose session starts as a read transaction: it reads and checks at
+    length before it writes, and takes the write lock only then (`db.start_writing`)."""
+    endpoint.writes_late = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 async def session_slot(request: Request) -> AsyncIterator[None]:
@@ -40,7 +50,8 @@ def get_session(
     """One transaction per request: committed before the response is sent, or rolled back."""
     session: Session = request.app.state.sessionmaker()
     try:
-        if request.method not in SAFE_METHODS:
+        endpoint = getattr(request.scope.get("route"), "endpoint", None)
+        if request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False):
             begin_write(session)
         yield session
         session.commit()
@@ -55,6 +66,38 @@ def get_session(
         raise
     finally:
         session.close()
+
+
+def no_store(response: Response) -> None:
+    """For answers that carry a secret (a token, a key): no cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NoStore = Depends(no_store)
+
+
+async def text_guard(request: Request) -> None:
+    """No JSON body carries control or bidi characters in any string (`unsafe_character`): one
+    check for every field of every route, the same on SQLite and PostgreSQL."""
+    if request.method in SAFE_METHODS or "json" not in request.headers.get("content-type", ""):
+        return
+    try:
+        body = await request.json()
+    except ValueError:
+        return  # not JSON: FastAPI's own validation answers
+    errors = []
+    for loc, code in unsafe_strings(body):
+        msg: Text = unsafe_message(code)
+        errors.append({"loc": loc, "msg": msg, "type": "control_character"})
+    if errors:
+        raise Invalid(
+            t(
+                "文本中含有控制字符或双向控制符，详见 errors。",
+                "Text holds control or bidi characters; see errors.",
+            ),
+            errors=errors,
+        )
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -92,6 +135,8 @@ def optional_principal(
         principal = auth_service.principal_from_token(session, settings, token)
     elif api_key:
         principal = auth_service.principal_from_api_key(session, api_key)
+        if principal.org_id is not None:  # its next requests count as the organisation's
+            rate_limit.verified_keys.add(api_key, principal.org_id)
     if principal:  # for the access log
         request.state.user_id = principal.user.id if principal.user else None
         request.state.organization_id = principal.org_id

@@ -3,7 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 
 from app.api import API_PREFIX
-from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, require_org_type
+from app.api.deps import (
+    OptionalPrincipal,
+    SessionDep,
+    SettingsDep,
+    require_org_type,
+    writes_late,
+)
 from app.api.openapi import answer, errors
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
@@ -70,6 +76,7 @@ def submit(
     summary="Submit a student distribution from a CSV or Excel file",
     responses=errors(404, 413, 415, 422),
 )
+@writes_late
 def import_file(
     college_id: Id,
     period: PeriodPath,

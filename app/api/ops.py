@@ -1,5 +1,6 @@
 """Health, readiness, metrics and the API documentation served from local assets."""
 
+import hmac
 import os
 from importlib import resources
 
@@ -8,11 +9,13 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
 
 from app.api.openapi import errors
-from app.core.errors import AppError
+from app.core.errors import AppError, Unauthorized
 from app.core.i18n import t
+from app.core.rate_limit import RedisCounter
 
 router = APIRouter(tags=["operations"])
 
@@ -31,15 +34,28 @@ def healthz() -> dict[str, str]:
 
 
 @router.get(
-    "/readyz", operation_id="ops_ready", summary="The database answers", responses=errors(503)
+    "/readyz",
+    operation_id="ops_ready",
+    summary="The database answers (and Redis, when configured)",
+    responses=errors(503),
 )
-def readyz(request: Request) -> dict[str, str]:
+async def readyz(request: Request) -> dict[str, str]:
+    """503 without the database; 200 without Redis (the rate limit then counts per
+    process), saying `"redis": "unavailable"`."""
     try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        await run_in_threadpool(_ping_database, request.app.state.engine)
     except Exception as exc:
         raise NotReady(t("数据库无法连接。", "The database is not reachable.")) from exc
-    return {"status": "ready"}
+    answer = {"status": "ready"}
+    counter = getattr(request.app.state, "rate_counter", None)
+    if isinstance(counter, RedisCounter):
+        answer["redis"] = "ok" if await counter.available() else "unavailable"
+    return answer
+
+
+def _ping_database(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 @router.get(
@@ -48,9 +64,18 @@ def readyz(request: Request) -> dict[str, str]:
     summary="Prometheus metrics",
     response_class=PlainTextResponse,
 )
-def metrics() -> PlainTextResponse:
+def metrics(request: Request) -> PlainTextResponse:
     """Requests and latency by route template and status, summed over every worker process
-    when several serve (Prometheus' multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`)."""
+    when several serve (Prometheus' multiprocess mode, `PROMETHEUS_MULTIPROC_DIR`).
+    With `METRICS_TOKEN` set, only for `Authorization: Bearer <METRICS_TOKEN>`."""
+    expected = request.app.state.settings.metrics_token
+    if expected:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized(
+                t("需要指标令牌（METRICS_TOKEN）。", "The metrics token is required."),
+                code="invalid_token",
+            )
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, status
 from app.api import API_PREFIX
 from app.api.deps import (
     CurrentPrincipal,
+    NoStore,
     OptionalPrincipal,
     PlatformAdmin,
     SessionDep,
@@ -164,6 +165,7 @@ def list_users(
     response_model=ApiKeyCreated,
     summary="Create an API key",
     responses=errors(404, 422),
+    dependencies=[NoStore],
 )
 def create_api_key(
     org_id: Id, data: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep

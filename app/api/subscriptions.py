@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api import API_PREFIX
-from app.api.deps import OrganizationWriter, SessionDep, SettingsDep
+from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.models import Subscription
 from app.models.enums import DeliveryStatus
@@ -30,6 +30,7 @@ router = APIRouter(
     response_model=SubscriptionCreated,
     summary="Subscribe a webhook",
     responses=errors(409, 422),
+    dependencies=[NoStore],
 )
 def create_subscription(
     data: SubscriptionCreate,

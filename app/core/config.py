@@ -40,15 +40,22 @@ class Settings(DatabaseSettings, LoggingSettings):
     access_token_minutes: int = Field(30, ge=1, le=24 * 60)
     app_bootstrap_admin_password: str | None = None
 
-    # Sign-in throttling: failed attempts within the window, per account and per address.
+    # Sign-in throttling: failed attempts within the window per account from one address,
+    # and per address; and, over a longer window, per account from everywhere (a ceiling
+    # high enough that nobody elsewhere locks a user out of their own account soon).
     login_window_seconds: int = 15 * 60
     login_max_failures_per_user: int = 5
     login_max_failures_per_address: int = 30
+    login_account_window_seconds: int = 60 * 60
+    login_max_failures_per_account: int = 100
 
     # Requests per client (credential, else address) and minute; 0 turns the limit off.
     rate_limit_per_minute: int = Field(1200, ge=0)
     # Shared counters for the rate limit across processes; without it, per process.
     redis_url: str | None = None
+
+    # When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (else 401).
+    metrics_token: str | None = None
 
     # Request limits
     max_body_bytes: int = 1024 * 1024

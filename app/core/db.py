@@ -87,6 +87,24 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def begin_write(session: Session) -> None:
     """Open the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite)."""
     session.connection(execution_options=WRITE)
+    session.info["write"] = True
+
+
+def start_writing(session: Session) -> None:
+    """Make the session's transaction a write one before its first change.
+
+    A request that reads and checks for long before it writes (an import) runs in a read
+    transaction, which holds no lock: SQLite's single writer lock is taken here, for the
+    writes only. The read transaction ends first (it changed nothing): upgrading it in
+    place could fail at once with "database is locked" if another writer committed
+    meanwhile. Rules that must hold at the moment of writing are checked after this.
+    """
+    if session.info.get("write"):
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("start_writing after a change: the change would be committed alone")
+    session.commit()
+    begin_write(session)
 
 
 @contextmanager

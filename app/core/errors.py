@@ -4,6 +4,8 @@ Unexpected exceptions are caught by `RequestContextMiddleware`, which logs the
 trace and answers a generic 500 problem carrying the request id.
 """
 
+import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -12,7 +14,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import i18n
@@ -20,6 +24,9 @@ from app.core.i18n import Text, t
 from app.core.validation_messages import validation_message
 
 PROBLEM_JSON = "application/problem+json"
+# What a 503 for a database outage tells the client to wait.
+OUTAGE_RETRY_SECONDS = 5
+outage_log = logging.getLogger("app.outage")
 
 # The problem's `title`: the status in the request's language.
 TITLES: dict[int, Text] = {
@@ -236,10 +243,18 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+async def _now(function: Callable[..., JSONResponse], *args: Any, **kwargs: Any) -> JSONResponse:
+    return function(*args, **kwargs)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
+        # A rejected upload lists up to `distribution_max_errors` problems: rendering them
+        # takes a while, which must not block the event loop (every other request).
+        render = run_in_threadpool if exc.errors else _now
+        return await render(
+            problem_response,
             request,
             exc.status_code,
             exc.code,
@@ -282,6 +297,23 @@ def install_error_handlers(app: FastAPI) -> None:
                 "与同时保存的数据冲突，请重试。",
                 "The change conflicts with data saved meanwhile; retry.",
             ),
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _outage(request: Request, exc: Exception) -> JSONResponse:
+        # The database is unreachable, refuses connections, or stayed locked past its
+        # timeout (SQLite's "database is locked"): an outage, which passes; not a bug.
+        outage_log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+        return problem_response(
+            request,
+            503,
+            "service_unavailable",
+            t(
+                "数据库暂时不可用，请稍后重试。",
+                "The database is unavailable for the moment; retry later.",
+            ),
+            headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
         )
 
     @app.exception_handler(DataError)

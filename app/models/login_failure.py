@@ -16,6 +16,6 @@ class LoginFailure(Base):
     __table_args__ = (Index("ix_login_failures_scope_key_at", "scope", "key", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16))  # "username" or "address"
+    scope: Mapped[str] = mapped_column(String(16))  # "username_address", "address", "username"
     key: Mapped[str] = mapped_column(String(128))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

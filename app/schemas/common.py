@@ -1,12 +1,76 @@
 """Shapes shared by every domain: pages of results, their query parameters, file formats."""
 
+import re
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from app.core.i18n import Text, t
 
 T = TypeVar("T")
+
+# What no text field takes, on SQLite and PostgreSQL alike: C0 controls (NUL, which
+# PostgreSQL refuses, ESC, ...) but tab, newline and carriage return; DEL; C1 controls; and
+# the bidirectional embeddings, overrides and isolates that make text read other than it is.
+_UNSAFE_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A one-line field takes no line breaks or tabs either.
+_UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_character(value: str, *, multiline: bool = True) -> str | None:
+    """The first character no text field takes, as `U+XXXX` (None: the text is fine)."""
+    found = (_UNSAFE_IN_TEXT if multiline else _UNSAFE_IN_LINE).search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def unsafe_message(code: str) -> Text:
+    return t(
+        f"不能包含控制字符或双向控制符（{code}）",
+        f"must not contain control or bidi characters ({code})",
+    )
+
+
+def _text(value: str) -> str:
+    if code := unsafe_character(value):
+        raise ValueError(unsafe_message(code))
+    return value
+
+
+def _line(value: str) -> str:
+    if code := unsafe_character(value, multiline=False):
+        raise ValueError(unsafe_message(code))
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    # JSON `true` is no number: lax validation would take it as 1.
+    if isinstance(value, bool):
+        raise ValueError(t("应为整数，而不是布尔值", "must be an integer, not a boolean"))
+    return value
+
+
+def unsafe_strings(value: Any, loc: tuple[str | int, ...] = ("body",)) -> Iterator[Any]:
+    """Every string in a JSON document that no text field takes: (loc, `U+XXXX`)."""
+    if isinstance(value, str):
+        if code := unsafe_character(value):
+            yield list(loc), code
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unsafe_strings(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unsafe_strings(item, (*loc, index))
+
+
+PlainText = AfterValidator(_text)
+"""Metadata for multi-line text: refuses control and bidi characters (`unsafe_character`)."""
+OneLine = AfterValidator(_line)
+"""Metadata for one-line text: the same, and no tab or line break."""
+NotBool = BeforeValidator(_not_bool)
+"""Metadata for a number in a body: a JSON boolean is refused, not read as 0 or 1."""
 
 
 class FileFormat(StrEnum):
@@ -48,5 +112,5 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a path: 1 to 2³¹−1."""
-IdValue = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdValue = Annotated[int, NotBool, Field(ge=1, le=MAX_ID)]
 """An id in a request body or a query filter: 1 to 2³¹−1."""

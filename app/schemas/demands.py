@@ -6,21 +6,25 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
 from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel, ResponseStatus
-from app.schemas.common import MAX_ID, ORMModel, Page
+from app.schemas.common import MAX_ID, NotBool, OneLine, ORMModel, Page, PlainText
 
 # A catalogue code at any depth: category (2 digits), class (4) or major (6, some with "K").
 MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$")]
 MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
 OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200), OneLine
+]
 ExternalId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
 ]
-Certificate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Year = Annotated[int, Field(ge=2000, le=2100)]
-Salary = Annotated[int, Field(ge=0, le=1_000_000, description="Yuan per month")]
-Headcount = Annotated[int, Field(ge=1, le=100_000)]
+Certificate = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
+]
+Year = Annotated[int, NotBool, Field(ge=2000, le=2100)]
+Salary = Annotated[int, NotBool, Field(ge=0, le=1_000_000, description="Yuan per month")]
+Headcount = Annotated[int, NotBool, Field(ge=1, le=100_000)]
 
 
 class DemandFields(BaseModel):
@@ -30,7 +34,7 @@ class DemandFields(BaseModel):
 
     kind: DemandKind | None = None
     title: Title | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Annotated[str, Field(max_length=5000), PlainText] | None = None
     major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] | None = Field(
         None, description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["4601"]]
     )
@@ -107,7 +111,7 @@ class DemandClose(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     close_reason: CloseReasonIn = Field(description="`expired` is set by the platform only")
-    hired_count: Annotated[int, Field(ge=0, le=100_000)] = Field(
+    hired_count: Annotated[int, NotBool, Field(ge=0, le=100_000)] = Field(
         0, description="People hired for the demand (at least 1 when filled via the platform)"
     )
     note: Annotated[str, Field(max_length=500)] | None = Field(

@@ -5,16 +5,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.i18n import t
 from app.models.enums import FeedStatus
-from app.schemas.common import ORMModel
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it here rather than fail on insert.
-    if "\x00" in value:
-        raise ValueError(t("不能包含 NUL 字符", "must not contain NUL characters"))
-    return value
+from app.schemas.common import OneLine, ORMModel, PlainText
 
 
 def _sorted_unique(values: list[Any]) -> list[Any]:
@@ -28,15 +20,15 @@ SortedUnique = AfterValidator(_sorted_unique)
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
-    AfterValidator(_no_nul),
+    OneLine,
 ]
 Summary = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(_no_nul),
+    PlainText,
 ]
-LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_no_nul)]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_no_nul)]
+LongText = Annotated[str, StringConstraints(max_length=20000), PlainText]
+ShortText = Annotated[str, StringConstraints(max_length=200), OneLine]
 ClusterCode = Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
 IndustryCode = Annotated[str, StringConstraints(pattern=r"^[A-T]$|^\d{2,4}$")]

@@ -4,12 +4,13 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.models.enums import TargetGroup
+from app.schemas.common import NotBool
 from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique, Title
 
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
 CertificateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Certificates = Annotated[list[CertificateName], Field(max_length=20), SortedUnique]
-Capacity = Annotated[int, Field(ge=1, le=100_000, description="Trainee places")]
+Capacity = Annotated[int, NotBool, Field(ge=1, le=100_000, description="Trainee places")]
 
 
 class SocialServiceProjectCreate(FeedInput):

@@ -6,7 +6,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.core.i18n import t
 from app.models.enums import TrainingStatus
-from app.schemas.common import MAX_ID, ORMModel
+from app.schemas.common import MAX_ID, NotBool, ORMModel
 from app.schemas.feeds import DistrictCode, LongText, ShortText, Title
 
 MAX_CAPACITY = 10_000
@@ -25,9 +25,11 @@ Bounded = Annotated[AwareDatetime, AfterValidator(_in_range)]
 Moment = Annotated[
     Bounded, Field(description="RFC 3339 with an offset, e.g. 2027-03-01T09:00:00+08:00")
 ]
-Capacity = Annotated[int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1–10,000)")]
-Seats = Annotated[int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1 to the capacity)")]
-RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Capacity = Annotated[int, NotBool, Field(ge=1, le=MAX_CAPACITY, description="Seats (1–10,000)")]
+Seats = Annotated[
+    int, NotBool, Field(ge=1, le=MAX_CAPACITY, description="Seats (1 to the capacity)")
+]
+RefId = Annotated[int, NotBool, Field(ge=1, le=MAX_ID)]
 
 
 class TrainingCreate(BaseModel):
@@ -118,7 +120,7 @@ class EnrollmentCreate(BaseModel):
 class CompletionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    completed: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = Field(
+    completed: Annotated[int, NotBool, Field(ge=0, le=MAX_CAPACITY)] = Field(
         description="Trainees who completed the training (at most the enrolment's seats)"
     )
 

@@ -1,5 +1,6 @@
 """Sign-in with throttling, and turning a token or an API key into a `Principal`."""
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
-from app.core.i18n import t
+from app.core.i18n import Text, t
 from app.core.security import (
     create_access_token,
     decode_access_token,
@@ -30,17 +31,60 @@ class SignInFailed(Unauthorized):
     code = "invalid_credentials"
 
 
-def _throttle_keys(username: str, address: str, settings: Settings) -> list[tuple[str, str, int]]:
+def _throttle_keys(
+    username: str, address: str, settings: Settings
+) -> list[tuple[str, str, int, int]]:
+    """(scope, key, limit, window seconds) of each count a failed sign-in adds to.
+
+    An account is throttled from each address on its own (`username_address`), so that
+    failures from elsewhere never lock its user out at their own address; an address for
+    every account it tries; and an account from everywhere only at a far higher ceiling
+    over a longer window (a slow, distributed guess).
+    """
+    name = username.lower()[:128]
+    pair = hashlib.sha256(f"{name}\n{address}".encode()).hexdigest()
     return [
-        ("username", username.lower()[:128], settings.login_max_failures_per_user),
-        ("address", address[:128], settings.login_max_failures_per_address),
+        (
+            "username_address",
+            pair,
+            settings.login_max_failures_per_user,
+            settings.login_window_seconds,
+        ),
+        (
+            "address",
+            address[:128],
+            settings.login_max_failures_per_address,
+            settings.login_window_seconds,
+        ),
+        (
+            "username",
+            name,
+            settings.login_max_failures_per_account,
+            settings.login_account_window_seconds,
+        ),
     ]
+
+
+_THROTTLED = {
+    "username_address": t(
+        "该账号在您的地址登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins for this account from your address; try again later.",
+    ),
+    "address": t(
+        "您的地址登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins for your address; try again later.",
+    ),
+    "username": t(
+        "该账号登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins for this account; try again later.",
+    ),
+}
 
 
 def _check_throttle(session: Session, settings: Settings, username: str, address: str) -> None:
     now = utcnow()
-    window = timedelta(seconds=settings.login_window_seconds)
-    for scope, key, limit in _throttle_keys(username, address, settings):
+    for scope, key, limit, seconds in _throttle_keys(username, address, settings):
+        window = timedelta(seconds=seconds)
         count, oldest = session.execute(
             select(func.count(), func.min(LoginFailure.occurred_at)).where(
                 LoginFailure.scope == scope,
@@ -50,28 +94,18 @@ def _check_throttle(session: Session, settings: Settings, username: str, address
         ).one()
         if count >= limit:
             retry_after = int((oldest + window - now).total_seconds()) + 1
-            if scope == "username":
-                message = t(
-                    "该账号登录失败次数过多，请稍后再试。",
-                    "Too many failed sign-ins for this account; try again later.",
-                )
-            else:
-                message = t(
-                    "您的地址登录失败次数过多，请稍后再试。",
-                    "Too many failed sign-ins for your address; try again later.",
-                )
+            message: Text = _THROTTLED[scope]
             raise TooManyRequests(message, retry_after=retry_after)
 
 
 def _record_failure(session: Session, settings: Settings, username: str, address: str) -> None:
     now = utcnow()
-    cutoff = now - timedelta(seconds=settings.login_window_seconds)
-    for scope, key, _limit in _throttle_keys(username, address, settings):
+    for scope, key, _limit, seconds in _throttle_keys(username, address, settings):
         session.execute(
             delete(LoginFailure).where(
                 LoginFailure.scope == scope,
                 LoginFailure.key == key,
-                LoginFailure.occurred_at < cutoff,
+                LoginFailure.occurred_at < now - timedelta(seconds=seconds),
             )
         )
         session.add(LoginFailure(scope=scope, key=key, occurred_at=now))
@@ -96,9 +130,10 @@ def sign_in(
                 t("所属单位已被暂停使用。", "This organisation is suspended."),
                 code="organization_suspended",
             )
+    pair = _throttle_keys(username, address, settings)[0][1]
     session.execute(
         delete(LoginFailure).where(
-            LoginFailure.scope == "username", LoginFailure.key == username.lower()[:128]
+            LoginFailure.scope == "username_address", LoginFailure.key == pair
         )
     )
     user.last_login_at = utcnow()
@@ -108,7 +143,10 @@ def sign_in(
 def principal_from_token(session: Session, settings: Settings, token: str) -> Principal:
     claims = decode_access_token(settings, token)
     subject = claims.get("sub") if claims else None
-    user = session.get(User, int(subject)) if subject and subject.isdigit() else None
+    user = None
+    # ASCII digits only: int() would also read "١٢" (Arabic-Indic digits) as 12.
+    if isinstance(subject, str) and subject.isascii() and subject.isdigit() and len(subject) < 10:
+        user = session.get(User, int(subject))
     if user is None or not user.is_active:
         raise Unauthorized(
             t("访问令牌无效或已过期，请重新登录。", "The access token is invalid or has expired."),

@@ -162,10 +162,26 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# What a spreadsheet reads as the start of a formula (OWASP's list, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """Text a spreadsheet shows as it is: a leading `'` before what would start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(value: Any) -> str:
+    text = _cell(value)
+    numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return text if numeric else inert(text)
+
+
 def csv_line(cells: Iterable[Any]) -> bytes:
-    """One canonical CSV record (RFC 4180 quoting, CRLF), UTF-8."""
+    """One canonical CSV record (RFC 4180 quoting, CRLF), UTF-8; numbers stay numbers, and
+    text that a spreadsheet would run as a formula is made inert (`inert`)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([_cell(c) for c in cells])
+    csv.writer(out, lineterminator="\r\n").writerow([_csv_cell(c) for c in cells])
     return out.getvalue().encode("utf-8")
 
 

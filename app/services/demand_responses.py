@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import t
-from app.models import Demand, DemandResponse, Major
+from app.models import DemandResponse, Major
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, MajorKind, OrgType, ResponseStatus
 from app.schemas.common import PageParams
@@ -40,9 +40,7 @@ def create_response(
     session: Session, principal: Principal, demand_id: int, data: ResponseCreate
 ) -> DemandResponse:
     """The calling college offers its own students to an open demand (409 when it is not)."""
-    demand = session.get(Demand, demand_id)
-    if demand is None or demand.status == DemandStatus.draft:
-        raise NotFound(t("没有这个需求。", "No such demand."))
+    demand = get_visible(session, principal, demand_id)
     settle_expiry(session, demand)
     if demand.status != DemandStatus.open:
         raise Conflict(
@@ -85,12 +83,7 @@ def list_responses(
     session: Session, principal: Principal, demand_id: int, page: PageParams
 ) -> dict[str, Any]:
     """All of a demand's responses for its enterprise and moderators; a college its own."""
-    demand = session.get(Demand, demand_id)
-    if demand is None or (
-        demand.status == DemandStatus.draft
-        and not permissions.owns_demand(principal, demand.enterprise_id)
-    ):
-        raise NotFound(t("没有这个需求。", "No such demand."))
+    demand = get_visible(session, principal, demand_id)
     stmt = select(DemandResponse).where(DemandResponse.demand_id == demand_id)
     if principal.org_type == OrgType.college:
         stmt = stmt.where(DemandResponse.college_id == principal.org_id)

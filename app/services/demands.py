@@ -8,7 +8,7 @@ row follows on the next write that touches it, or when the worker calls `expire_
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
@@ -16,7 +16,7 @@ from app.core.i18n import Text, t
 from app.models import Demand, DemandMajor, DemandOccupation, District, Major, Occupation
 from app.models.base import local_today, utcnow
 from app.models.demand import LEVEL_BITS
-from app.models.enums import CloseReason, DemandStatus
+from app.models.enums import CloseReason, DemandStatus, OrgType
 from app.schemas.common import PageParams
 from app.schemas.demands import (
     DemandClose,
@@ -189,30 +189,43 @@ def create_demand(session: Session, principal: Principal, data: DemandCreate) ->
     return demand
 
 
-def _visible(session: Session, principal: Principal | None, demand_id: int) -> Demand:
-    demand = session.get(Demand, demand_id)
-    if demand is None or not permissions.can_see_demand(
-        principal,
-        demand.enterprise_id,
-        is_open=demand.effective_status == DemandStatus.open,
-        draft=demand.status == DemandStatus.draft,
-    ):
+def visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Which demands the caller sees: the one rule, for lists and gets alike.
+
+    A demand once opened is public for good: while open, paused or closed (its pauses and
+    its closing are public news in the event feed, and a get agrees). Its enterprise sees
+    all of its own, drafts included; moderators every demand that is not a draft.
+    """
+    seen: ColumnElement[bool] = Demand.opened_at.is_not(None)
+    if permissions.can_moderate_demands(principal):
+        seen = or_(seen, Demand.status != DemandStatus.draft)
+    if principal is not None and principal.org_type == OrgType.enterprise and principal.org_id:
+        seen = or_(seen, Demand.enterprise_id == principal.org_id)
+    return seen
+
+
+def find_visible(session: Session, principal: Principal | None, demand_id: int) -> Demand | None:
+    """The demand if the caller sees it: the list's rule plus the id."""
+    stmt = select(Demand).where(visibility(principal), Demand.id == demand_id)
+    return session.scalars(stmt).first()
+
+
+def get_visible(session: Session, principal: Principal | None, demand_id: int) -> Demand:
+    """A demand the caller sees (`visibility`); any other is not found."""
+    demand = find_visible(session, principal, demand_id)
+    if demand is None:
         raise NotFound(t("没有这个需求。", "No such demand."))
     return demand
 
 
-def get_visible(session: Session, principal: Principal | None, demand_id: int) -> Demand:
-    """Open demands for everybody, every demand for its enterprise, non-drafts for moderators."""
-    return _visible(session, principal, demand_id)
-
-
-def _visibility(principal: Principal | None) -> ColumnElement[bool]:
-    own = Demand.enterprise_id == principal.org_id if principal and principal.org_id else None
+def _default_scope(principal: Principal | None) -> ColumnElement[bool]:
+    """Without a `status` filter a list shows open demands and the caller's own (moderators:
+    every one they see)."""
     if permissions.can_moderate_demands(principal):
-        seen: ColumnElement[bool] = Demand.status != DemandStatus.draft
-    else:
-        seen = open_clause()
-    return or_(seen, own) if own is not None else seen
+        return true()
+    if principal is not None and principal.org_type == OrgType.enterprise and principal.org_id:
+        return or_(open_clause(), Demand.enterprise_id == principal.org_id)
+    return open_clause()
 
 
 def _status_clause(status: DemandStatus) -> ColumnElement[bool]:
@@ -229,9 +242,11 @@ def list_demands(
     session: Session, principal: Principal | None, filters: DemandFilters, page: PageParams
 ) -> dict[str, Any]:
     """Newest first; without `status`, open demands and the caller's own."""
-    stmt = select(Demand).where(_visibility(principal))
+    stmt = select(Demand).where(visibility(principal))
     if filters.status:
         stmt = stmt.where(_status_clause(filters.status))
+    else:
+        stmt = stmt.where(_default_scope(principal))
     if filters.kind:
         stmt = stmt.where(Demand.kind == filters.kind)
     if filters.level:
@@ -254,7 +269,7 @@ def list_demands(
 
 
 def _owned(session: Session, principal: Principal, demand_id: int) -> Demand:
-    demand = _visible(session, principal, demand_id)
+    demand = get_visible(session, principal, demand_id)
     permissions.ensure_demand_owner(principal, demand.enterprise_id)
     settle_expiry(session, demand)
     return demand
@@ -365,7 +380,7 @@ def close_demand(
     session: Session, principal: Principal, demand_id: int, data: DemandClose
 ) -> Demand:
     """The enterprise closes its demand; the industry bureau may close any (moderation)."""
-    demand = _visible(session, principal, demand_id)
+    demand = get_visible(session, principal, demand_id)
     permissions.ensure_can_close_demand(principal, demand.enterprise_id)
     settle_expiry(session, demand)
     _ensure_status(demand, DemandStatus.draft, *LIVE)

@@ -16,6 +16,7 @@ import openpyxl
 from app.core.errors import Invalid, UnsupportedMediaType
 from app.core.i18n import Text, t
 from app.models.enums import SubmissionSource
+from app.services import workbook
 from app.services.distribution_rows import CHINESE_HEADERS, FIELDS, IGNORED_HEADERS, REQUIRED
 
 Rows = Iterator[tuple[int, dict[str, Any]]]
@@ -86,9 +87,19 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
+def _decoded_lines(file: IO[bytes], encoding: str) -> Iterator[str]:
+    """The file's lines, each decoded only when the CSV reader asks for it, so that an
+    encoding error is met at the record it is in (a text wrapper decodes ahead). Splitting
+    at b"\n" is safe: no UTF-8 or GB18030 multi-byte character contains that byte."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    for line in file:
+        yield decoder.decode(line)
+    if tail := decoder.decode(b"", final=True):
+        yield tail
+
+
 def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
-    text = io.TextIOWrapper(file, encoding=encoding, errors="strict", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(_decoded_lines(file, encoding))
     row = 0
     try:
         columns = _header(next(reader, []))
@@ -103,37 +114,33 @@ def _csv_rows(file: IO[bytes], encoding: str) -> Rows:
         raise _unreadable(
             t(f"CSV 格式有误（{exc}）", f"is not well-formed CSV ({exc})"), row + 1
         ) from None
-    finally:
-        text.detach()
 
 
 def _xlsx_rows(file: IO[bytes]) -> Rows:
-    # Untrusted bytes: any failure inside openpyxl (bad zip, missing part, bad XML)
-    # means the upload is not a readable workbook; none of them is a server error.
+    # Untrusted bytes: a bad zip, a missing part or bad XML means the upload is not a
+    # readable workbook; none of them is a server error. Limits beyond which a workbook
+    # is refused are in `workbook.Limits`.
+    rows = workbook.sheet_rows(file, workbook.Limits())
+    header_row = row = 0
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:
-        raise Invalid(
-            t(
-                "该文件不是可读取的 Excel .xlsx 工作簿。",
-                "The file is not a readable Excel .xlsx workbook.",
-            ),
-            code="unreadable_file",
-        ) from None
-    row = 0
-    try:
-        sheet = book.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        columns = _header(next(values, ()))
-        for row, cells in enumerate(values, start=1):
-            if any(c is not None and str(c).strip() for c in cells):
+        for number, cells in rows:
+            if not header_row:
+                header_row, columns = number, _header(cells)
+            elif any(c is not None and str(c).strip() for c in cells):
+                row = number - header_row
                 yield row, _record(columns, cells)
-    except Invalid:
-        raise
-    except Exception:
+    except workbook.Unreadable:
+        if not header_row:
+            raise Invalid(
+                t(
+                    "该文件不是可读取的 Excel .xlsx 工作簿。",
+                    "The file is not a readable Excel .xlsx workbook.",
+                ),
+                code="unreadable_file",
+            ) from None
         raise _unreadable(t("工作簿已损坏", "is a damaged workbook"), row + 1) from None
-    finally:
-        book.close()
+    if not header_row:
+        _header(())
 
 
 def _unreadable(what: Text, row: int) -> Invalid:

@@ -8,6 +8,7 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.db import start_writing
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import t
 from app.models import DistributionRow, DistributionSubmission, Organization
@@ -127,8 +128,9 @@ def submit_distribution(
 ) -> dict[str, Any]:
     """Validate every row; unless it is a dry run, replace the college's submission.
 
-    Rows are written while they are read (memory stays flat); any invalid row raises, and
-    the request's transaction then rolls back everything, so nothing changes.
+    Every row is read and checked before anything is written (in a read transaction for an
+    import: see `db.start_writing`), so the write lock is held for the inserts only; an
+    invalid row means nothing is written. A dry run writes nothing and takes no lock.
     """
     permissions.ensure_own_college(principal, college_id)
     college = session.get(Organization, college_id)
@@ -139,8 +141,7 @@ def submit_distribution(
     checker = RowChecker(
         session, period, college.district_code, loc=loc, max_errors=settings.distribution_max_errors
     )
-    writer = None if dry_run else _Writer(session, principal, college, period, source, filename)
-    count = _check_rows(checker, writer, rows, settings.distribution_max_rows)
+    clean, count = _check_rows(checker, rows, settings.distribution_max_rows)
     if count == 0:
         raise Invalid.field(loc, t("没有数据行。", "There are no data rows."), "empty")
     report = _report(checker, source, count, dry_run)
@@ -148,7 +149,10 @@ def submit_distribution(
         return report
     if not report["valid"]:
         raise _rejected(report)
-    assert writer is not None
+    start_writing(session)
+    writer = _Writer(session, principal, college, period, source, filename)
+    for row in clean:
+        writer.add(row)
     report["submission"] = _finish(session, principal, writer, checker, count)
     return report
 
@@ -193,8 +197,10 @@ def _report(
     }
 
 
-def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: int) -> int:
+def _check_rows(checker: RowChecker, rows: Rows, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The clean rows (until the first error: then nothing will be written) and the count."""
     count = 0
+    clean: list[dict[str, Any]] = []
     for number, raw in rows:
         count += 1
         if count > limit:
@@ -202,11 +208,12 @@ def _check_rows(checker: RowChecker, writer: _Writer | None, rows: Rows, limit: 
                 t(f"一次报送最多 {limit} 行。", f"A submission has at most {limit} rows."),
                 code="too_many_rows",
             )
-        clean = checker.check(number, raw)
-        # After the first error nothing will be written: stop buffering, keep checking.
-        if clean is not None and writer is not None and checker.error_count == 0:
-            writer.add(clean)
-    return count
+        row = checker.check(number, raw)
+        if row is not None and checker.error_count == 0:
+            clean.append(row)
+        elif clean:
+            clean = []
+    return clean, count
 
 
 def _rejected(report: dict[str, Any]) -> Invalid:

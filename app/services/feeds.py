@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,12 +59,23 @@ def _published(item: Any) -> bool:
     return bool(item.status == FeedStatus.published)
 
 
+def visibility(principal: Principal | None, feed: Feed) -> ColumnElement[bool]:
+    """Which items the caller sees, the one rule for lists and gets: published ones for
+    everybody, the others for their owner and those who see all drafts (`sees_all_drafts`)."""
+    model = feed.model
+    if permissions.sees_all_drafts(principal, feed.policy):
+        return true()
+    visible: ColumnElement[bool] = model.status == FeedStatus.published
+    if principal is not None and principal.org_id is not None:
+        visible = or_(visible, model.owner_organization_id == principal.org_id)
+    return visible
+
+
 def get_item(session: Session, principal: Principal | None, feed: Feed, item_id: int) -> Any:
-    """One item the caller may see; another organisation's draft is not found (404)."""
-    item = session.get(feed.model, item_id)
-    if item is None or not permissions.can_see_item(
-        principal, feed.policy, item.owner_organization_id, _published(item)
-    ):
+    """One item the caller may see (the list's rule plus the id); any other is not found."""
+    stmt = select(feed.model).where(visibility(principal, feed), feed.model.id == item_id)
+    item = session.scalars(stmt).first()
+    if item is None:
         raise NotFound(t(f"没有这个{feed.label.zh}。", f"No such {feed.label.en}."))
     return item
 
@@ -79,12 +90,7 @@ def list_items(
 ) -> dict[str, Any]:
     """The items the caller may see, newest change first, or by relevance for `q`."""
     model = feed.model
-    stmt = select(model).where(*filters)
-    if not permissions.sees_all_drafts(principal, feed.policy):
-        visible = model.status == FeedStatus.published
-        if principal is not None and principal.org_id is not None:
-            visible = or_(visible, model.owner_organization_id == principal.org_id)
-        stmt = stmt.where(visible)
+    stmt = select(model).where(visibility(principal, feed), *filters)
     if common.status:
         stmt = stmt.where(model.status == common.status)
     if common.owner_organization_id is not None:

@@ -263,15 +263,6 @@ def sees_all_drafts(principal: Principal | None, policy: FeedPolicy) -> bool:
     )
 
 
-def can_see_item(
-    principal: Principal | None, policy: FeedPolicy, owner_id: int | None, published: bool
-) -> bool:
-    """Published items are public; the others only to their owner and `sees_all_drafts`."""
-    if published or sees_all_drafts(principal, policy):
-        return True
-    return principal is not None and owner_id is not None and principal.org_id == owner_id
-
-
 def ensure_feed_author(principal: Principal, policy: FeedPolicy) -> None:
     """The caller may create items in the feed."""
     if principal.is_platform_admin or principal.is_department(*policy.editors):
@@ -321,15 +312,6 @@ def owns_demand(principal: Principal | None, enterprise_id: int) -> bool:
         and principal.org_type == OrgType.enterprise
         and principal.org_id == enterprise_id
     )
-
-
-def can_see_demand(
-    principal: Principal | None, enterprise_id: int, is_open: bool, draft: bool
-) -> bool:
-    """Open demands are public; the owner sees all of its own, moderators every non-draft."""
-    if is_open or owns_demand(principal, enterprise_id):
-        return True
-    return not draft and can_moderate_demands(principal)
 
 
 def ensure_demand_owner(principal: Principal, enterprise_id: int) -> None:

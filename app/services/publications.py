@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, cast
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -207,19 +208,22 @@ def export_xlsx(session: Session, publication_id: int) -> tuple[Publication, byt
     columns = publication.columns
     sheet.append(columns)
     for data in _frozen_data(session, publication_id):
-        sheet.append([_xlsx_cell(data.get(c)) for c in columns])
+        sheet.append([_xlsx_cell(sheet, data.get(c)) for c in columns])
     out = io.BytesIO()
     book.save(out)
     return publication, out.getvalue()
 
 
-def _xlsx_cell(value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Numbers as numbers; text always as a string cell, never a formula."""
     if isinstance(value, list):
         value = ";".join(map(str, value))
-    if isinstance(value, str):
-        # Control characters are valid in JSON and CSV but not in a workbook's XML.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    if not isinstance(value, str):
+        return value
+    # Control characters are valid in JSON and CSV but not in a workbook's XML.
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"  # openpyxl takes text starting with `=` for a formula
+    return cell
 
 
 def diff(session: Session, publication_id: int, against_id: int, limit: int) -> dict[str, Any]:

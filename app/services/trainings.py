@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import t
-from app.models import Demand, Training, TrainingEnrollment
+from app.models import Training, TrainingEnrollment
 from app.models.base import utcnow
 from app.models.enums import DemandStatus, OrgType, TrainingStatus
 from app.schemas.common import PageParams
@@ -40,6 +40,7 @@ from app.schemas.trainings import (
 from app.services import permissions
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
+from app.services.demands import find_visible
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import contains, paginate
@@ -81,13 +82,8 @@ def _link(session: Session, principal: Principal, problems: Problems) -> None:
             )
         problems.organizations(session, "enterprise_id", OrgType.enterprise)
         return
-    demand = session.get(Demand, values["demand_id"])
-    if demand is None or not permissions.can_see_demand(
-        principal,
-        demand.enterprise_id,
-        is_open=demand.effective_status == DemandStatus.open,
-        draft=demand.status == DemandStatus.draft,
-    ):
+    demand = find_visible(session, principal, values["demand_id"])
+    if demand is None:
         demand_id = values["demand_id"]
         problems.add(
             "demand_id",
