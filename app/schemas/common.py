@@ -70,7 +70,8 @@ PlainText = AfterValidator(_text)
 OneLine = AfterValidator(_line)
 """Metadata for one-line text: the same, and no tab or line break."""
 NotBool = BeforeValidator(_not_bool)
-"""Metadata for a number in a body: a JSON boolean is refused, not read as 0 or 1."""
+"""Metadata for a number in a body: a JSON boolean is refused, not read as 0 or 1. Put it
+after the `Field` constraints, so that the schema keeps them as `minimum`/`maximum`."""
 
 
 class FileFormat(StrEnum):
@@ -112,5 +113,5 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a path: 1 to 2³¹−1."""
-IdValue = Annotated[int, NotBool, Field(ge=1, le=MAX_ID)]
+IdValue = Annotated[int, Field(ge=1, le=MAX_ID), NotBool]
 """An id in a request body or a query filter: 1 to 2³¹−1."""

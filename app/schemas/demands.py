@@ -22,9 +22,9 @@ ExternalId = Annotated[
 Certificate = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
 ]
-Year = Annotated[int, NotBool, Field(ge=2000, le=2100)]
-Salary = Annotated[int, NotBool, Field(ge=0, le=1_000_000, description="Yuan per month")]
-Headcount = Annotated[int, NotBool, Field(ge=1, le=100_000)]
+Year = Annotated[int, Field(ge=2000, le=2100), NotBool]
+Salary = Annotated[int, Field(ge=0, le=1_000_000, description="Yuan per month"), NotBool]
+Headcount = Annotated[int, Field(ge=1, le=100_000), NotBool]
 
 
 class DemandFields(BaseModel):
@@ -111,7 +111,7 @@ class DemandClose(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     close_reason: CloseReasonIn = Field(description="`expired` is set by the platform only")
-    hired_count: Annotated[int, NotBool, Field(ge=0, le=100_000)] = Field(
+    hired_count: Annotated[int, Field(ge=0, le=100_000), NotBool] = Field(
         0, description="People hired for the demand (at least 1 when filled via the platform)"
     )
     note: Annotated[str, Field(max_length=500)] | None = Field(

@@ -10,7 +10,7 @@ from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique, T
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
 CertificateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Certificates = Annotated[list[CertificateName], Field(max_length=20), SortedUnique]
-Capacity = Annotated[int, NotBool, Field(ge=1, le=100_000, description="Trainee places")]
+Capacity = Annotated[int, Field(ge=1, le=100_000, description="Trainee places"), NotBool]
 
 
 class SocialServiceProjectCreate(FeedInput):

@@ -25,11 +25,11 @@ Bounded = Annotated[AwareDatetime, AfterValidator(_in_range)]
 Moment = Annotated[
     Bounded, Field(description="RFC 3339 with an offset, e.g. 2027-03-01T09:00:00+08:00")
 ]
-Capacity = Annotated[int, NotBool, Field(ge=1, le=MAX_CAPACITY, description="Seats (1–10,000)")]
+Capacity = Annotated[int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1–10,000)"), NotBool]
 Seats = Annotated[
-    int, NotBool, Field(ge=1, le=MAX_CAPACITY, description="Seats (1 to the capacity)")
+    int, Field(ge=1, le=MAX_CAPACITY, description="Seats (1 to the capacity)"), NotBool
 ]
-RefId = Annotated[int, NotBool, Field(ge=1, le=MAX_ID)]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID), NotBool]
 
 
 class TrainingCreate(BaseModel):
@@ -120,7 +120,7 @@ class EnrollmentCreate(BaseModel):
 class CompletionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    completed: Annotated[int, NotBool, Field(ge=0, le=MAX_CAPACITY)] = Field(
+    completed: Annotated[int, Field(ge=0, le=MAX_CAPACITY), NotBool] = Field(
         description="Trainees who completed the training (at most the enrolment's seats)"
     )
 
