@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make test runs the test files on this many processes (pytest-xdist; "auto": one per core)
+TEST_WORKERS ?= auto
 BIN = $(VENV)/bin
 # Every install comes from uv.lock (`uv lock` after changing pyproject.toml's dependencies).
 UV_VERSION = 0.13.9
@@ -34,7 +36,7 @@ demo-reset:
 
 ## Set up and run the whole suite: SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(BIN)/.dev $(if $(shell command -v npm),clients/typescript/node_modules)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The generated TypeScript client's tools (tests/test_generated_clients.py), when npm exists.
 clients/typescript/node_modules: clients/typescript/package-lock.json
