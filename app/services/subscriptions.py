@@ -224,11 +224,8 @@ def disable_subscription(session: Session, sub: Subscription, reason: str) -> No
 
 
 def wants(sub: Subscription, event: Event) -> bool:
-    """Whether `sub` receives `event`: one it could read in the feed, of its types and filters."""
-    if event.id <= sub.after_event_id:
-        return False
-    if not event.public and event.organization_id != sub.organization_id:
-        return False
+    """Whether `sub` receives `event`, one its organisation reads (`events.visible_to`, which
+    the dispatcher applies) after it subscribed: of its types and filters."""
     if not type_matches(sub.event_types, event.type):
         return False
     data = event.data if isinstance(event.data, dict) else {}
