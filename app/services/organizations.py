@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
@@ -23,7 +23,7 @@ from app.services import permissions
 from app.services.audit import changes, record_audit
 from app.services.credit_code import credit_code_error
 from app.services.events import record_event
-from app.services.permissions import RESPONSIBLE_DEPARTMENT, Principal
+from app.services.permissions import Principal
 from app.services.query import contains, paginate
 
 
@@ -159,13 +159,10 @@ def visibility(principal: Principal | None) -> ColumnElement[bool]:
     """Which organisations the caller sees, the one rule for the list, the get and every
     route on one: approved ones for everybody; the others (pending, suspended) for
     themselves and their supervisors (platform admins, the responsible department)."""
-    if principal is not None and principal.is_platform_admin:
-        return true()
     seen: ColumnElement[bool] = Organization.status == OrgStatus.approved
     if principal is None:
         return seen
-    supervised = [o for o, dept in RESPONSIBLE_DEPARTMENT.items() if principal.is_department(dept)]
-    if supervised:
+    if supervised := permissions.supervised_types(principal):
         seen = or_(seen, Organization.org_type.in_(supervised))
     if principal.org_id is not None:
         seen = or_(seen, Organization.id == principal.org_id)

@@ -143,18 +143,18 @@ def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin:
     ensure_can_write(principal)
 
 
-def can_supervise(principal: Principal | None, org: Organization) -> bool:
-    """Platform admins and the department responsible for the organisation's type."""
+def supervised_types(principal: Principal | None) -> list[OrgType]:
+    """The organisation types the caller supervises: every type for platform admins, the
+    types a department is responsible for."""
     if principal is None:
-        return False
+        return []
     if principal.is_platform_admin:
-        return True
-    department = RESPONSIBLE_DEPARTMENT.get(org.org_type)
-    return department is not None and principal.is_department(department)
+        return list(OrgType)
+    return [o for o, dept in RESPONSIBLE_DEPARTMENT.items() if principal.is_department(dept)]
 
 
 def ensure_can_approve(principal: Principal, org: Organization) -> None:
-    if not can_supervise(principal, org):
+    if org.org_type not in supervised_types(principal):
         raise Forbidden(
             t(
                 "仅平台管理员或主管部门可以执行此操作。",
