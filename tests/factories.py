@@ -112,6 +112,15 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
 
 
 # Student distribution: majors of each level, and valid cohorts for the current half-year.
+def listed(
+    client: TestClient, path: str, item_id: int, headers: dict[str, str], **params: Any
+) -> bool:
+    """Whether the item is on the first 200 of the list at `path` (which must answer 200)."""
+    page = client.get(path, params={"limit": 200, **params}, headers=headers)
+    assert page.status_code == 200, page.text
+    return item_id in [i["id"] for i in page.json()["items"]]
+
+
 SECONDARY_MAJOR = "610101"  # 种子生产技术
 HIGHER_MAJOR = "460307"  # 工业过程自动化技术
 HIGHER_MAJOR_2 = "420801"  # 环境监测技术

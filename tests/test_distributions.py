@@ -177,10 +177,15 @@ def test_history_is_private(client, db):
     _, other = college_headers(client, db)
     _, enterprise = org_headers(client, db, OrgType.enterprise)
     _, hr = department_headers(client, db, Department.hr)
-    assert_problem(client.get(url(college.id) + "/history"), 404)
+    # Like `view=submitted`: 401 anonymous, 403 to whoever sees no submission at all, and
+    # 404 to another college (it sees its own only).
+    assert_problem(client.get(url(college.id) + "/history"), 401)
     assert_problem(client.get(url(college.id) + "/history", headers=other), 404)
-    assert_problem(client.get(url(college.id) + "/history/1/rows", headers=enterprise), 404)
+    assert_problem(client.get(url(college.id) + "/history/1/rows", headers=other), 404)
+    assert_problem(client.get(url(college.id) + "/history/1/rows", headers=enterprise), 403)
     assert client.get(url(college.id) + "/history", headers=hr).json()["total"] == 1
+    # A period without a submission has no history (404), for the college itself too.
+    assert_problem(client.get(url(college.id, "2020H1") + "/history", headers=headers), 404)
 
 
 def test_submissions_are_not_public_until_published(client, db):

@@ -17,6 +17,7 @@ from tests.factories import (
     feed_owner,
     feed_payload,
     key_headers,
+    listed,
     login,
     make_admin,
     make_department,
@@ -60,12 +61,6 @@ def _demand_visible(state: str, caller: str) -> bool:
     return caller in ("owner", "moderator", "admin")
 
 
-def _listed(client, path, item_id, headers, **params) -> bool:
-    page = client.get(path, params={"limit": 200, **params}, headers=headers)
-    assert page.status_code == 200, page.text
-    return item_id in [i["id"] for i in page.json()["items"]]
-
-
 @pytest.mark.parametrize("state", ["draft", "open", "paused", "closed", "closed_unopened"])
 def test_demand_routes_agree(client, db, state):
     owner_org = make_org(db, OrgType.enterprise)
@@ -86,7 +81,7 @@ def test_demand_routes_agree(client, db, state):
                 f"{url}/responses", json=offer, headers=headers
             ).status_code
         where = (state, caller, seen)
-        assert _listed(client, DEMANDS, demand_id, headers, status=status) == visible, where
+        assert listed(client, DEMANDS, demand_id, headers, status=status) == visible, where
         if visible:
             assert seen["get"] == 200, where
             assert 404 not in seen.values(), where
@@ -145,7 +140,7 @@ def test_feed_routes_agree(client, db, resource, state):
             seen["withdraw"] = client.post(f"{url}/withdraw", headers=headers).status_code
             seen["delete"] = client.delete(url, headers=headers).status_code
         where = (resource, state, caller, seen)
-        assert _listed(client, path, item_id, headers, status=state) == visible, where
+        assert listed(client, path, item_id, headers, status=state) == visible, where
         if visible:
             assert seen["get"] == 200 and 404 not in seen.values(), where
         else:

@@ -60,6 +60,7 @@ from app.models.enums import (
 from app.services import permissions
 from app.services.demands import open_clause
 from app.services.match_score import Reference, load_reference
+from app.services.organizations import find_visible
 from app.services.periods import parse_period
 from app.services.permissions import Principal
 from app.services.supply import Supply, resolve_supply
@@ -349,7 +350,7 @@ def college_indicators(
     session: Session, principal: Principal, college_id: int, settings: Settings
 ) -> dict[str, Any]:
     """What the platform knows of a college's cooperation so far."""
-    college = session.get(Organization, college_id)
+    college = find_visible(session, principal, college_id)
     if college is None or college.org_type != OrgType.college:
         raise NotFound(t("没有这所院校。", "No such college."))
     permissions.ensure_can_read_college_analytics(principal, college_id)

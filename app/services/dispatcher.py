@@ -44,6 +44,7 @@ from app.models.enums import DeliveryStatus
 from app.schemas.events import EventRead
 from app.services import webhooks
 from app.services.demands import expire_demands
+from app.services.events import visible_to
 from app.services.subscriptions import disable_subscription, signing_secrets, wants
 
 log = logging.getLogger("app.dispatcher")
@@ -109,7 +110,7 @@ def fan_out(factory: sessionmaker[Session], settings: Settings) -> int:
         ).all()
         if not events:
             return 0
-        subs = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
+        readable = _readable([event.id for event in events])
         now = utcnow()
         rows = [
             {
@@ -120,14 +121,28 @@ def fan_out(factory: sessionmaker[Session], settings: Settings) -> int:
                 "due_at": now,
                 "created_at": now,
             }
-            for event in events
-            for sub in subs
+            for sub, event in session.execute(readable)
             if wants(sub, event)
         ]
         if rows:
             session.execute(insert(WebhookDelivery), rows)
         cursor.last_event_id = events[-1].id
         return len(events)
+
+
+def _readable(event_ids: list[int]) -> Any:
+    """Each active subscription with those of the events it may receive: the ones its
+    organisation reads in the feed (`visible_to`, the feed's rule), after it subscribed."""
+    return (
+        select(Subscription, Event)
+        .join(Event, visible_to(Subscription.organization_id))
+        .where(
+            Subscription.active.is_(True),
+            Event.id.in_(event_ids),
+            Event.id > Subscription.after_event_id,
+        )
+        .order_by(Event.id, Subscription.id)
+    )
 
 
 def _due(now: datetime) -> Any:

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
 from app.schemas.distributions import DistributionFilters, DistributionGroupBy
-from app.services import permissions
+from app.services.distributions import visibility as submission_visibility
 from app.services.periods import PeriodError, parse_period, period_of
 from app.services.permissions import Principal
 from app.services.query import code_prefix, paginate
@@ -53,10 +53,9 @@ def _visible(principal: Principal | None, filters: DistributionFilters) -> list[
         )
         clauses: list[Any] = [DistributionRow.submission_id.in_(published)]
     else:
-        college = permissions.submission_scope(principal)
-        current = select(DistributionSubmission.id).where(DistributionSubmission.is_current)
-        if college is not None:
-            current = current.where(DistributionSubmission.college_id == college)
+        current = select(DistributionSubmission.id).where(
+            submission_visibility(principal), DistributionSubmission.is_current
+        )
         clauses = [DistributionRow.submission_id.in_(current)]
     for column, value in (
         (DistributionRow.period, filters.period),

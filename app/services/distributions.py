@@ -4,15 +4,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.db import start_writing
-from app.core.errors import Invalid, NotFound
+from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.i18n import t
 from app.models import DistributionRow, DistributionSubmission, Organization
-from app.models.enums import Cadence, SubmissionSource
+from app.models.enums import Cadence, OrgType, SubmissionSource
 from app.schemas.common import PageParams
 from app.schemas.distributions import SubmissionRead
 from app.services import permissions
@@ -263,20 +263,44 @@ def _finish(
     return submission
 
 
+def visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Which submissions the caller sees, the one rule for their history, a version's rows
+    and the `view=submitted` rows and summary: every college's for education, hr and
+    platform admins; a college its own. Submissions are private until published, so nobody
+    else sees any (401 anonymous, 403 signed in), whichever college or period is asked for."""
+    principal = permissions.require_principal(principal)
+    if principal.is_platform_admin or principal.is_department(
+        *permissions.DISTRIBUTION_SUPERVISORS
+    ):
+        return true()
+    if principal.org_type == OrgType.college:
+        return DistributionSubmission.college_id == principal.org_id
+    raise Forbidden(
+        t(
+            "仅院校、教育局和人社局可以查看未发布的报送。",
+            "Only colleges, education and hr see unpublished submissions.",
+        )
+    )
+
+
 def list_history(
     session: Session, principal: Principal | None, college_id: int, period: str, page: PageParams
 ) -> dict[str, Any]:
-    """Every version the college submitted for the period, newest first."""
-    permissions.ensure_can_read_submissions(principal, college_id)
+    """Every version the college submitted for the period, newest first; 404 when the caller
+    sees none (hidden and absent alike)."""
     stmt = (
         select(DistributionSubmission)
         .where(
+            visibility(principal),
             DistributionSubmission.college_id == college_id,
             DistributionSubmission.period == period,
         )
         .order_by(DistributionSubmission.version.desc())
     )
-    return paginate(session, stmt, page)
+    history = paginate(session, stmt, page)
+    if history["total"] == 0:
+        raise NotFound(t("没有这份报送。", "No such submission."))
+    return history
 
 
 def list_version_rows(
@@ -288,9 +312,9 @@ def list_version_rows(
     page: PageParams,
 ) -> dict[str, Any]:
     """The rows of one version, current or replaced."""
-    permissions.ensure_can_read_submissions(principal, college_id)
     submission_id = session.scalar(
         select(DistributionSubmission.id).where(
+            visibility(principal),
             DistributionSubmission.college_id == college_id,
             DistributionSubmission.period == period,
             DistributionSubmission.version == version,

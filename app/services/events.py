@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import Invalid
@@ -101,8 +101,10 @@ def _type_filter(patterns: list[str]) -> ColumnElement[bool] | None:
     return or_(Event.type.in_(exact), Event.resource_type.in_(resources))
 
 
-def visible_to(org_id: int | None) -> ColumnElement[bool]:
-    """Public events, and the private ones of organisation `org_id`."""
+def visible_to(org_id: int | SQLColumnExpression[int] | None) -> ColumnElement[bool]:
+    """Which events an organisation reads, the one rule for the feed and the webhooks:
+    public ones, and its own private ones (`org_id` may be a column, such as
+    `Subscription.organization_id`, to pair each subscription with its events)."""
     if org_id is None:
         return Event.public.is_(True)
     return or_(Event.public.is_(True), Event.organization_id == org_id)

@@ -45,7 +45,6 @@ from app.core.i18n import t
 from app.models import Demand, DemandMajor, DistributionRow, Organization
 from app.models.enums import MajorLevel, OrgType
 from app.schemas.common import PageParams
-from app.services import permissions
 from app.services.demands import get_visible, open_clause
 from app.services.match_score import (
     Reference,
@@ -58,6 +57,7 @@ from app.services.match_score import (
     place_value,
     score,
 )
+from app.services.organizations import find_visible
 from app.services.permissions import Principal
 from app.services.query import code_prefix
 from app.services.supply import Supply, resolve_supply
@@ -267,10 +267,10 @@ class CollegeSupply:
 
 
 def _college(session: Session, principal: Principal, college_id: int) -> Organization:
-    college = session.get(Organization, college_id)
+    college = find_visible(session, principal, college_id)
     if college is None or college.org_type != OrgType.college:
         raise NotFound(t("没有这所院校。", "No such college."))
-    return permissions.ensure_visible_org(principal, college)
+    return college
 
 
 def _open_naming(codes: list[str], catalogue: list[str]) -> ColumnElement[bool]:

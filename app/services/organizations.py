@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict, Invalid, NotFound
@@ -23,7 +23,7 @@ from app.services import permissions
 from app.services.audit import changes, record_audit
 from app.services.credit_code import credit_code_error
 from app.services.events import record_event
-from app.services.permissions import RESPONSIBLE_DEPARTMENT, Principal
+from app.services.permissions import Principal
 from app.services.query import contains, paginate
 
 
@@ -74,9 +74,7 @@ def _validate_org(
     )
     if existing is not None:
         # Named only to whoever may see it (approved ones are public).
-        visible = existing.status == OrgStatus.approved or permissions.can_supervise(
-            principal, existing
-        )
+        visible = find_visible(session, principal, existing.id) is not None
         raise Conflict(
             t(
                 f"统一社会信用代码为 {data.credit_code} 的组织已存在。",
@@ -157,8 +155,32 @@ def register(session: Session, data: RegistrationCreate) -> tuple[Organization, 
     return org, user
 
 
+def visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Which organisations the caller sees, the one rule for the list, the get and every
+    route on one: approved ones for everybody; the others (pending, suspended) for
+    themselves and their supervisors (platform admins, the responsible department)."""
+    seen: ColumnElement[bool] = Organization.status == OrgStatus.approved
+    if principal is None:
+        return seen
+    if supervised := permissions.supervised_types(principal):
+        seen = or_(seen, Organization.org_type.in_(supervised))
+    if principal.org_id is not None:
+        seen = or_(seen, Organization.id == principal.org_id)
+    return seen
+
+
+def find_visible(session: Session, principal: Principal | None, org_id: int) -> Organization | None:
+    """The organisation if the caller sees it: the list's rule plus the id."""
+    stmt = select(Organization).where(visibility(principal), Organization.id == org_id)
+    return session.scalars(stmt).first()
+
+
 def get_organization(session: Session, principal: Principal | None, org_id: int) -> Organization:
-    return permissions.ensure_visible_org(principal, session.get(Organization, org_id))
+    """An organisation the caller sees (`visibility`); any other is not found."""
+    org = find_visible(session, principal, org_id)
+    if org is None:
+        raise NotFound(t("没有这个组织。", "No such organisation."))
+    return org
 
 
 def list_organizations(
@@ -171,12 +193,10 @@ def list_organizations(
     district_code: str | None,
     q: str | None,
 ) -> dict[str, Any]:
-    """Approved organisations for everybody; supervisors may list the others they supervise."""
-    stmt: Select[Any] = select(Organization)
-    wanted = status or OrgStatus.approved
-    if wanted != OrgStatus.approved:
-        stmt = stmt.where(_supervised_by(principal))
-    stmt = stmt.where(Organization.status == wanted)
+    """The organisations the caller sees in one status (default approved)."""
+    stmt: Select[Any] = select(Organization).where(
+        visibility(principal), Organization.status == (status or OrgStatus.approved)
+    )
     if org_type:
         stmt = stmt.where(Organization.org_type == org_type)
     if district_code:
@@ -184,17 +204,6 @@ def list_organizations(
     if q:
         stmt = stmt.where(contains(Organization.name, q))
     return paginate(session, stmt.order_by(Organization.id), page)
-
-
-def _supervised_by(principal: Principal | None) -> Any:
-    if principal is not None and principal.is_platform_admin:
-        return Organization.id.is_not(None)
-    types = [
-        org_type
-        for org_type, dept in RESPONSIBLE_DEPARTMENT.items()
-        if principal is not None and principal.is_department(dept)
-    ]
-    return Organization.org_type.in_(types)
 
 
 def set_status(
@@ -225,9 +234,7 @@ def set_status(
 
 
 def create_user(session: Session, principal: Principal, org_id: int, data: UserCreate) -> User:
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise NotFound(t("没有这个组织。", "No such organisation."))
+    get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
     _ensure_username_free(session, data.username)
     user = User(
@@ -250,6 +257,7 @@ def create_user(session: Session, principal: Principal, org_id: int, data: UserC
 
 
 def list_users(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+    get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
     stmt = select(User).where(User.organization_id == org_id).order_by(User.id)
     return paginate(session, stmt, page)
@@ -258,6 +266,7 @@ def list_users(session: Session, principal: Principal, org_id: int, page: PagePa
 def create_api_key(
     session: Session, principal: Principal, org_id: int, name: str
 ) -> tuple[ApiKey, str]:
+    get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     secret, prefix, key_hash = new_api_key()
     key = ApiKey(
@@ -280,12 +289,14 @@ def create_api_key(
 
 
 def list_api_keys(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+    get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     stmt = select(ApiKey).where(ApiKey.organization_id == org_id).order_by(ApiKey.id)
     return paginate(session, stmt, page)
 
 
 def revoke_api_key(session: Session, principal: Principal, org_id: int, key_id: int) -> None:
+    get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     key = session.get(ApiKey, key_id)
     if key is None or key.organization_id != org_id:

@@ -7,7 +7,7 @@ which call these functions; services call them for checks that need the item.
 from dataclasses import dataclass
 from typing import Literal
 
-from app.core.errors import Forbidden, NotFound, Unauthorized
+from app.core.errors import Forbidden, Unauthorized
 from app.core.i18n import t
 from app.models import Organization, User
 from app.models.enums import Department, OrgStatus, OrgType, Role
@@ -143,35 +143,24 @@ def ensure_org_admin(principal: Principal, org_id: int, *, allow_platform_admin:
     ensure_can_write(principal)
 
 
-def can_supervise(principal: Principal | None, org: Organization) -> bool:
-    """Platform admins and the department responsible for the organisation's type."""
+def supervised_types(principal: Principal | None) -> list[OrgType]:
+    """The organisation types the caller supervises: every type for platform admins, the
+    types a department is responsible for."""
     if principal is None:
-        return False
+        return []
     if principal.is_platform_admin:
-        return True
-    department = RESPONSIBLE_DEPARTMENT.get(org.org_type)
-    return department is not None and principal.is_department(department)
+        return list(OrgType)
+    return [o for o, dept in RESPONSIBLE_DEPARTMENT.items() if principal.is_department(dept)]
 
 
 def ensure_can_approve(principal: Principal, org: Organization) -> None:
-    if not can_supervise(principal, org):
+    if org.org_type not in supervised_types(principal):
         raise Forbidden(
             t(
                 "仅平台管理员或主管部门可以执行此操作。",
                 "Only a platform admin or the responsible department may do this.",
             )
         )
-
-
-def ensure_visible_org(principal: Principal | None, org: Organization | None) -> Organization:
-    """Approved organisations are public; others only to themselves and their supervisors."""
-    if org is None:
-        raise NotFound(t("没有这个组织。", "No such organisation."))
-    if org.status == OrgStatus.approved or can_supervise(principal, org):
-        return org
-    if principal is not None and principal.org_id == org.id:
-        return org
-    raise NotFound(t("没有这个组织。", "No such organisation."))
 
 
 # Student distribution: colleges submit their own; the supervising departments read them all.
@@ -188,37 +177,6 @@ def ensure_own_college(principal: Principal, college_id: int) -> None:
             )
         )
     ensure_can_write(principal)
-
-
-def can_read_submissions(principal: Principal | None, college_id: int) -> bool:
-    """Unpublished submissions: the college itself, education, hr and platform admins."""
-    if principal is None:
-        return False
-    return (
-        principal.is_platform_admin
-        or principal.is_department(*DISTRIBUTION_SUPERVISORS)
-        or (principal.org_type == OrgType.college and principal.org_id == college_id)
-    )
-
-
-def ensure_can_read_submissions(principal: Principal | None, college_id: int) -> None:
-    if not can_read_submissions(principal, college_id):
-        raise NotFound(t("没有这份报送。", "No such submission."))
-
-
-def submission_scope(principal: Principal | None) -> int | None:
-    """The college whose current submissions the caller may list, or None for all of them."""
-    principal = require_principal(principal)
-    if principal.is_platform_admin or principal.is_department(*DISTRIBUTION_SUPERVISORS):
-        return None
-    if principal.org_type == OrgType.college and principal.org_id is not None:
-        return principal.org_id
-    raise Forbidden(
-        t(
-            "仅院校、教育局和人社局可以查看未发布的报送。",
-            "Only colleges, education and hr see unpublished submissions.",
-        )
-    )
 
 
 def ensure_can_publish(principal: Principal, owners: tuple[Department, ...]) -> None:
@@ -334,7 +292,11 @@ def ensure_can_close_demand(principal: Principal, enterprise_id: int) -> None:
 
 def ensure_can_read_college_analytics(principal: Principal, college_id: int) -> None:
     """A college's cooperation indicators: the college, education, hr and platform admins."""
-    if not can_read_submissions(principal, college_id):
+    if not (
+        principal.is_platform_admin
+        or principal.is_department(*DISTRIBUTION_SUPERVISORS)
+        or (principal.org_type == OrgType.college and principal.org_id == college_id)
+    ):
         raise Forbidden(
             t(
                 "仅该院校、教育局、人社局和平台管理员可以查看。",
@@ -404,22 +366,3 @@ def ensure_can_record_completion(principal: Principal, owner_id: int, college_id
         ensure_can_write(principal)
         return
     ensure_training_owner(principal, owner_id)
-
-
-def enrollment_scope(principal: Principal, owner_id: int) -> int | None:
-    """The college whose enrolments in a training the caller may list, or None for all:
-    the owner, hr, education and platform admins see all; a college its own."""
-    if (
-        principal.is_platform_admin
-        or principal.org_id == owner_id
-        or principal.is_department(*TRAINING_DEPARTMENTS)
-    ):
-        return None
-    if principal.org_type == OrgType.college and principal.org_id is not None:
-        return principal.org_id
-    raise Forbidden(
-        t(
-            "仅培训创建单位、已报名院校、人社局和教育局可以查看。",
-            "Only the training's owner, the enrolled colleges, hr and education see these.",
-        )
-    )

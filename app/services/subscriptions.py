@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -39,9 +39,17 @@ def _latest_event_id(session: Session) -> int:
     return session.scalar(select(func.max(Event.id))) or 0
 
 
+def visibility(principal: Principal) -> ColumnElement[bool]:
+    """Which subscriptions the caller sees, the one rule for the list and every route on one:
+    its organisation's own, active or disabled (nobody else's, platform admins included)."""
+    return Subscription.organization_id == principal.org_id
+
+
 def _get_own(session: Session, principal: Principal, subscription_id: int) -> Subscription:
-    sub = session.get(Subscription, subscription_id)
-    if sub is None or sub.organization_id != principal.org_id:
+    """A subscription the caller sees (the list's rule plus the id); any other is not found."""
+    stmt = select(Subscription).where(visibility(principal), Subscription.id == subscription_id)
+    sub = session.scalars(stmt).first()
+    if sub is None:
         raise NotFound(t("没有这个订阅。", "No such subscription."))
     return sub
 
@@ -52,9 +60,7 @@ def create_subscription(
     """A new subscription of the caller's organisation, and its secret (shown this once)."""
     _check_url(data.url, settings)
     count = session.scalar(
-        select(func.count())
-        .select_from(Subscription)
-        .where(Subscription.organization_id == principal.org_id)
+        select(func.count()).select_from(Subscription).where(visibility(principal))
     )
     if (count or 0) >= MAX_PER_ORGANIZATION:
         raise Conflict(
@@ -124,7 +130,7 @@ def signing_secrets(sub: Subscription, settings: Settings, now: datetime) -> tup
 
 
 def list_subscriptions(session: Session, principal: Principal, page: PageParams) -> Any:
-    stmt = select(Subscription).where(Subscription.organization_id == principal.org_id)
+    stmt = select(Subscription).where(visibility(principal))
     return paginate(session, stmt.order_by(Subscription.id), page)
 
 
@@ -218,11 +224,8 @@ def disable_subscription(session: Session, sub: Subscription, reason: str) -> No
 
 
 def wants(sub: Subscription, event: Event) -> bool:
-    """Whether `sub` receives `event`: one it could read in the feed, of its types and filters."""
-    if event.id <= sub.after_event_id:
-        return False
-    if not event.public and event.organization_id != sub.organization_id:
-        return False
+    """Whether `sub` receives `event`, one its organisation reads (`events.visible_to`, which
+    the dispatcher applies) after it subscribed: of its types and filters."""
     if not type_matches(sub.event_types, event.type):
         return False
     data = event.data if isinstance(event.data, dict) else {}

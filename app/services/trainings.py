@@ -17,11 +17,11 @@ when the training starts; completion can be recorded from then on.
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import t
 from app.models import Training, TrainingEnrollment
 from app.models.base import utcnow
@@ -314,9 +314,37 @@ def _give_back(session: Session, training: Training, seats: int) -> None:
     session.refresh(training)
 
 
-def _enrollment(session: Session, training: Training, enrollment_id: int) -> TrainingEnrollment:
-    enrollment = session.get(TrainingEnrollment, enrollment_id)
-    if enrollment is None or enrollment.training_id != training.id:
+def enrollment_visibility(principal: Principal, training: Training) -> ColumnElement[bool]:
+    """Which of a training's enrolments the caller sees, the one rule for their list and for
+    every route on one: all of them for the training's owner, hr, education and platform
+    admins; a college its own; anybody else none (403: enrolment lists are not public)."""
+    if (
+        principal.is_platform_admin
+        or principal.org_id == training.owner_organization_id
+        or principal.is_department(*permissions.TRAINING_DEPARTMENTS)
+    ):
+        return true()
+    if principal.org_type == OrgType.college:
+        return TrainingEnrollment.college_id == principal.org_id
+    raise Forbidden(
+        t(
+            "仅培训创建单位、已报名院校、人社局和教育局可以查看。",
+            "Only the training's owner, the enrolled colleges, hr and education see these.",
+        )
+    )
+
+
+def _enrollment(
+    session: Session, principal: Principal, training: Training, enrollment_id: int
+) -> TrainingEnrollment:
+    """One enrolment of the training that the caller sees (the list's rule plus the id)."""
+    stmt = select(TrainingEnrollment).where(
+        enrollment_visibility(principal, training),
+        TrainingEnrollment.training_id == training.id,
+        TrainingEnrollment.id == enrollment_id,
+    )
+    enrollment = session.scalars(stmt).first()
+    if enrollment is None:
         raise NotFound(t("没有这条报名记录。", "No such enrolment."))
     return enrollment
 
@@ -325,8 +353,8 @@ def enroll(
     session: Session, principal: Principal, training_id: int, data: EnrollmentCreate
 ) -> TrainingEnrollment:
     """The calling college takes `seats` seats, if they fit (409 `training_full`)."""
-    permissions.ensure_enrolling_college(principal, data.college_id)
     training = get_training(session, training_id)
+    permissions.ensure_enrolling_college(principal, data.college_id)
     _ensure_enrolment_open(training)
     if data.seats > training.capacity:
         capacity = training.capacity
@@ -379,7 +407,7 @@ def _already_enrolled(enrollment_id: int | None) -> Conflict:
 def release(session: Session, principal: Principal, training_id: int, enrollment_id: int) -> None:
     """The college gives its seats back before the training starts; the row goes."""
     training = get_training(session, training_id)
-    enrollment = _enrollment(session, training, enrollment_id)
+    enrollment = _enrollment(session, principal, training, enrollment_id)
     permissions.ensure_enrolling_college(principal, enrollment.college_id)
     _ensure_enrolment_open(training)
     read = EnrollmentRead.model_validate(enrollment)
@@ -405,10 +433,9 @@ def list_enrollments(
 ) -> dict[str, Any]:
     """All of a training's enrolments for its owner, hr, education; a college its own."""
     training = get_training(session, training_id)
-    college_id = permissions.enrollment_scope(principal, training.owner_organization_id)
-    stmt = select(TrainingEnrollment).where(TrainingEnrollment.training_id == training.id)
-    if college_id is not None:
-        stmt = stmt.where(TrainingEnrollment.college_id == college_id)
+    stmt = select(TrainingEnrollment).where(
+        enrollment_visibility(principal, training), TrainingEnrollment.training_id == training.id
+    )
     return paginate(session, stmt.order_by(TrainingEnrollment.id), page)
 
 
@@ -422,7 +449,7 @@ def record_completion(
     """How many of an enrolment's trainees completed, once the training has started
     (recorded again, the new number replaces the old)."""
     training = get_training(session, training_id)
-    enrollment = _enrollment(session, training, enrollment_id)
+    enrollment = _enrollment(session, principal, training, enrollment_id)
     permissions.ensure_can_record_completion(
         principal, training.owner_organization_id, enrollment.college_id
     )
