@@ -1,10 +1,11 @@
 """Demands: writing, validation, life cycle, expiry, visibility, moderation, events."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from app.core import clock
 from app.models import AuditEvent, Demand, DemandMajor, Event
 from app.models.enums import Department, OrgStatus, OrgType
 from app.services.demands import expire_demands
@@ -242,7 +243,7 @@ def _backdate(db, demand_id: int, days: int = 1) -> None:
         session.execute(
             update(Demand)
             .where(Demand.id == demand_id)
-            .values(valid_until=date.today() - timedelta(days=days))
+            .values(valid_until=clock.today() - timedelta(days=days))
         )
         session.commit()
 

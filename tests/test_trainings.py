@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from app.core import clock
 from app.models import AuditEvent, Event, Training, TrainingEnrollment
-from app.models.base import utcnow
 from app.models.enums import Department, OrgStatus, OrgType
 from tests.factories import (
     assert_problem,
@@ -49,7 +49,7 @@ def started(db, training_id: int) -> None:
         session.execute(
             update(Training)
             .where(Training.id == training_id)
-            .values(start_at=utcnow() - timedelta(hours=1))
+            .values(start_at=clock.now() - timedelta(hours=1))
         )
 
 
@@ -231,7 +231,7 @@ def test_who_may_change_and_cancel(client, db):
 
 # Validation --------------------------------------------------------------------------
 
-LATER = (utcnow() + timedelta(days=60)).replace(microsecond=0)
+LATER = (clock.now() + timedelta(days=60)).replace(microsecond=0)
 
 
 @pytest.mark.parametrize(
@@ -242,7 +242,7 @@ LATER = (utcnow() + timedelta(days=60)).replace(microsecond=0)
         ({"end_at": LATER.isoformat(), "start_at": LATER.isoformat()}, ["body", "end_at"]),
         ({"start_at": LATER.isoformat(), "end_at": (LATER + timedelta(days=400)).isoformat()},
          ["body", "end_at"]),
-        ({"start_at": (utcnow() - timedelta(days=1)).isoformat()}, ["body", "start_at"]),
+        ({"start_at": (clock.now() - timedelta(days=1)).isoformat()}, ["body", "start_at"]),
         ({"start_at": "2027-03-01T09:00:00"}, ["body", "start_at"]),  # no offset
         ({"start_at": "2027-03-01"}, ["body", "start_at"]),
         ({"end_at": "9999-12-31T23:59:59+08:00"}, ["body", "end_at"]),
@@ -496,7 +496,7 @@ def test_list_filters(client, db):
     enterprise, owner = org_key(db, OrgType.enterprise)
     demand = post_demand(client, owner)
     _, hr = department_key(db, Department.hr)
-    soon = (utcnow() + timedelta(days=10)).replace(microsecond=0)
+    soon = (clock.now() + timedelta(days=10)).replace(microsecond=0)
     late = soon + timedelta(days=40)
     a = post_training(
         client, owner, demand_id=demand["id"], title="焊接岗前培训", start_at=soon.isoformat(),

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypeAliasType
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import NotFound
 from app.core.i18n import t
@@ -47,7 +48,6 @@ from app.models import (
     Training,
     TrainingEnrollment,
 )
-from app.models.base import CHINA_TZ
 from app.models.enums import (
     Cadence,
     CloseReason,
@@ -333,7 +333,7 @@ def _submissions(session: Session, college_id: int, settings: Settings) -> list[
     rows = []
     for period, first in session.execute(stmt):
         due = parse_period(period, Cadence.half_yearly).end + grace
-        submitted = first.astimezone(CHINA_TZ).date()
+        submitted = first.astimezone(clock.zone()).date()
         rows.append(
             {
                 "period": period,

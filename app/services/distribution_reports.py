@@ -6,12 +6,12 @@ their rows are never updated, so those links are as frozen as the publication's 
 """
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Invalid
 from app.models import (
@@ -158,12 +158,10 @@ def _cell(
     }
 
 
-def college_status(
-    session: Session, period_label: str | None, today: date | None = None
-) -> dict[str, Any]:
+def college_status(session: Session, period_label: str | None) -> dict[str, Any]:
     """Which approved colleges have, and have not, submitted for a period."""
     if period_label is None:
-        period_label = period_of(today or date.today(), Cadence.half_yearly).label
+        period_label = period_of(clock.today(), Cadence.half_yearly).label
     try:
         parse_period(period_label, Cadence.half_yearly)
     except PeriodError as exc:

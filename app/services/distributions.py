@@ -1,12 +1,12 @@
 """Colleges' half-yearly student distribution: submissions, their history, and reading them."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import IO, Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.db import start_writing
 from app.core.errors import Invalid, NotFound
@@ -29,13 +29,13 @@ ROWS_TABLE = cast(Table, DistributionRow.__table__)
 Rows = Iterable[tuple[int, Mapping[str, Any]]]
 
 
-def open_period(label: str, settings: Settings, today: date | None = None) -> Period:
+def open_period(label: str, settings: Settings) -> Period:
     """The period a college may submit for: the current one or a recent one, never the future."""
     try:
         period = parse_period(label, Cadence.half_yearly)
     except PeriodError as exc:
         raise Invalid.field(("path", "period"), exc.why) from None
-    current = period_of(today or date.today(), Cadence.half_yearly)
+    current = period_of(clock.today(), Cadence.half_yearly)
     if period > current:
         raise Invalid(
             t(
@@ -124,7 +124,6 @@ def submit_distribution(
     settings: Settings,
     filename: str | None = None,
     dry_run: bool = False,
-    today: date | None = None,
 ) -> dict[str, Any]:
     """Validate every row; unless it is a dry run, replace the college's submission.
 
@@ -136,7 +135,7 @@ def submit_distribution(
     college = session.get(Organization, college_id)
     if college is None:
         raise NotFound(t("没有这所院校。", "No such college."))
-    period = open_period(period_label, settings, today)
+    period = open_period(period_label, settings)
     loc: tuple[str, ...] = ("body", "rows") if source == SubmissionSource.json else ("file",)
     checker = RowChecker(
         session, period, college.district_code, loc=loc, max_errors=settings.distribution_max_errors

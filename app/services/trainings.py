@@ -21,10 +21,10 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import t
 from app.models import Training, TrainingEnrollment
-from app.models.base import utcnow
 from app.models.enums import DemandStatus, OrgType, TrainingStatus
 from app.schemas.common import PageParams
 from app.schemas.trainings import (
@@ -62,7 +62,7 @@ def _check(session: Session, problems: Problems) -> None:
             )
         elif end - start > MAX_DURATION:
             problems.add("end_at", t("培训时长最多一年。", "A training lasts at most a year."))
-    if problems.wants("start_at") and start < utcnow():
+    if problems.wants("start_at") and start < clock.now():
         problems.add(
             "start_at", t("开始时间已经过去。", "start_at is in the past."), "date_in_past"
         )
@@ -118,7 +118,7 @@ def create_training(session: Session, principal: Principal, data: TrainingCreate
     _link(session, principal, problems)
     _check(session, problems)
     problems.raise_if_any()
-    now = utcnow()
+    now = clock.now()
     training = Training(
         **values, owner_organization_id=principal.org_id, created_at=now, updated_at=now
     )
@@ -211,7 +211,7 @@ def update_training(
         )
     for field, value in patch.items():
         setattr(training, field, value)
-    training.updated_at = utcnow()
+    training.updated_at = clock.now()
     session.flush()
     record_audit(
         session,
@@ -234,7 +234,7 @@ def cancel_training(
         raise Conflict(
             t("该培训已经取消。", "The training is already cancelled."), code="already_cancelled"
         )
-    now = utcnow()
+    now = clock.now()
     training.status = TrainingStatus.cancelled
     training.cancel_reason = data.reason
     training.cancelled_at = now
@@ -253,7 +253,7 @@ def cancel_training(
 
 def _ensure_enrolment_open(training: Training) -> None:
     _ensure_scheduled(training)
-    if training.start_at <= utcnow():
+    if training.start_at <= clock.now():
         raise Conflict(
             t(
                 "培训已开始，报名不能再变更。",
@@ -284,7 +284,7 @@ def _take_seats(session: Session, training: Training, seats: int) -> None:
             Training.status == TrainingStatus.scheduled,
             Training.seats_taken + seats <= Training.capacity,
         )
-        .values(seats_taken=Training.seats_taken + seats, updated_at=utcnow())
+        .values(seats_taken=Training.seats_taken + seats, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     taken = cast(CursorResult[Any], session.execute(stmt)).rowcount
@@ -307,7 +307,7 @@ def _give_back(session: Session, training: Training, seats: int) -> None:
     stmt = (
         update(Training)
         .where(Training.id == training.id)
-        .values(seats_taken=Training.seats_taken - seats, updated_at=utcnow())
+        .values(seats_taken=Training.seats_taken - seats, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     session.execute(stmt)
@@ -427,7 +427,7 @@ def record_completion(
         principal, training.owner_organization_id, enrollment.college_id
     )
     _ensure_scheduled(training)
-    if training.start_at > utcnow():
+    if training.start_at > clock.now():
         raise Conflict(
             t("培训尚未开始。", "The training has not started yet."), code="training_not_started"
         )
@@ -441,7 +441,7 @@ def record_completion(
             ),
         )
     before = enrollment.completed
-    now = utcnow()
+    now = clock.now()
     enrollment.completed = data.completed
     enrollment.completed_at = now
     enrollment.updated_at = now
