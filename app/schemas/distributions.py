@@ -92,7 +92,7 @@ class DistributionFilters(BaseModel):
     level: MajorLevel | None = None
     district_code: str | None = None
     graduation_year: int | None = None
-    view: DistributionView = "published"
+    view: DistributionView | None = None
 
 
 def distribution_filters(
@@ -106,12 +106,14 @@ def distribution_filters(
     district_code: Annotated[str | None, Query(max_length=12)] = None,
     graduation_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     view: Annotated[
-        DistributionView,
+        DistributionView | None,
         Query(
             description="`published`: the latest publication of each period (anyone); "
-            "`submitted`: current submissions (the college itself, `education`, `hr`)"
+            "`submitted`: current submissions (a college its own, `education`, `hr` and "
+            "platform admins all). Default: `submitted` for those callers, `published` "
+            "for everyone else"
         ),
-    ] = "published",
+    ] = None,
 ) -> DistributionFilters:
     return DistributionFilters(
         period=period,
@@ -139,5 +141,5 @@ class SummaryRow(BaseModel):
 class DistributionSummary(BaseModel):
     group_by: DistributionGroupBy
     period: str | None = Field(description="The period summarised (default: the latest)")
-    view: DistributionView
+    view: DistributionView = Field(description="The view summarised (the default resolved)")
     items: list[SummaryRow]

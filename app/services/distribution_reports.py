@@ -25,7 +25,11 @@ from app.models import (
 )
 from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
-from app.schemas.distributions import DistributionFilters, DistributionGroupBy
+from app.schemas.distributions import (
+    DistributionFilters,
+    DistributionGroupBy,
+    DistributionView,
+)
 from app.services import permissions
 from app.services.periods import PeriodError, parse_period, period_of
 from app.services.permissions import Principal
@@ -45,9 +49,17 @@ def _latest_publications() -> Any:
     )
 
 
+def resolve_view(principal: Principal | None, filters: DistributionFilters) -> DistributionView:
+    """The view asked for, else `submitted` for callers who may see submissions and
+    `published` for everyone else."""
+    if filters.view is not None:
+        return filters.view
+    return "submitted" if permissions.sees_submissions(principal) else "published"
+
+
 def _visible(principal: Principal | None, filters: DistributionFilters) -> list[Any]:
-    """WHERE clauses on DistributionRow for the chosen view and filters."""
-    if filters.view == "published":
+    """WHERE clauses on DistributionRow for the caller's view and the filters."""
+    if resolve_view(principal, filters) == "published":
         published = select(PublishedSubmission.submission_id).where(
             PublishedSubmission.publication_id.in_(_latest_publications())
         )
@@ -134,7 +146,8 @@ def summarize(
     items = [
         _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in session.execute(stmt)
     ]
-    return {"group_by": group_by, "period": period, "view": filters.view, "items": items}
+    view = resolve_view(principal, filters)
+    return {"group_by": group_by, "period": period, "view": view, "items": items}
 
 
 def _cell(

@@ -206,6 +206,16 @@ def ensure_can_read_submissions(principal: Principal | None, college_id: int) ->
         raise NotFound(t("没有这份报送。", "No such submission."))
 
 
+def sees_submissions(principal: Principal | None) -> bool:
+    """Whether the caller may list current submissions (a college its own; education, hr
+    and platform admins all of them)."""
+    if principal is None:
+        return False
+    if principal.is_platform_admin or principal.is_department(*DISTRIBUTION_SUPERVISORS):
+        return True
+    return principal.org_type == OrgType.college and principal.org_id is not None
+
+
 def submission_scope(principal: Principal | None) -> int | None:
     """The college whose current submissions the caller may list, or None for all of them."""
     principal = require_principal(principal)

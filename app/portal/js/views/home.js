@@ -33,7 +33,7 @@ export async function render(el) {
       ];
     }),
     section(levels, async () => {
-      const s = await get("/student-distributions/summary", { group_by: "category" });
+      const s = await get("/student-distributions/summary", { group_by: "category", view: "published" });
       const byLevel = {};
       for (const item of s.items) {
         const level = LEVEL_OF_CATEGORY(item.key);
