@@ -73,7 +73,12 @@ class DemandCreate(DemandFields):
         examples=[["460103", "4602"]],
     )
     headcount: Headcount
-    valid_until: date = Field(description="Last day the demand is open (China time)")
+    valid_until: date | None = Field(
+        None,
+        description="Last day the demand is open (a date in the business time zone, "
+        "`BUSINESS_TIMEZONE`, default Asia/Shanghai); default: `DEMAND_DEFAULT_VALIDITY_DAYS` "
+        "(90 unless configured) days after today",
+    )
 
     model_config = ConfigDict(
         extra="forbid",

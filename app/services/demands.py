@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.core import clock
+from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import Text, t
 from app.models import Demand, DemandMajor, DemandOccupation, District, Major, Occupation
@@ -171,16 +172,29 @@ def _ensure_external_id_free(
         )
 
 
-def create_demand(session: Session, principal: Principal, data: DemandCreate) -> Demand:
-    """A draft demand of the caller's enterprise; a repeated `external_id` is a 409."""
-    assert principal.org_id is not None  # an enterprise (checked by the route)
-    _ensure_external_id_free(session, principal.org_id, data.external_id)
+def create_demand(
+    session: Session, principal: Principal, data: DemandCreate, settings: Settings
+) -> Demand:
+    """A draft demand of the caller's enterprise; a repeated `external_id` is a 409.
+
+    Left out, `valid_until` is `DEMAND_DEFAULT_VALIDITY_DAYS` after today and
+    `district_code` the enterprise's district.
+    """
+    assert principal.organization is not None  # an enterprise (checked by the route)
+    enterprise = principal.organization
+    _ensure_external_id_free(session, enterprise.id, data.external_id)
     values = data.model_dump()
+    if values["valid_until"] is None:
+        values["valid_until"] = clock.today() + timedelta(
+            days=settings.demand_default_validity_days
+        )
+    if values["district_code"] is None:
+        values["district_code"] = enterprise.district_code
     for field in ("major_codes", "occupation_codes", "levels", "graduation_years", "certificates"):
         values[field] = values[field] or []
     derive_majors(session, None, values)
     _validate(session, values, check_dates=True)
-    demand = Demand(enterprise_id=principal.org_id, status=DemandStatus.draft)
+    demand = Demand(enterprise_id=enterprise.id, status=DemandStatus.draft)
     session.add(demand)
     _apply(session, demand, values)
     record_audit(

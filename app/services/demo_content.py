@@ -99,7 +99,7 @@ def seed_demo_content(session: Session, settings: Settings) -> bool:
     today = clock.today()
     _feeds(session, today)
     _distribution(session, settings, today)
-    _demands(session, today)
+    _demands(session, settings, today)
     return True
 
 
@@ -205,7 +205,7 @@ def _distribution(session: Session, settings: Settings, today: date) -> None:
         )
 
 
-def _demands(session: Session, today: date) -> None:
+def _demands(session: Session, settings: Settings, today: date) -> None:
     for username, kind, title, majors, headcount in DEMANDS:
         enterprise = _acting(session, username)
         data = DemandCreate(
@@ -218,5 +218,5 @@ def _demands(session: Session, today: date) -> None:
             salary_max=8000,
             external_id=f"DEMO-{username}",
         )
-        demand = demands.create_demand(session, enterprise, data)
+        demand = demands.create_demand(session, enterprise, data, settings)
         demands.open_demand(session, enterprise, demand.id)
