@@ -172,6 +172,7 @@ def summary(
     filters: DistributionFiltersDep,
     principal: OptionalPrincipal,
     session: SessionDep,
+    page: PageDep,
     settings: SettingsDep,
     group_by: Annotated[
         DistributionGroupBy, Query(description="category, class, major, college or district")
@@ -181,9 +182,11 @@ def summary(
     over the same rows as the list: by default, current submissions for the callers who may
     see them and publications for everyone else (`view` chooses explicitly).
 
-    When `DISTRIBUTION_MIN_CELL_SIZE` is set, anonymous callers see smaller cells suppressed.
+    A list like every other (`items`, `total` groups, `limit`, `offset`), in key order,
+    plus `group_by`, `period` and `view`. When `DISTRIBUTION_MIN_CELL_SIZE` is set,
+    anonymous callers see smaller cells suppressed.
     """
-    return reports_service.summarize(session, principal, filters, group_by, settings)
+    return reports_service.summarize(session, principal, filters, group_by, page, settings)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from typing_extensions import TypeAliasType
 
 from app.core.errors import ProblemError
 from app.models.enums import MajorLevel, SubmissionSource
-from app.schemas.common import MAX_ID, ORMModel
+from app.schemas.common import MAX_ID, ORMModel, Page
 from app.services.periods import HALF_YEAR_PATTERN
 
 PeriodQuery = Annotated[
@@ -138,8 +138,9 @@ class SummaryRow(BaseModel):
     suppressed: bool = Field(False, description="Counts hidden: the cell is below the minimum")
 
 
-class DistributionSummary(BaseModel):
+class DistributionSummary(Page[SummaryRow]):
+    """One page of the groups (`total`: how many groups), in key order."""
+
     group_by: DistributionGroupBy
     period: str | None = Field(description="The period summarised (default: the latest)")
     view: DistributionView = Field(description="The view summarised (the default resolved)")
-    items: list[SummaryRow]

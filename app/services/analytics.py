@@ -57,11 +57,13 @@ from app.models.enums import (
     ResponseStatus,
     TrainingStatus,
 )
+from app.schemas.common import PageParams
 from app.services import permissions
 from app.services.demands import open_clause
 from app.services.match_score import Reference, load_reference
 from app.services.periods import parse_period
 from app.services.permissions import Principal
+from app.services.query import paginate_computed
 from app.services.supply import Supply, resolve_supply
 from app.services.taxonomies import majors_of_occupations
 
@@ -180,9 +182,10 @@ def _group_names(
 
 
 def supply_demand(
-    session: Session, group_by: SupplyDemandGroupBy, period: str | None
+    session: Session, group_by: SupplyDemandGroupBy, period: str | None, page: PageParams
 ) -> dict[str, Any]:
-    """Graduating supply against open demand per group, with the gap and the ratio."""
+    """One page of graduating supply against open demand per group (in key order), with
+    the gap and the ratio; the totals are over every group."""
     supply = resolve_supply(session, None, period, None)
     ref = load_reference(session)
     demanded = _demand(session, group_by, ref)
@@ -214,7 +217,7 @@ def supply_demand(
         "period": supply.period,
         "total_supply": total_supply,
         "total_demand": sum(demanded.values()),
-        "items": items,
+        **paginate_computed(items, page),
     }
 
 

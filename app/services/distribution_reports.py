@@ -125,9 +125,10 @@ def summarize(
     principal: Principal | None,
     filters: DistributionFilters,
     group_by: DistributionGroupBy,
+    page: PageParams,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Headcounts per group for one period (default: the latest one visible)."""
+    """One page of headcounts per group for one period (default: the latest one visible)."""
     clauses = _visible(principal, filters)
     period = filters.period or session.scalar(
         select(func.max(DistributionRow.period)).where(*clauses)
@@ -141,13 +142,13 @@ def summarize(
     ).where(*clauses, DistributionRow.period == period)
     for target, on in joins:
         stmt = stmt.outerjoin(target, on)
-    stmt = stmt.group_by(key, name).order_by(key)
+    found = paginate(session, stmt.group_by(key, name).order_by(key), page)
     minimum = settings.distribution_min_cell_size if principal is None else None
-    items = [
-        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in session.execute(stmt)
+    found["items"] = [
+        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in found["items"]
     ]
     view = resolve_view(principal, filters)
-    return {"group_by": group_by, "period": period, "view": view, "items": items}
+    return {"group_by": group_by, "period": period, "view": view, **found}
 
 
 def _cell(
