@@ -10,7 +10,8 @@ never read, added to in Python and written back (two requests reading 19 of 20 w
 both write 20); every change is one conditional UPDATE (`_take_seats`, `_give_back`)
 that the database evaluates against the row as it is at that moment. A college enrols
 once per training (one row per college and training, unique): a second enrolment is
-a 409 `already_enrolled`; it may release its seats and enrol again. Enrolment closes
+a 409 `already_enrolled`; it may change its seats (up if they fit, or down) or release
+them. Enrolment closes
 when the training starts; completion can be recorded from then on.
 """
 
@@ -31,6 +32,7 @@ from app.schemas.trainings import (
     CompletionRecord,
     EnrollmentCreate,
     EnrollmentRead,
+    EnrollmentUpdate,
     TrainingCancel,
     TrainingCreate,
     TrainingFilters,
@@ -314,8 +316,14 @@ def _give_back(session: Session, training: Training, seats: int) -> None:
     session.refresh(training)
 
 
-def _enrollment(session: Session, training: Training, enrollment_id: int) -> TrainingEnrollment:
-    enrollment = session.get(TrainingEnrollment, enrollment_id)
+def _enrollment(
+    session: Session, training: Training, enrollment_id: int, *, lock: bool = False
+) -> TrainingEnrollment:
+    """The training's enrolment; with `lock`, its row locked until commit (a concurrent
+    change of the same enrolment waits, then reads what this one wrote)."""
+    enrollment = session.get(
+        TrainingEnrollment, enrollment_id, with_for_update=lock, populate_existing=lock
+    )
     if enrollment is None or enrollment.training_id != training.id:
         raise NotFound(t("没有这条报名记录。", "No such enrolment."))
     return enrollment
@@ -367,9 +375,9 @@ def _already_enrolled(enrollment_id: int | None) -> Conflict:
     which_zh = f"（报名记录 {enrollment_id}）" if enrollment_id else ""
     return Conflict(
         t(
-            f"本校已报名该培训{which_zh}；如需更改人数，请先退还名额再重新报名。",
-            f"Your college is already enrolled in this training{which}; release its seats to "
-            "enrol again with another number.",
+            f"本校已报名该培训{which_zh}；如需更改人数，请修改该报名的名额数。",
+            f"Your college is already enrolled in this training{which}; change that "
+            "enrolment's seats instead.",
         ),
         code="already_enrolled",
         existing_id=enrollment_id,
@@ -398,6 +406,43 @@ def release(session: Session, principal: Principal, training_id: int, enrollment
         summary={"enrollment_id": enrollment.id, "seats": enrollment.seats},
     )
     _announce(session, training, "released", read, training.owner_organization_id)
+
+
+def change_seats(
+    session: Session,
+    principal: Principal,
+    training_id: int,
+    enrollment_id: int,
+    data: EnrollmentUpdate,
+) -> TrainingEnrollment:
+    """The college changes its enrolment's seats before the start: more only if they fit
+    (409 `training_full`, as for an enrolment), fewer always.
+
+    The enrolment's row is locked first (as enrolling and releasing touch the enrolment
+    before the training), then the difference goes through `_take_seats` or `_give_back`:
+    the same conditional UPDATE that keeps concurrent enrolments within the capacity.
+    """
+    training = get_training(session, training_id)
+    enrollment = _enrollment(session, training, enrollment_id, lock=True)
+    permissions.ensure_enrolling_college(principal, enrollment.college_id)
+    _ensure_enrolment_open(training)
+    before = enrollment.seats
+    if data.seats > before:
+        _take_seats(session, training, data.seats - before)
+    elif data.seats < before:
+        _give_back(session, training, before - data.seats)
+    enrollment.seats = data.seats
+    enrollment.updated_at = clock.now()
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "training.change_seats",
+        resource_id=training.id,
+        summary={"enrollment_id": enrollment.id, "seats": [before, data.seats]},
+    )
+    _announce(session, training, "seats_changed", enrollment, training.owner_organization_id)
+    return enrollment
 
 
 def list_enrollments(
