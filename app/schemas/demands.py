@@ -57,7 +57,9 @@ class DemandFields(BaseModel):
     certificates: Annotated[list[Certificate], Field(max_length=20)] | None = None
     salary_min: Salary | None = None
     salary_max: Salary | None = None
-    valid_until: date | None = Field(None, description="Last day the demand is open (China time)")
+    valid_until: date | None = Field(
+        None, description="Last day the demand is open (business time zone)"
+    )
     external_id: ExternalId | None = Field(
         None, description="The enterprise's own id: unique per enterprise (409 when reused)"
     )
