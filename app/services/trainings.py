@@ -11,8 +11,7 @@ both write 20); every change is one conditional UPDATE (`_take_seats`, `_give_ba
 that the database evaluates against the row as it is at that moment. A college enrols
 once per training (one row per college and training, unique): a second enrolment is
 a 409 `already_enrolled`; it may change its seats (up if they fit, or down) or release
-them. Enrolment closes
-when the training starts; completion can be recorded from then on.
+them. Enrolment closes when the training starts; completion can be recorded from then on.
 """
 
 from datetime import timedelta
