@@ -39,6 +39,7 @@ from app.api import (
 )
 from app.api.deps import text_guard
 from app.api.openapi import install_openapi
+from app.core import clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, pool_capacity
 from app.core.errors import install_error_handlers
@@ -160,6 +161,7 @@ CORS_EXPOSED_HEADERS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    clock.configure(settings.business_timezone)
     configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)

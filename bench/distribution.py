@@ -22,7 +22,6 @@ import io
 import resource
 import time
 import tracemalloc
-from datetime import date
 
 import openpyxl
 from alembic import command  # noqa: E402
@@ -31,11 +30,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.cli import alembic_config  # noqa: E402
+from app.core import clock  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Major, Organization, User  # noqa: E402
-from app.models.base import utcnow  # noqa: E402
 from app.models.enums import Department, MajorKind, OrgStatus, OrgType, Role  # noqa: E402
 from app.services.distribution_files import TEMPLATE_HEADERS  # noqa: E402
 from app.services.distribution_rows import DURATION  # noqa: E402
@@ -72,7 +71,7 @@ def setup(url: str, colleges: int) -> tuple[list[int], list[tuple[str, str, int,
                 org_type=OrgType.college,
                 district_code="371002",
                 status=OrgStatus.approved,
-                approved_at=utcnow(),
+                approved_at=clock.now(),
             )
             for i in range(colleges)
         ]
@@ -101,7 +100,7 @@ def setup(url: str, colleges: int) -> tuple[list[int], list[tuple[str, str, int,
 
 def cohorts(majors: list) -> list[tuple[str, str, int, int]]:
     """Every valid (major, level, enrolment year, graduation year) for the current half-year."""
-    period = period_of(date.today(), "half_yearly")  # type: ignore[arg-type]
+    period = period_of(clock.today(), "half_yearly")  # type: ignore[arg-type]
     second_half = period.start.month > 6
     latest = period.start.year if second_half else period.start.year - 1
     earliest_graduation = period.start.year + (1 if second_half else 0)
@@ -188,7 +187,7 @@ def run(url: str, total: int, colleges: int, kind: str) -> None:
     sizes = f"CSV {sum(map(len, csvs)) / 1e6:.1f} MB, XLSX {sum(map(len, xlsxs)) / 1e6:.1f} MB"
     print(f"generated files in {time.perf_counter() - t:.1f}s: {sizes}")
     settings = app_settings(url)
-    period = period_of(date.today(), "half_yearly").label  # type: ignore[arg-type]
+    period = period_of(clock.today(), "half_yearly").label  # type: ignore[arg-type]
     with TestClient(create_app(settings)) as client:
         headers = {cid: login(client, cid) for cid in [*college_ids, edu_id]}
         for label, files, name in (("CSV", csvs, "学生分布.csv"), ("XLSX", xlsxs, "学生分布.xlsx")):

@@ -31,10 +31,10 @@ import httpx
 from common import ROOT, percentile, scratch_database  # noqa: E402  (puts the project on sys.path)
 from sqlalchemy import func, select
 
+from app.core import clock  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.models import DispatchCursor, Event, Organization, Subscription  # noqa: E402
-from app.models.base import utcnow  # noqa: E402
 from app.models.enums import OrgStatus, OrgType  # noqa: E402
 from app.services.auth import create_platform_admin  # noqa: E402
 from app.services.events import record_event  # noqa: E402
@@ -137,7 +137,7 @@ def webhook_latency(factory, receiver: Receiver, count: int, rate: float) -> lis
     with transaction(factory) as session:
         org = Organization(
             name="基准测试企业", org_type=OrgType.college, status=OrgStatus.approved,
-            approved_at=utcnow(),
+            approved_at=clock.now(),
         )  # fmt: skip
         session.add(org)
         session.flush()

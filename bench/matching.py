@@ -24,7 +24,7 @@ import argparse
 import random
 import statistics
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from alembic import command  # noqa: E402
 from common import app_settings, scratch_database  # noqa: E402  (puts the project on sys.path)
@@ -32,6 +32,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
 from app.cli import alembic_config  # noqa: E402
+from app.core import clock  # noqa: E402
 from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -46,7 +47,6 @@ from app.models import (  # noqa: E402
     PublishedSubmission,
     User,
 )
-from app.models.base import utcnow  # noqa: E402
 from app.models.demand import LEVEL_BITS  # noqa: E402
 from app.models.enums import (  # noqa: E402
     Cadence,  # noqa: E402
@@ -65,7 +65,7 @@ PASSWORD = "bench-password-1"
 
 
 def periods() -> list[str]:
-    current = period_of(date.today(), Cadence.half_yearly)
+    current = period_of(clock.today(), Cadence.half_yearly)
     labels = []
     for _ in range(PERIODS):
         labels.append(current.label)
@@ -81,7 +81,7 @@ def organizations(session, rng: random.Random) -> tuple[list[int], list[int]]:
             org_type=OrgType.college,
             district_code=rng.choice(DISTRICTS),
             status=OrgStatus.approved,
-            approved_at=utcnow(),
+            approved_at=clock.now(),
         )
         for i in range(COLLEGES)
     ] + [
@@ -90,7 +90,7 @@ def organizations(session, rng: random.Random) -> tuple[list[int], list[int]]:
             org_type=OrgType.enterprise,
             district_code=rng.choice(DISTRICTS),
             status=OrgStatus.approved,
-            approved_at=utcnow(),
+            approved_at=clock.now(),
             credit_code=None,
         )
         for i in range(ENTERPRISES)
@@ -164,7 +164,7 @@ def supply(session, rng, colleges, majors, per_college) -> int:
 
 def demands(session, rng, enterprises, majors, count, open_share) -> list[int]:
     classes = sorted({code[:4] for code, _ in majors})
-    today = date.today()
+    today = clock.today()
     year = int(periods()[-1][:4])
     rows, links = [], []
     for i in range(1, count + 1):
@@ -192,8 +192,8 @@ def demands(session, rng, enterprises, majors, count, open_share) -> list[int]:
                 "valid_until": today + timedelta(days=rng.randint(30, 180)),
                 "accepted_headcount": 0,
                 "close_reason": None if is_open else "filled_elsewhere",
-                "created_at": utcnow(),
-                "updated_at": utcnow(),
+                "created_at": clock.now(),
+                "updated_at": clock.now(),
             }
         )
         links += [{"demand_id": i, "code": c, "share": s} for c, s in _shares(codes, headcount)]

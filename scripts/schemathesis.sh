@@ -75,7 +75,7 @@ echo "--- what colleges write, as a college"
 # A pass as an enterprise over /demands hit the same internal errors now and then, so it
 # is not run here: tests/test_demands.py covers bad input of every demand field.)
 fuzz college -H "Authorization: Bearer $college" \
-  --include-path-regex '/colleges/|/demands/[^/]+/responses$|/trainings/[^/]+/enrollments$' \
+  --include-path-regex '/colleges/|/demands/[^/]+/responses$|/trainings/[^/]+/enrollments(/[^/]+)?$' \
   --exclude-path-regex '/import$' || status=$?
 echo "--- per-operation status coverage"
 .venv/bin/python scripts/fuzz_coverage.py "$workdir/openapi.json" "$workdir/server.log" || status=1

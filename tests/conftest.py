@@ -7,8 +7,9 @@ every test runs against a fresh PostgreSQL database as well.
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
+from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, normalize_url, transaction
 from app.main import create_app
@@ -183,3 +185,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An httpx client speaking HTTP to the app in-process (lifespan included)."""
     with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def freeze_clock() -> Iterator[Callable[[str], None]]:
+    """`freeze_clock("2027-06-30T16:30:00Z")` stops the platform's one clock
+    (`app.core.clock`) at that instant until the test ends (call it again to move it):
+    the seam through which tests set "now" and "today", whatever the host's time zone."""
+    with ExitStack() as stack:
+
+        def freeze(at: str) -> None:
+            stack.enter_context(clock.frozen(datetime.fromisoformat(at)))
+
+        yield freeze

@@ -8,10 +8,10 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core import clock
 from app.core.db import transaction
 from app.core.security import new_api_key
 from app.models import ApiKey, Organization, User
-from app.models.base import utcnow
 from app.models.enums import Department, OrgStatus, OrgType, Role
 from app.services.credit_code import make_credit_code
 
@@ -35,7 +35,7 @@ def make_org(
         "org_type": org_type,
         "district_code": "371002",
         "status": OrgStatus.approved,
-        "approved_at": utcnow(),
+        "approved_at": clock.now(),
         "credit_code": credit_code(n) if org_type == OrgType.enterprise else None,
         **overrides,
     }
@@ -128,7 +128,7 @@ UNDERGRADUATE_MAJOR = "280101"  # 化妆品工程技术
 
 
 def current_period(today: date | None = None) -> str:
-    today = today or date.today()
+    today = today or clock.today()
     return f"{today.year}H{1 if today.month <= 6 else 2}"
 
 
@@ -281,7 +281,7 @@ def make_feed_item(
 
 # Demands: a valid body, and published supply for matching.
 def demand_body(**overrides: Any) -> dict[str, Any]:
-    today = date.today()
+    today = clock.today()
     return {
         "kind": "employment",
         "title": "数控设备操作工",
@@ -329,7 +329,7 @@ def publish_distribution(
 
 # Trainings: a valid body starting next month, and one created through the API.
 def training_body(**overrides: Any) -> dict[str, Any]:
-    start = (utcnow() + timedelta(days=30)).replace(microsecond=0)
+    start = (clock.now() + timedelta(days=30)).replace(microsecond=0)
     return {
         "title": "数控设备操作岗前培训",
         "description": "入职前集中培训",

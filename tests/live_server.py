@@ -111,3 +111,54 @@ def seat_race(base: str, database_url: str, *, colleges: int, capacity: int) -> 
         enrollments = session.scalar(select(func.count()).select_from(TrainingEnrollment)) or 0
     engine.dispose()
     return SeatRace(answers, seats_taken, enrollments)
+
+
+@dataclass
+class ReseatRace:
+    answers: list[tuple[int, str | None]]  # (status, problem code) per college
+    seats_taken: int  # the training's count, read after the race
+    enrolled_seats: int  # the enrolments' seats added up
+
+
+def reseat_race(
+    base: str, database_url: str, *, capacity: int, held: list[int], wanted: list[int]
+) -> ReseatRace:
+    """An hr department's training of `capacity` seats in which college n holds `held[n]`
+    seats; then every college asks at the same moment to hold `wanted[n]` instead (PATCH),
+    each on a new connection of its own."""
+    engine = make_engine(database_url)
+    db = make_sessionmaker(engine)
+    owner = key_headers(db, make_department(db, Department.hr))
+    colleges = [make_org(db, OrgType.college) for _ in held]
+    keys = [key_headers(db, college) for college in colleges]
+    response = httpx.post(
+        f"{base}/api/v1/trainings", json=training_body(capacity=capacity), headers=owner
+    )
+    assert response.status_code == 201, response.text
+    training_id = response.json()["id"]
+    url = f"{base}/api/v1/trainings/{training_id}/enrollments"
+    ids = []
+    for college, key, seats in zip(colleges, keys, held, strict=True):
+        enrolled = httpx.post(url, json={"college_id": college.id, "seats": seats}, headers=key)
+        assert enrolled.status_code == 201, enrolled.text
+        ids.append(enrolled.json()["id"])
+    barrier = Barrier(len(held))
+
+    def ask(n: int) -> tuple[int, str | None]:
+        headers = {**keys[n], "Connection": "close"}
+        with httpx.Client(timeout=60) as client:
+            barrier.wait()
+            answer = client.patch(f"{url}/{ids[n]}", json={"seats": wanted[n]}, headers=headers)
+        return answer.status_code, answer.json().get("code")
+
+    with ThreadPoolExecutor(max_workers=len(held)) as pool:
+        answers = list(pool.map(ask, range(len(held))))
+    with db() as session:
+        taken = session.scalar(select(Training.seats_taken).where(Training.id == training_id))
+        enrolled_seats = session.scalar(
+            select(func.sum(TrainingEnrollment.seats)).where(
+                TrainingEnrollment.training_id == training_id
+            )
+        )
+    engine.dispose()
+    return ReseatRace(answers, taken or 0, enrolled_seats or 0)

@@ -79,6 +79,26 @@ def test_groups_and_names(client, db):
     assert sum(v[1] for v in clusters.values()) == 54
 
 
+def test_supply_demand_is_a_list(client, db):
+    """`items`, `total` (groups), `limit`, `offset`, honoured; the totals cover every group."""
+    world(client, db)
+    whole = client.get(SUPPLY_URL, params={"group_by": "major"}).json()
+    assert (whole["limit"], whole["offset"]) == (20, 0)
+    keys = [r["key"] for r in whole["items"]]
+    assert whole["total"] == len(keys) >= 5
+    pages = [
+        client.get(SUPPLY_URL, params={"group_by": "major", "limit": 2, "offset": o}).json()
+        for o in range(0, whole["total"], 2)
+    ]
+    assert [k for p in pages for k in (r["key"] for r in p["items"])] == keys
+    assert all(p["total"] == whole["total"] and p["limit"] == 2 for p in pages)
+    assert all(p["total_supply"] == 54 and p["total_demand"] == 17 for p in pages)
+    past = client.get(SUPPLY_URL, params={"group_by": "major", "offset": 500}).json()
+    assert past["items"] == [] and past["total"] == whole["total"]
+    for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"limit": "many"}):
+        assert_problem(client.get(SUPPLY_URL, params={"group_by": "major", **bad}), 422)
+
+
 def test_supply_demand_input(client, db):
     assert_problem(client.get(SUPPLY_URL), 422)
     assert_problem(client.get(SUPPLY_URL, params={"group_by": "college"}), 422)

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from app.core import clock
 from tests.factories import assert_problem, org_headers, post_demand
 from tests.test_matching import graduating, ranking, supply
 
@@ -17,7 +18,7 @@ def body(**overrides):
         "kind": "employment",
         "title": "数控车工",
         "headcount": 10,
-        "valid_until": date(date.today().year + 1, 6, 30).isoformat(),
+        "valid_until": date(clock.today().year + 1, 6, 30).isoformat(),
         **overrides,
     }
 

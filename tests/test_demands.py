@@ -1,10 +1,11 @@
 """Demands: writing, validation, life cycle, expiry, visibility, moderation, events."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from app.core import clock
 from app.models import AuditEvent, Demand, DemandMajor, Event
 from app.models.enums import Department, OrgStatus, OrgType
 from app.services.demands import expire_demands
@@ -15,8 +16,10 @@ from tests.factories import (
     college_headers,
     demand_body,
     department_headers,
+    key_headers,
     login,
     make_admin,
+    make_org,
     make_user,
     org_headers,
     post_demand,
@@ -242,7 +245,7 @@ def _backdate(db, demand_id: int, days: int = 1) -> None:
         session.execute(
             update(Demand)
             .where(Demand.id == demand_id)
-            .values(valid_until=date.today() - timedelta(days=days))
+            .values(valid_until=clock.today() - timedelta(days=days))
         )
         session.commit()
 
@@ -364,3 +367,55 @@ def test_closing_a_draft_never_makes_it_public(client, db):
     assert all(e["resource"]["id"] != draft["id"] for e in seen_by_other), seen_by_other
     own = client.get("/api/v1/events", headers=headers).json()["items"]
     assert [e["type"] for e in own if e["resource"]["id"] == draft["id"]] == ["demand.closed"]
+
+
+def test_a_demand_without_validity_or_place_takes_the_documented_defaults(client, db, freeze_clock):
+    """`valid_until` left out: DEMAND_DEFAULT_VALIDITY_DAYS (90) days after today in the
+    business time zone; `district_code` left out: the enterprise's, stored and read back."""
+    freeze_clock("2027-06-30T16:30:00Z")  # already 2027-07-01 in Shanghai
+    enterprise, headers = org_headers(client, db, district_code="371003")
+    body = demand_body()
+    del body["valid_until"]
+    created = client.post(DEMANDS, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    demand = created.json()
+    assert demand["valid_until"] == "2027-09-29"  # 2027-07-01 + 90 days
+    assert demand["district_code"] == "371003"
+    again = client.get(f"{DEMANDS}/{demand['id']}", headers=headers).json()
+    assert (again["valid_until"], again["district_code"]) == ("2027-09-29", "371003")
+    listed = client.get(DEMANDS, params={"district_code": "371003"}, headers=headers).json()
+    assert [d["id"] for d in listed["items"]] == [demand["id"]]
+    with db() as session:
+        assert session.get(Demand, demand["id"]).district_code == "371003"
+    # An explicit null is the same as leaving it out; a named place and day are kept.
+    named = client.post(
+        DEMANDS, json=demand_body(valid_until=None, external_id="E-2"), headers=headers
+    ).json()
+    assert named["valid_until"] == "2027-09-29" and named["district_code"] == "371003"
+    chosen = demand_body(valid_until="2027-08-01", district_code="371002", external_id="E-3")
+    kept = client.post(DEMANDS, json=chosen, headers=headers).json()
+    assert (kept["valid_until"], kept["district_code"]) == ("2027-08-01", "371002")
+    assert_problem(
+        client.post(DEMANDS, json=demand_body(valid_until="2027-06-30"), headers=headers), 422
+    )
+
+
+def test_the_default_validity_is_configurable(database_url, freeze_clock):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.conftest import settings_for
+
+    freeze_clock("2027-01-10T12:00:00+08:00")
+    app = create_app(settings_for(database_url, demand_default_validity_days=30))
+    try:
+        with TestClient(app) as client:
+            enterprise = make_org(app.state.sessionmaker, OrgType.enterprise)
+            headers = key_headers(app.state.sessionmaker, enterprise)
+            body = demand_body(external_id="CFG-1")
+            del body["valid_until"]
+            created = client.post(DEMANDS, json=body, headers=headers)
+            assert created.status_code == 201, created.text
+            assert created.json()["valid_until"] == "2027-02-09"
+    finally:
+        app.state.engine.dispose()

@@ -200,6 +200,23 @@ def test_small_cells_are_suppressed_for_anonymous_callers(client, db, app):
     assert not signed_in[HIGHER_MAJOR_2]["suppressed"]
 
 
+def test_summary_is_a_list(client, db):
+    """`items`, `total` (groups), `limit`, `offset`, honoured, in key order."""
+    published_world(client, db)
+    url = "/api/v1/student-distributions/summary"
+    whole = client.get(url, params={"group_by": "major"}).json()
+    assert (whole["limit"], whole["offset"], whole["total"]) == (20, 0, 4)
+    keys = [i["key"] for i in whole["items"]]
+    assert keys == sorted(keys) and len(keys) == 4
+    first = client.get(url, params={"group_by": "major", "limit": 3}).json()
+    rest = client.get(url, params={"group_by": "major", "limit": 3, "offset": 3}).json()
+    assert [i["key"] for i in first["items"] + rest["items"]] == keys
+    assert first["total"] == rest["total"] == 4 and rest["offset"] == 3
+    assert rest["group_by"] == "major" and rest["period"] == P and rest["view"] == "published"
+    for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"offset": "x"}):
+        assert_problem(client.get(url, params={"group_by": "major", **bad}), 422)
+
+
 def test_summary_of_submissions_for_supervisors(client, db):
     college, headers = college_headers(client, db)
     url = f"/api/v1/colleges/{college.id}/student-distributions/{P}"

@@ -14,6 +14,8 @@ from tests.factories import (
     college_headers,
     current_period,
     department_headers,
+    login,
+    make_admin,
     org_headers,
     previous_period,
 )
@@ -205,3 +207,48 @@ def test_submissions_are_not_public_until_published(client, db):
     assert theirs.json()["total"] == 0
     with db() as session:
         assert session.scalar(select(func.count()).select_from(DistributionSubmission)) == 1
+
+
+def test_callers_who_may_see_submissions_see_them_by_default(client, db):
+    """Without `view`: a college its own current submission, education, hr and platform
+    admins every one, everyone else the published rows; `view` still chooses explicitly."""
+    college, headers = college_headers(client, db)
+    other, other_headers = college_headers(client, db)
+    client.put(url(college.id), json={"rows": valid_rows()}, headers=headers)
+    _, edu = department_headers(client, db, Department.education)
+    _, hr = department_headers(client, db, Department.hr)
+    admin = login(client, make_admin(db))
+    _, enterprise = org_headers(client, db, OrgType.enterprise)
+    rows, summary = "/api/v1/student-distributions", "/api/v1/student-distributions/summary"
+
+    def seen(who: dict, **params: str) -> tuple[int, str, int]:
+        listed = client.get(rows, params=params, headers=who)
+        summed = client.get(summary, params={"group_by": "college", **params}, headers=who)
+        assert listed.status_code == summed.status_code == 200, summed.text
+        body = summed.json()
+        return listed.json()["total"], body["view"], sum(i["headcount"] for i in body["items"])
+
+    assert seen(headers) == (4, "submitted", 105)  # right after the upload
+    for supervisor in (edu, hr, admin):
+        assert seen(supervisor) == (4, "submitted", 105)
+    assert seen(other_headers) == (0, "submitted", 0)  # its own: none
+    assert seen({}) == seen(enterprise) == (0, "published", 0)
+    assert seen(headers, view="published") == (0, "published", 0)
+
+    assert (
+        client.post(
+            "/api/v1/publications",
+            json={"dataset": "student_distribution", "period": P},
+            headers=edu,
+        ).status_code
+        == 201
+    )
+    again = {"rows": [cohort(P, headcount=7, graduating_headcount=7)]}
+    assert client.put(url(college.id), json=again, headers=headers).status_code == 200
+    assert seen(headers) == (1, "submitted", 7)  # its newest submission
+    assert seen(headers, view="published") == (4, "published", 105)
+    assert seen(edu) == (1, "submitted", 7)
+    assert seen(other_headers, view="published") == seen({}) == (4, "published", 105)
+    assert_problem(client.get(rows, params={"view": "submitted"}, headers=enterprise), 403)
+    assert_problem(client.get(summary, params={"view": "submitted"}), 401)
+    assert_problem(client.get(rows, params={"view": "everything"}, headers=edu), 422)

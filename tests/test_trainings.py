@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from app.core import clock
 from app.models import AuditEvent, Event, Training, TrainingEnrollment
-from app.models.base import utcnow
-from app.models.enums import Department, OrgStatus, OrgType
+from app.models.enums import Department, OrgStatus, OrgType, Role
 from tests.factories import (
     assert_problem,
     key_headers,
@@ -19,11 +19,12 @@ from tests.factories import (
     make_admin,
     make_department,
     make_org,
+    make_user,
     post_demand,
     post_training,
     training_body,
 )
-from tests.live_server import seat_race, serving
+from tests.live_server import reseat_race, seat_race, serving
 
 TRAININGS = "/api/v1/trainings"
 
@@ -49,7 +50,7 @@ def started(db, training_id: int) -> None:
         session.execute(
             update(Training)
             .where(Training.id == training_id)
-            .values(start_at=utcnow() - timedelta(hours=1))
+            .values(start_at=clock.now() - timedelta(hours=1))
         )
 
 
@@ -231,7 +232,7 @@ def test_who_may_change_and_cancel(client, db):
 
 # Validation --------------------------------------------------------------------------
 
-LATER = (utcnow() + timedelta(days=60)).replace(microsecond=0)
+LATER = (clock.now() + timedelta(days=60)).replace(microsecond=0)
 
 
 @pytest.mark.parametrize(
@@ -242,7 +243,7 @@ LATER = (utcnow() + timedelta(days=60)).replace(microsecond=0)
         ({"end_at": LATER.isoformat(), "start_at": LATER.isoformat()}, ["body", "end_at"]),
         ({"start_at": LATER.isoformat(), "end_at": (LATER + timedelta(days=400)).isoformat()},
          ["body", "end_at"]),
-        ({"start_at": (utcnow() - timedelta(days=1)).isoformat()}, ["body", "start_at"]),
+        ({"start_at": (clock.now() - timedelta(days=1)).isoformat()}, ["body", "start_at"]),
         ({"start_at": "2027-03-01T09:00:00"}, ["body", "start_at"]),  # no offset
         ({"start_at": "2027-03-01"}, ["body", "start_at"]),
         ({"end_at": "9999-12-31T23:59:59+08:00"}, ["body", "end_at"]),
@@ -406,6 +407,95 @@ def test_who_may_release(client, db):
     assert client.delete(url, headers=college_h).status_code == 204
 
 
+def change(client, training_id: int, enrollment_id: int, headers, seats: Any):
+    url = f"{TRAININGS}/{training_id}/enrollments/{enrollment_id}"
+    return client.patch(url, json={"seats": seats}, headers=headers)
+
+
+def test_a_college_changes_its_seats_up_and_down(client, db):
+    owner, owner_h = department_key(db, Department.hr)
+    tid = post_training(client, owner_h, capacity=10)["id"]
+    a, a_h = org_key(db)
+    b, b_h = org_key(db)
+    mine = enrol(client, tid, a, a_h, seats=3).json()["id"]
+    theirs = enrol(client, tid, b, b_h, seats=5).json()["id"]
+
+    def taken() -> int:
+        return client.get(f"{TRAININGS}/{tid}").json()["seats_taken"]
+
+    up = change(client, tid, mine, a_h, 5)
+    assert up.status_code == 200, up.text
+    assert (up.json()["id"], up.json()["seats"], taken()) == (mine, 5, 10)
+    body = assert_problem(change(client, tid, mine, a_h, 6), 409, "training_full")
+    assert "仅剩 0 个" in body["detail"]
+    assert_problem(change(client, tid, mine, a_h, 11), 409, "training_full")  # > capacity
+    assert change(client, tid, theirs, b_h, 2).json()["seats"] == 2
+    assert taken() == 7
+    assert change(client, tid, mine, a_h, 6).json()["seats"] == 6
+    assert change(client, tid, mine, a_h, 6).json()["seats"] == 6  # the same: no change
+    assert taken() == 8
+    with db() as session:
+        assert session.scalar(select(Training.seats_taken).where(Training.id == tid)) == 8
+        rows = session.execute(select(TrainingEnrollment.college_id, TrainingEnrollment.seats))
+        assert sorted(rows.all()) == sorted([(a.id, 6), (b.id, 2)])
+        data = session.scalars(
+            select(Event.data).where(Event.type == "training.seats_changed").order_by(Event.id)
+        ).all()
+        audits = session.scalars(
+            select(AuditEvent.summary).where(AuditEvent.action == "training.change_seats")
+        ).all()
+    changes = [e for e in events(db) if e[0] == "training.seats_changed"]
+    assert changes == [("training.seats_changed", False, owner.id)] * 4
+    assert [(d["seats_taken"], d["enrollment"]["seats"]) for d in data] == [
+        (10, 5), (7, 2), (8, 6), (8, 6)
+    ]  # fmt: skip
+    assert audits[0] == {"enrollment_id": mine, "seats": [3, 5]}
+
+
+def test_changing_seats_refuses_bad_input(client, db):
+    _, owner = department_key(db, Department.hr)
+    tid = post_training(client, owner, capacity=10)["id"]
+    other_tid = post_training(client, owner)["id"]
+    college, college_h = org_key(db)
+    eid = enrol(client, tid, college, college_h, seats=2).json()["id"]
+    for seats in (0, -1, True, False, 1.5, "three", None, 10_001, 2**40):
+        problem = assert_problem(change(client, tid, eid, college_h, seats), 422)
+        assert problem["errors"][0]["loc"] == ["body", "seats"], seats
+    url = f"{TRAININGS}/{tid}/enrollments/{eid}"
+    for body in ({}, {"seats": 2, "college_id": college.id}, [2]):
+        assert_problem(client.patch(url, json=body, headers=college_h), 422)
+    assert_problem(change(client, other_tid, eid, college_h, 3), 404)  # not its training
+    assert_problem(change(client, tid, 2**31 - 1, college_h, 3), 404)
+    assert_problem(change(client, tid, 0, college_h, 3), 422)
+    assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 2
+
+
+def test_who_may_change_seats(client, db):
+    _, owner = department_key(db, Department.education)
+    tid = post_training(client, owner, capacity=10)["id"]
+    college, college_h = org_key(db)
+    _, other_h = org_key(db)
+    _, enterprise_h = org_key(db, OrgType.enterprise)
+    eid = enrol(client, tid, college, college_h, seats=2).json()["id"]
+    assert_problem(change(client, tid, eid, {}, 3), 401)
+    admin = login(client, make_admin(db))
+    # Another college's enrolment is hidden (404); who sees it but did not enrol: 403.
+    assert_problem(change(client, tid, eid, other_h, 3), 404)
+    for headers in (enterprise_h, owner, admin):
+        assert_problem(change(client, tid, eid, headers, 3), 403)
+    member = login(client, make_user(db, college, Role.member))
+    assert change(client, tid, eid, member, 3).status_code == 200
+    assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 3
+    # Not once the training has started, nor after it was cancelled.
+    started(db, tid)
+    assert_problem(change(client, tid, eid, college_h, 1), 409, "training_started")
+    cancelled = post_training(client, owner)["id"]
+    other_eid = enrol(client, cancelled, college, college_h).json()["id"]
+    assert client.post(f"{TRAININGS}/{cancelled}/cancel", headers=owner).status_code == 200
+    assert_problem(change(client, cancelled, other_eid, college_h, 2), 409, "training_cancelled")
+    assert client.get(f"{TRAININGS}/{tid}").json()["seats_taken"] == 3
+
+
 def test_who_sees_the_enrolments(client, db):
     owner_org, owner = org_key(db, OrgType.enterprise)
     demand = post_demand(client, owner)
@@ -499,7 +589,7 @@ def test_list_filters(client, db):
     enterprise, owner = org_key(db, OrgType.enterprise)
     demand = post_demand(client, owner)
     _, hr = department_key(db, Department.hr)
-    soon = (utcnow() + timedelta(days=10)).replace(microsecond=0)
+    soon = (clock.now() + timedelta(days=10)).replace(microsecond=0)
     late = soon + timedelta(days=40)
     a = post_training(
         client, owner, demand_id=demand["id"], title="焊接岗前培训", start_at=soon.isoformat(),
@@ -644,6 +734,24 @@ def test_a_live_server_on_sqlite_keeps_the_seat_limit(database_url, tmp_path):
     assert " 500 " not in log.read_text()
 
 
+def test_concurrent_seat_changes_never_overbook(database_url, tmp_path):
+    """Over HTTP, all at once: 5 colleges give seats back while 5 others ask for more of a
+    full training. Every decrease is served; an increase only when the seats it needs were
+    freed already, so the stored count always equals the enrolments' seats and never
+    exceeds the capacity (on PostgreSQL with two server processes)."""
+    on_sqlite = database_url.startswith("sqlite")
+    url = f"sqlite:///{tmp_path / 'live.db'}" if on_sqlite else database_url
+    with serving(url, tmp_path / "serve.log", workers=1 if on_sqlite else 2) as base:
+        race = reseat_race(base, url, capacity=20, held=[2] * 10, wanted=[1] * 5 + [4] * 5)
+    downs, ups = race.answers[:5], race.answers[5:]
+    assert downs == [(200, None)] * 5, race.answers
+    won = ups.count((200, None))
+    assert won + ups.count((409, "training_full")) == 5, race.answers
+    assert won <= 2  # 5 seats freed, 2 wanted by each
+    assert race.seats_taken == race.enrolled_seats == 20 - 5 + 2 * won
+    assert " 500 " not in (tmp_path / "serve.log").read_text()
+
+
 def test_openapi_documents_the_trainings(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"get", "post"} <= paths[TRAININGS].keys()
@@ -653,3 +761,7 @@ def test_openapi_documents_the_trainings(client):
     assert "delete" in paths[f"{TRAININGS}/{{training_id}}/enrollments/{{enrollment_id}}"]
     completion = f"{TRAININGS}/{{training_id}}/enrollments/{{enrollment_id}}/completion"
     assert "post" in paths[completion]
+    one = f"{TRAININGS}/{{training_id}}/enrollments/{{enrollment_id}}"
+    assert {"patch", "delete"} <= paths[one].keys()
+    schema = paths[one]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/EnrollmentUpdate"}

@@ -133,6 +133,7 @@ def test_enrolment_routes_agree(client, db, state):
             "complete": client.post(
                 f"{url}/completion", json={"completed": 1}, headers=headers
             ).status_code,
+            "change": client.patch(url, json={"seats": 2}, headers=headers).status_code,
         }
         if caller != "college_user":  # the enrolled college releases once, at the end
             seen["release"] = client.delete(url, headers=headers).status_code
@@ -144,9 +145,15 @@ def test_enrolment_routes_agree(client, db, state):
         else:  # the list may answer (without it) or refuse; the item's routes do not find it
             assert seen.pop("list") in (200, 401, 403) and set(seen.values()) <= HIDDEN, where
         if caller == "other_college":  # it sees enrolments, its own: this one is not
-            assert page.status_code == 200 and seen == {"complete": 404, "release": 404}, where
+            assert page.status_code == 200 and seen == {
+                "complete": 404,
+                "release": 404,
+                "change": 404,
+            }, where
         if caller in ("owner", "hr", "admin"):
-            assert seen["release"] == 403, where  # seen, but only the college releases
+            assert seen["release"] == seen["change"] == 403, where  # only the college changes
+        if caller in ("college", "college_user"):
+            assert seen["change"] == (200 if state == "open" else 409), where
         if caller == "college":
             assert seen["release"] == (204 if state == "open" else 409), where
         if caller in ("owner", "college_user", "college", "admin"):

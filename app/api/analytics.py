@@ -6,7 +6,7 @@ from app.api import API_PREFIX
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
-from app.schemas.common import Id
+from app.schemas.common import Id, PageDep
 from app.schemas.distributions import PeriodQuery
 from app.services import analytics
 from app.services.analytics import SupplyDemandGroupBy
@@ -28,9 +28,10 @@ def supply_demand(
         SupplyDemandGroupBy,
         Query(description="category, class, major, cluster, district or occupation"),
     ],
+    page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return analytics.supply_demand(session, group_by, period)
+    return analytics.supply_demand(session, group_by, period, page)
 
 
 @router.get(

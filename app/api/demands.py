@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from app.api import API_PREFIX
-from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, Writer
+from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, SettingsDep, Writer
 from app.api.deps import require_org_type as org_type
 from app.api.openapi import errors
 from app.models import Demand, DemandResponse
@@ -50,7 +50,9 @@ def list_demands(
     summary="Post a demand (as a draft)",
     responses=errors(409, 422, headers={409: ["Location"]}),
 )
-def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep) -> DemandCreated:
+def create_demand(
+    data: DemandCreate, principal: Enterprise, session: SessionDep, settings: SettingsDep
+) -> DemandCreated:
     """Approved enterprises (users or API keys) post their own demands as drafts.
 
     `external_id` makes a retried create safe: a second create with it answers 409
@@ -59,8 +61,11 @@ def create_demand(data: DemandCreate, principal: Enterprise, session: SessionDep
     `occupation_codes` without `major_codes`: the majors are those the occupations lead to
     (`majors_from_occupations`). Neither: the answer's `suggestions` hold the occupations
     the title suggests and their majors, to confirm with a PATCH before opening.
+
+    Left out, `valid_until` is `DEMAND_DEFAULT_VALIDITY_DAYS` (default 90) days after today
+    and `district_code` the enterprise's district; the answer shows both as stored.
     """
-    demand = demand_service.create_demand(session, principal, data)
+    demand = demand_service.create_demand(session, principal, data, settings)
     created = DemandCreated.model_validate(demand)
     created.suggestions = demand_occupations.suggestions(session, demand)
     return created

@@ -154,8 +154,10 @@ def list_rows(
     session: SessionDep,
     page: PageDep,
 ) -> dict[str, object]:
-    """Published periods (the rows of each period's latest publication) for anyone;
-    `view=submitted` shows current submissions to the college itself, `education` and `hr`.
+    """Current submissions for the callers who may see them (a college its own,
+    `education`, `hr` and platform admins all of them); the rows of each period's latest
+    publication for everyone else. `view=published` or `view=submitted` chooses explicitly
+    (`submitted` is 403 for other callers).
     """
     return reports_service.list_rows(session, principal, filters, page)
 
@@ -170,16 +172,21 @@ def summary(
     filters: DistributionFiltersDep,
     principal: OptionalPrincipal,
     session: SessionDep,
+    page: PageDep,
     settings: SettingsDep,
     group_by: Annotated[
         DistributionGroupBy, Query(description="category, class, major, college or district")
     ] = "major",
 ) -> dict[str, object]:
-    """Headcount and graduating headcount per group for one period (default: the latest).
+    """Headcount and graduating headcount per group for one period (default: the latest),
+    over the same rows as the list: by default, current submissions for the callers who may
+    see them and publications for everyone else (`view` chooses explicitly).
 
-    When `DISTRIBUTION_MIN_CELL_SIZE` is set, anonymous callers see smaller cells suppressed.
+    A list like every other (`items`, `total` groups, `limit`, `offset`), in key order,
+    plus `group_by`, `period` and `view`. When `DISTRIBUTION_MIN_CELL_SIZE` is set,
+    anonymous callers see smaller cells suppressed.
     """
-    return reports_service.summarize(session, principal, filters, group_by, settings)
+    return reports_service.summarize(session, principal, filters, group_by, page, settings)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from app.schemas.trainings import (
     CompletionRecord,
     EnrollmentCreate,
     EnrollmentRead,
+    EnrollmentUpdate,
     TrainingCancel,
     TrainingCreate,
     TrainingFiltersDep,
@@ -116,8 +117,8 @@ def enroll(
 ) -> TrainingEnrollment:
     """A college takes seats for its own students until the training starts; never more
     than the capacity, however many enrol at once (409 `training_full`). One enrolment per
-    college and training: another answers 409 `already_enrolled` (release it, then enrol
-    again). The training's owner hears `training.enrolled`."""
+    college and training: another answers 409 `already_enrolled` (change its seats with
+    a PATCH instead). The training's owner hears `training.enrolled`."""
     return training_service.enroll(session, principal, training_id, data)
 
 
@@ -146,6 +147,28 @@ def release(training_id: Id, enrollment_id: Id, principal: Writer, session: Sess
     """The enrolled college gives its seats back before the training starts
     (`training.released`); it may enrol again."""
     training_service.release(session, principal, training_id, enrollment_id)
+
+
+@router.patch(
+    "/{training_id}/enrollments/{enrollment_id}",
+    operation_id="training_enrollments_change_seats",
+    response_model=EnrollmentRead,
+    summary="Change an enrolment's seats",
+    responses=CHANGE_ERRORS,
+)
+def change_seats(
+    training_id: Id,
+    enrollment_id: Id,
+    data: EnrollmentUpdate,
+    principal: Writer,
+    session: SessionDep,
+) -> TrainingEnrollment:
+    """The enrolled college sets its number of seats, up or down, before the training
+    starts, without giving its seats up in between: more only if they fit, however many
+    change or enrol at once (409 `training_full`); 409 `training_started`,
+    `training_cancelled` as for enrolling. The training's owner hears
+    `training.seats_changed`."""
+    return training_service.change_seats(session, principal, training_id, enrollment_id, data)
 
 
 @router.post(

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.crypto import SecretBox, parse_keys, secret_box
@@ -30,7 +31,24 @@ class LoggingSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(DatabaseSettings, LoggingSettings):
+class ClockSettings(BaseSettings):
+    """The business time zone that every "today" is in (`app.core.clock`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    business_timezone: str = "Asia/Shanghai"
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"BUSINESS_TIMEZONE {name!r} is not an IANA time zone") from None
+        return name
+
+
+class Settings(DatabaseSettings, LoggingSettings, ClockSettings):
     app_env: Literal["development", "test", "production"] = "production"
     secret_key: str = DEFAULT_SECRET
 
@@ -82,6 +100,9 @@ class Settings(DatabaseSettings, LoggingSettings):
     enterprise_directory_cadence: CadenceName = "quarterly"
     cooperation_projects_cadence: CadenceName = "quarterly"
     tech_projects_cadence: CadenceName = "continuous"
+
+    # Demands: `valid_until` of a new demand that names none is this many days after today.
+    demand_default_validity_days: int = Field(90, ge=1, le=366)
 
     # Matching: the weight of each factor of the score, in percent; they must sum to 100.
     # score = Σ weight × factor value / 10,000, values being 0–100 (see app.services.matching).

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from prometheus_client import Counter as MetricCounter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core import context
+from app.core import clock, context
 from app.core.config import Settings
 from app.core.i18n import t
 from app.core.middleware import send_problem
@@ -157,7 +157,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        now = time.time()
+        now = clock.epoch_seconds()
         window = int(now // WINDOW_SECONDS)
         if await self.counter.hit(client_key(scope, self.settings), window) > self.per_minute:
             retry_after = int((window + 1) * WINDOW_SECONDS - now) + 1

@@ -2,13 +2,14 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
+from app.core import clock
 from app.core.config import Settings
 
 _hasher = PasswordHasher()
@@ -31,7 +32,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def create_access_token(settings: Settings, subject: str) -> tuple[str, int]:
     """A signed JWT for `subject` and its lifetime in seconds."""
-    now = datetime.now(UTC)
+    now = clock.now()
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims = {"sub": subject, "iat": now, "exp": now + lifetime, "typ": "access"}
     token = jwt.encode(claims, settings.secret_key, algorithm=settings.jwt_algorithm)
@@ -45,9 +46,18 @@ def decode_access_token(settings: Settings, token: str) -> dict[str, Any] | None
             token,
             settings.secret_key,
             algorithms=settings.jwt_allowed_algorithms,
-            options={"require_exp": True, "require_iat": True, "require_sub": True},
+            # `exp` is checked below against the platform's clock, like every other "now".
+            options={
+                "verify_exp": False,
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+            },
         )
     except JWTError:
+        return None
+    expires = claims.get("exp")
+    if not isinstance(expires, int | float) or expires <= clock.epoch_seconds():
         return None
     return claims if claims.get("typ") == "access" else None
 

@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import BIG_ID, Base, utcnow
+from app.core import clock
+from app.models.base import BIG_ID, Base
 
 
 class AuditEvent(Base):
@@ -17,7 +18,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now)
     # No foreign keys: the trail outlives the users and organisations it names.
     actor_user_id: Mapped[int | None] = mapped_column(index=True)
     actor_username: Mapped[str | None] = mapped_column(String(64))

@@ -1,6 +1,6 @@
 """Declarative base, the constraint naming convention and shared column types."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,19 +19,6 @@ NAMING_CONVENTION = {
 
 # 64-bit ids for append-heavy tables; SQLite autoincrements only an INTEGER primary key.
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
-
-
-# The platform serves Weihai: calendar days (deadlines such as `valid_until`) are China's.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_today() -> date:
-    """Today in China (UTC+8), the calendar that deadlines are written in."""
-    return datetime.now(CHINA_TZ).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

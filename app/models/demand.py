@@ -3,7 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, local_today, str_enum, utcnow
+from app.core import clock
+from app.models.base import Base, str_enum
 from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel
 
 # Levels are kept as a bit mask so that "demands for level X" is one indexed-free integer test
@@ -60,8 +61,8 @@ class Demand(Base):
     closed_by_organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
@@ -69,7 +70,7 @@ class Demand(Base):
     def is_expired(self) -> bool:
         """Past its last valid day while still open or paused (stored as closed lazily)."""
         live = self.status in (DemandStatus.open, DemandStatus.paused)
-        return live and self.valid_until < local_today()
+        return live and self.valid_until < clock.today()
 
     @property
     def effective_status(self) -> DemandStatus:

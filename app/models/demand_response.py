@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, str_enum, utcnow
+from app.core import clock
+from app.models.base import Base, str_enum
 from app.models.enums import ResponseStatus
 
 
@@ -25,7 +26,7 @@ class DemandResponse(Base):
     status: Mapped[ResponseStatus] = mapped_column(
         str_enum(ResponseStatus, "status"), default=ResponseStatus.pending
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by: Mapped[str | None] = mapped_column(String(200))
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[str | None] = mapped_column(String(200))

@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import BIG_ID, Base, str_enum, utcnow
+from app.core import clock
+from app.models.base import BIG_ID, Base, str_enum
 from app.models.enums import MajorLevel, SubmissionSource
 
 
@@ -31,7 +32,7 @@ class DistributionSubmission(Base):
     row_count: Mapped[int]
     headcount: Mapped[int]
     graduating_headcount: Mapped[int]
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import BIG_ID, Base, utcnow
+from app.core import clock
+from app.models.base import BIG_ID, Base
 
 
 class Event(Base):
@@ -21,7 +22,7 @@ class Event(Base):
     type: Mapped[str] = mapped_column(String(64), index=True)  # "<resource>.<verb>"
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now)
     # The organisation the resource belongs to; `public` False means only it may see the event.
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.models.base import str_enum, utcnow
+from app.core import clock
+from app.models.base import str_enum
 from app.models.enums import FeedStatus
 
 
@@ -28,8 +29,8 @@ class FeedItem:
         ForeignKey("organizations.id", ondelete="SET NULL")
     )
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
 

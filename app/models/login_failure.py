@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, utcnow
+from app.core import clock
+from app.models.base import Base
 
 
 class LoginFailure(Base):
@@ -18,4 +19,4 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(16))  # "username_address", "address", "username"
     key: Mapped[str] = mapped_column(String(128))
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now)

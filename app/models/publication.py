@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, str_enum, utcnow
+from app.core import clock
+from app.models.base import Base, str_enum
 from app.models.enums import Dataset
 
 
@@ -25,7 +26,7 @@ class Publication(Base):
     columns: Mapped[list[str]] = mapped_column(JSON)
     row_count: Mapped[int] = mapped_column(default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(default=clock.now)
     published_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, str_enum, utcnow
+from app.core import clock
+from app.models.base import Base, str_enum
 from app.models.enums import Role
 from app.models.organization import Organization
 
@@ -23,7 +24,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.member)
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship(

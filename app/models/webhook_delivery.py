@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import BIG_ID, Base, str_enum, utcnow
+from app.core import clock
+from app.models.base import BIG_ID, Base, str_enum
 from app.models.enums import DeliveryStatus
 
 
@@ -37,4 +38,4 @@ class WebhookDelivery(Base):
     response_status: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(500))
     duration_ms: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from app.schemas.common import Page
 from app.services.analytics import SupplyDemandGroupBy
 
 
@@ -14,12 +15,14 @@ class SupplyDemandRow(BaseModel):
     ratio: float | None = Field(description="supply ÷ demand (null without demand)")
 
 
-class SupplyDemand(BaseModel):
+class SupplyDemand(Page[SupplyDemandRow]):
+    """One page of the groups (`total`: how many groups), in key order; `total_supply` and
+    `total_demand` are over every group."""
+
     group_by: SupplyDemandGroupBy
     period: str | None = Field(description="The supply's period (default: latest published)")
     total_supply: int
     total_demand: int
-    items: list[SupplyDemandRow]
 
 
 class SubmissionTimeliness(BaseModel):

@@ -57,7 +57,9 @@ class DemandFields(BaseModel):
     certificates: Annotated[list[Certificate], Field(max_length=20)] | None = None
     salary_min: Salary | None = None
     salary_max: Salary | None = None
-    valid_until: date | None = Field(None, description="Last day the demand is open (China time)")
+    valid_until: date | None = Field(
+        None, description="Last day the demand is open (business time zone)"
+    )
     external_id: ExternalId | None = Field(
         None, description="The enterprise's own id: unique per enterprise (409 when reused)"
     )
@@ -73,7 +75,12 @@ class DemandCreate(DemandFields):
         examples=[["460103", "4602"]],
     )
     headcount: Headcount
-    valid_until: date = Field(description="Last day the demand is open (China time)")
+    valid_until: date | None = Field(
+        None,
+        description="Last day the demand is open (a date in the business time zone, "
+        "`BUSINESS_TIMEZONE`, default Asia/Shanghai); default: `DEMAND_DEFAULT_VALIDITY_DAYS` "
+        "(90 unless configured) days after today",
+    )
 
     model_config = ConfigDict(
         extra="forbid",

@@ -7,7 +7,7 @@ from typing_extensions import TypeAliasType
 
 from app.core.errors import ProblemError
 from app.models.enums import MajorLevel, SubmissionSource
-from app.schemas.common import MAX_ID, ORMModel
+from app.schemas.common import MAX_ID, ORMModel, Page
 from app.services.periods import HALF_YEAR_PATTERN
 
 PeriodQuery = Annotated[
@@ -92,7 +92,7 @@ class DistributionFilters(BaseModel):
     level: MajorLevel | None = None
     district_code: str | None = None
     graduation_year: int | None = None
-    view: DistributionView = "published"
+    view: DistributionView | None = None
 
 
 def distribution_filters(
@@ -106,12 +106,14 @@ def distribution_filters(
     district_code: Annotated[str | None, Query(max_length=12)] = None,
     graduation_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     view: Annotated[
-        DistributionView,
+        DistributionView | None,
         Query(
             description="`published`: the latest publication of each period (anyone); "
-            "`submitted`: current submissions (the college itself, `education`, `hr`)"
+            "`submitted`: current submissions (a college its own, `education`, `hr` and "
+            "platform admins all). Default: `submitted` for those callers, `published` "
+            "for everyone else"
         ),
-    ] = "published",
+    ] = None,
 ) -> DistributionFilters:
     return DistributionFilters(
         period=period,
@@ -136,8 +138,9 @@ class SummaryRow(BaseModel):
     suppressed: bool = Field(False, description="Counts hidden: the cell is below the minimum")
 
 
-class DistributionSummary(BaseModel):
+class DistributionSummary(Page[SummaryRow]):
+    """One page of the groups (`total`: how many groups), in key order."""
+
     group_by: DistributionGroupBy
     period: str | None = Field(description="The period summarised (default: the latest)")
-    view: DistributionView
-    items: list[SummaryRow]
+    view: DistributionView = Field(description="The view summarised (the default resolved)")

@@ -117,6 +117,14 @@ class EnrollmentCreate(BaseModel):
     seats: Seats
 
 
+class EnrollmentUpdate(BaseModel):
+    """The enrolment's new number of seats, up (if they fit) or down."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seats: Seats
+
+
 class CompletionRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypeAliasType
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import NotFound
 from app.core.i18n import t
@@ -47,7 +48,6 @@ from app.models import (
     Training,
     TrainingEnrollment,
 )
-from app.models.base import CHINA_TZ
 from app.models.enums import (
     Cadence,
     CloseReason,
@@ -57,12 +57,14 @@ from app.models.enums import (
     ResponseStatus,
     TrainingStatus,
 )
+from app.schemas.common import PageParams
 from app.services import permissions
 from app.services.demands import open_clause
 from app.services.match_score import Reference, load_reference
 from app.services.organizations import find_visible
 from app.services.periods import parse_period
 from app.services.permissions import Principal
+from app.services.query import paginate_computed
 from app.services.supply import Supply, resolve_supply
 from app.services.taxonomies import majors_of_occupations
 
@@ -181,9 +183,10 @@ def _group_names(
 
 
 def supply_demand(
-    session: Session, group_by: SupplyDemandGroupBy, period: str | None
+    session: Session, group_by: SupplyDemandGroupBy, period: str | None, page: PageParams
 ) -> dict[str, Any]:
-    """Graduating supply against open demand per group, with the gap and the ratio."""
+    """One page of graduating supply against open demand per group (in key order), with
+    the gap and the ratio; the totals are over every group."""
     supply = resolve_supply(session, None, period, None)
     ref = load_reference(session)
     demanded = _demand(session, group_by, ref)
@@ -215,7 +218,7 @@ def supply_demand(
         "period": supply.period,
         "total_supply": total_supply,
         "total_demand": sum(demanded.values()),
-        "items": items,
+        **paginate_computed(items, page),
     }
 
 
@@ -334,7 +337,7 @@ def _submissions(session: Session, college_id: int, settings: Settings) -> list[
     rows = []
     for period, first in session.execute(stmt):
         due = parse_period(period, Cadence.half_yearly).end + grace
-        submitted = first.astimezone(CHINA_TZ).date()
+        submitted = first.astimezone(clock.zone()).date()
         rows.append(
             {
                 "period": period,

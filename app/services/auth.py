@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
@@ -20,7 +21,6 @@ from app.core.security import (
     verify_password,
 )
 from app.models import ApiKey, LoginFailure, Organization, User
-from app.models.base import utcnow
 from app.models.enums import OrgStatus, Role
 from app.services.permissions import Principal
 
@@ -82,7 +82,7 @@ _THROTTLED = {
 
 
 def _check_throttle(session: Session, settings: Settings, username: str, address: str) -> None:
-    now = utcnow()
+    now = clock.now()
     for scope, key, limit, seconds in _throttle_keys(username, address, settings):
         window = timedelta(seconds=seconds)
         count, oldest = session.execute(
@@ -99,7 +99,7 @@ def _check_throttle(session: Session, settings: Settings, username: str, address
 
 
 def _record_failure(session: Session, settings: Settings, username: str, address: str) -> None:
-    now = utcnow()
+    now = clock.now()
     for scope, key, _limit, seconds in _throttle_keys(username, address, settings):
         session.execute(
             delete(LoginFailure).where(
@@ -136,7 +136,7 @@ def sign_in(
             LoginFailure.scope == "username_address", LoginFailure.key == pair
         )
     )
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return create_access_token(settings, str(user.id))
 
 

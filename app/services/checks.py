@@ -7,13 +7,12 @@ at hand for rules across fields, such as start ≤ end.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import Invalid
 from app.core.i18n import Text, t
 from app.models import District, Organization
@@ -21,7 +20,6 @@ from app.models.enums import OrgStatus, OrgType
 from app.services import labels
 
 WEIHAI = "3710"  # the city's division code prefix; every district code is under it
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
 class Problems:
@@ -106,14 +104,9 @@ class Problems:
 
     def not_past(self, field: str) -> None:
         day = self.values.get(field)
-        if self.wants(field) and day and day < today():
+        if self.wants(field) and day and day < clock.today():
             self.add(
                 field,
                 t(f"{field} {day} 已经过去。", f"{field} {day} is in the past."),
                 "date_in_past",
             )
-
-
-def today() -> date:
-    """Today in Weihai (UTC+8), which is what dates in the feeds mean."""
-    return datetime.now(LOCAL_TIME).date()

@@ -5,10 +5,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import t
 from app.models import DemandResponse, Major
-from app.models.base import utcnow
 from app.models.enums import DemandStatus, MajorKind, OrgType, ResponseStatus
 from app.schemas.common import PageParams
 from app.schemas.demands import ResponseCreate, ResponseRead
@@ -120,7 +120,7 @@ def answer(
     if demand.effective_status == DemandStatus.closed:
         raise Conflict(t("该需求已关闭。", "The demand is closed."), code="demand_not_open")
     response.status = ResponseStatus.accepted if accept else ResponseStatus.declined
-    response.answered_at = utcnow()
+    response.answered_at = clock.now()
     response.answered_by = _actor(principal)
     if accept:
         demand.accepted_headcount += response.headcount

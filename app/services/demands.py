@@ -5,16 +5,17 @@
 row follows on the next write that touches it, or when the worker calls `expire_demands`.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true
 from sqlalchemy.orm import Session
 
+from app.core import clock
+from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import Text, t
 from app.models import Demand, DemandMajor, DemandOccupation, District, Major, Occupation
-from app.models.base import local_today, utcnow
 from app.models.demand import LEVEL_BITS
 from app.models.enums import CloseReason, DemandStatus, OrgType
 from app.schemas.common import PageParams
@@ -36,9 +37,9 @@ MAX_VALIDITY = timedelta(days=3 * 366)
 LIVE = (DemandStatus.open, DemandStatus.paused)
 
 
-def open_clause(today: date | None = None) -> ColumnElement[bool]:
+def open_clause() -> ColumnElement[bool]:
     """Demands open right now: status `open` and not past their last valid day."""
-    return and_(Demand.status == DemandStatus.open, Demand.valid_until >= (today or local_today()))
+    return and_(Demand.status == DemandStatus.open, Demand.valid_until >= clock.today())
 
 
 def _shares(codes: list[str], headcount: int) -> list[tuple[str, int]]:
@@ -104,7 +105,7 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
             ("salary_max",),
             t("最高薪资不能低于最低薪资。", "salary_max must not be below salary_min."),
         )
-    today = local_today()
+    today = clock.today()
     if check_dates and values["valid_until"] < today:
         fail(
             ("valid_until",),
@@ -171,16 +172,29 @@ def _ensure_external_id_free(
         )
 
 
-def create_demand(session: Session, principal: Principal, data: DemandCreate) -> Demand:
-    """A draft demand of the caller's enterprise; a repeated `external_id` is a 409."""
-    assert principal.org_id is not None  # an enterprise (checked by the route)
-    _ensure_external_id_free(session, principal.org_id, data.external_id)
+def create_demand(
+    session: Session, principal: Principal, data: DemandCreate, settings: Settings
+) -> Demand:
+    """A draft demand of the caller's enterprise; a repeated `external_id` is a 409.
+
+    Left out, `valid_until` is `DEMAND_DEFAULT_VALIDITY_DAYS` after today and
+    `district_code` the enterprise's district.
+    """
+    assert principal.organization is not None  # an enterprise (checked by the route)
+    enterprise = principal.organization
+    _ensure_external_id_free(session, enterprise.id, data.external_id)
     values = data.model_dump()
+    if values["valid_until"] is None:
+        values["valid_until"] = clock.today() + timedelta(
+            days=settings.demand_default_validity_days
+        )
+    if values["district_code"] is None:
+        values["district_code"] = enterprise.district_code
     for field in ("major_codes", "occupation_codes", "levels", "graduation_years", "certificates"):
         values[field] = values[field] or []
     derive_majors(session, None, values)
     _validate(session, values, check_dates=True)
-    demand = Demand(enterprise_id=principal.org_id, status=DemandStatus.draft)
+    demand = Demand(enterprise_id=enterprise.id, status=DemandStatus.draft)
     session.add(demand)
     _apply(session, demand, values)
     record_audit(
@@ -229,7 +243,7 @@ def _default_scope(principal: Principal | None) -> ColumnElement[bool]:
 
 
 def _status_clause(status: DemandStatus) -> ColumnElement[bool]:
-    today = local_today()
+    today = clock.today()
     if status == DemandStatus.closed:
         expired = and_(Demand.status.in_(LIVE), Demand.valid_until < today)
         return or_(Demand.status == DemandStatus.closed, expired)
@@ -336,7 +350,7 @@ def _transition(
     before = demand.status
     demand.status = status
     if status == DemandStatus.open and demand.opened_at is None:
-        demand.opened_at = utcnow()
+        demand.opened_at = clock.now()
     session.flush()
     summary = changes({"status": before}, {"status": status})
     record_audit(session, principal, f"demand.{verb}", resource_id=demand.id, summary=summary)
@@ -348,7 +362,7 @@ def open_demand(session: Session, principal: Principal, demand_id: int) -> Deman
     """Publish a draft: it becomes visible to everybody and can be matched and answered."""
     demand = _owned(session, principal, demand_id)
     _ensure_status(demand, DemandStatus.draft)
-    if demand.valid_until < local_today():
+    if demand.valid_until < clock.today():
         raise Invalid.field(
             ("valid_until",),
             t("有效期已过，请先修改有效期。", "valid_until has passed; change it first."),
@@ -400,7 +414,7 @@ def close_demand(
     demand.close_reason = CloseReason(data.close_reason)
     demand.hired_count = data.hired_count
     demand.close_note = data.note
-    demand.closed_at = utcnow()
+    demand.closed_at = clock.now()
     demand.closed_by_organization_id = principal.org_id
     return _transition(session, principal, demand, DemandStatus.closed, "closed")
 
@@ -409,7 +423,7 @@ def _expire(session: Session, demand: Demand) -> None:
     demand.status = DemandStatus.closed
     demand.close_reason = CloseReason.expired
     demand.hired_count = 0
-    demand.closed_at = utcnow()
+    demand.closed_at = clock.now()
     session.flush()
     record_audit(
         session,
@@ -427,7 +441,7 @@ def settle_expiry(session: Session, demand: Demand) -> None:
         _expire(session, demand)
 
 
-def expire_demands(session: Session, today: date | None = None, limit: int = 1_000) -> int:
+def expire_demands(session: Session, limit: int = 1_000) -> int:
     """Close (as `expired`) up to `limit` open or paused demands past their last valid day.
 
     For the background worker; it may run in many processes at once (rows are claimed
@@ -435,7 +449,7 @@ def expire_demands(session: Session, today: date | None = None, limit: int = 1_0
     """
     stmt = (
         select(Demand)
-        .where(Demand.status.in_(LIVE), Demand.valid_until < (today or local_today()))
+        .where(Demand.status.in_(LIVE), Demand.valid_until < clock.today())
         .order_by(Demand.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.security import hash_password
 from app.models import Organization, User
-from app.models.base import utcnow
 from app.models.enums import Department, OrgStatus, OrgType, Role
 from app.services.auth import create_platform_admin
 from app.services.credit_code import make_credit_code
@@ -79,7 +79,7 @@ def seed_demo(session: Session) -> list[tuple[str, str, str]]:
                 district_code=demo.district_code,
                 credit_code=credit_code,
                 status=OrgStatus.approved,
-                approved_at=utcnow(),
+                approved_at=clock.now(),
             )
             session.add(org)
             session.flush()

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.config import Settings
 from app.models import Organization, TechProject, User
 from app.models.enums import Cadence, Dataset, SubmissionSource
@@ -91,14 +92,14 @@ def _acting(session: Session, username: str) -> Principal:
     return Principal(user=user, organization=org, auth_method="token")
 
 
-def seed_demo_content(session: Session, settings: Settings, today: date | None = None) -> bool:
+def seed_demo_content(session: Session, settings: Settings) -> bool:
     """Add the demo content once; False when it is already there."""
     if session.scalar(select(TechProject.id).limit(1)) is not None:
         return False
-    today = today or date.today()
+    today = clock.today()
     _feeds(session, today)
     _distribution(session, settings, today)
-    _demands(session, today)
+    _demands(session, settings, today)
     return True
 
 
@@ -107,7 +108,7 @@ def _publish(session: Session, who: Principal, feed: feeds.Feed, data: Any, by: 
     feeds.publish_item(session, by, feed, item.id)
 
 
-def _feeds(session: Session, today: date) -> None:
+def _feeds(session: Session, start: date) -> None:
     tech, industry, hr = (_acting(session, u) for u in ("tech", "industry", "hr"))
     for kind, title, summary, cluster in TECH_PROJECTS:
         data = TechProjectCreate(
@@ -115,7 +116,7 @@ def _feeds(session: Session, today: date) -> None:
             title=title,
             summary=summary,
             cluster_code=cluster,
-            deadline=today + timedelta(days=90),
+            deadline=start + timedelta(days=90),
             contact="威海市科学技术局",
         )
         _publish(session, tech, tech_projects.FEED, data, tech)
@@ -146,8 +147,8 @@ def _feeds(session: Session, today: date) -> None:
             enterprise_ids=[_acting(session, ent).org_id],
             college_ids=[college.org_id],
             major_codes=majors,
-            start_date=today,
-            end_date=today + timedelta(days=3 * 365),
+            start_date=start,
+            end_date=start + timedelta(days=3 * 365),
         )
         _publish(session, college, cooperation_projects.FEED, project, industry)
     trainer = _acting(session, "train01")
@@ -156,8 +157,8 @@ def _feeds(session: Session, today: date) -> None:
         description="面向退役军人的技能培训",
         target_groups=["veterans", "unemployed"],
         capacity=40,
-        start_date=today + timedelta(days=30),
-        end_date=today + timedelta(days=75),
+        start_date=start + timedelta(days=30),
+        end_date=start + timedelta(days=75),
         certificates=["工业机器人操作与运维职业技能等级证书"],
     )
     _publish(session, trainer, social_service_projects.FEED, course, hr)
@@ -195,18 +196,16 @@ def _distribution(session: Session, settings: Settings, today: date) -> None:
                 enumerate(rows, start=1),
                 source=SubmissionSource.json,
                 settings=settings,
-                today=today,
             )
         publications.publish(
             session,
             _acting(session, "edu"),
             PublicationCreate(dataset=Dataset.student_distribution, period=period.label),
             settings,
-            today,
         )
 
 
-def _demands(session: Session, today: date) -> None:
+def _demands(session: Session, settings: Settings, today: date) -> None:
     for username, kind, title, majors, headcount in DEMANDS:
         enterprise = _acting(session, username)
         data = DemandCreate(
@@ -219,5 +218,5 @@ def _demands(session: Session, today: date) -> None:
             salary_max=8000,
             external_id=f"DEMO-{username}",
         )
-        demand = demands.create_demand(session, enterprise, data)
+        demand = demands.create_demand(session, enterprise, data, settings)
         demands.open_demand(session, enterprise, demand.id)

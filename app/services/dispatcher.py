@@ -36,10 +36,10 @@ from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.db import transaction
 from app.models import DispatchCursor, Event, Subscription, WebhookDelivery
-from app.models.base import utcnow
 from app.models.enums import DeliveryStatus
 from app.schemas.events import EventRead
 from app.services import webhooks
@@ -111,7 +111,7 @@ def fan_out(factory: sessionmaker[Session], settings: Settings) -> int:
         if not events:
             return 0
         readable = _readable([event.id for event in events])
-        now = utcnow()
+        now = clock.now()
         rows = [
             {
                 "subscription_id": sub.id,
@@ -156,7 +156,7 @@ def _expired(now: datetime) -> Any:
 
 def claim_due(factory: sessionmaker[Session], settings: Settings) -> list[Claim]:
     """Lease up to `WORKER_BATCH_SIZE` due tries to this dispatcher (after closing lost ones)."""
-    now = utcnow()
+    now = clock.now()
     work = select(WebhookDelivery.id).join(Subscription).where(or_(_due(now), _expired(now)))
     with transaction(factory, write=False) as session:
         if session.scalar(select(exists(work))) is not True:
@@ -225,7 +225,7 @@ def finish(
         ):
             log.warning("delivery %s: outcome dropped, lease lost", claim.delivery_id)
             return
-        _close_try(session, settings, delivery, outcome, utcnow())
+        _close_try(session, settings, delivery, outcome, clock.now())
 
 
 def _close_try(

@@ -6,12 +6,12 @@ their rows are never updated, so those links are as frozen as the publication's 
 """
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Invalid
 from app.models import (
@@ -25,7 +25,12 @@ from app.models import (
 )
 from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
-from app.schemas.distributions import DistributionFilters, DistributionGroupBy
+from app.schemas.distributions import (
+    DistributionFilters,
+    DistributionGroupBy,
+    DistributionView,
+)
+from app.services.distributions import sees_submissions
 from app.services.distributions import visibility as submission_visibility
 from app.services.periods import PeriodError, parse_period, period_of
 from app.services.permissions import Principal
@@ -45,9 +50,17 @@ def _latest_publications() -> Any:
     )
 
 
+def resolve_view(principal: Principal | None, filters: DistributionFilters) -> DistributionView:
+    """The view asked for, else `submitted` for callers who may see submissions and
+    `published` for everyone else."""
+    if filters.view is not None:
+        return filters.view
+    return "submitted" if sees_submissions(principal) else "published"
+
+
 def _visible(principal: Principal | None, filters: DistributionFilters) -> list[Any]:
-    """WHERE clauses on DistributionRow for the chosen view and filters."""
-    if filters.view == "published":
+    """WHERE clauses on DistributionRow for the caller's view and the filters."""
+    if resolve_view(principal, filters) == "published":
         published = select(PublishedSubmission.submission_id).where(
             PublishedSubmission.publication_id.in_(_latest_publications())
         )
@@ -112,9 +125,10 @@ def summarize(
     principal: Principal | None,
     filters: DistributionFilters,
     group_by: DistributionGroupBy,
+    page: PageParams,
     settings: Settings,
 ) -> dict[str, Any]:
-    """Headcounts per group for one period (default: the latest one visible)."""
+    """One page of headcounts per group for one period (default: the latest one visible)."""
     clauses = _visible(principal, filters)
     period = filters.period or session.scalar(
         select(func.max(DistributionRow.period)).where(*clauses)
@@ -128,12 +142,13 @@ def summarize(
     ).where(*clauses, DistributionRow.period == period)
     for target, on in joins:
         stmt = stmt.outerjoin(target, on)
-    stmt = stmt.group_by(key, name).order_by(key)
+    found = paginate(session, stmt.group_by(key, name).order_by(key), page)
     minimum = settings.distribution_min_cell_size if principal is None else None
-    items = [
-        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in session.execute(stmt)
+    found["items"] = [
+        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in found["items"]
     ]
-    return {"group_by": group_by, "period": period, "view": filters.view, "items": items}
+    view = resolve_view(principal, filters)
+    return {"group_by": group_by, "period": period, "view": view, **found}
 
 
 def _cell(
@@ -157,12 +172,10 @@ def _cell(
     }
 
 
-def college_status(
-    session: Session, period_label: str | None, today: date | None = None
-) -> dict[str, Any]:
+def college_status(session: Session, period_label: str | None) -> dict[str, Any]:
     """Which approved colleges have, and have not, submitted for a period."""
     if period_label is None:
-        period_label = period_of(today or date.today(), Cadence.half_yearly).label
+        period_label = period_of(clock.today(), Cadence.half_yearly).label
     try:
         parse_period(period_label, Cadence.half_yearly)
     except PeriodError as exc:

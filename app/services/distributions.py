@@ -1,12 +1,12 @@
 """Colleges' half-yearly student distribution: submissions, their history, and reading them."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import IO, Any, cast
 
 from sqlalchemy import ColumnElement, Table, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.db import start_writing
 from app.core.errors import Forbidden, Invalid, NotFound
@@ -29,13 +29,13 @@ ROWS_TABLE = cast(Table, DistributionRow.__table__)
 Rows = Iterable[tuple[int, Mapping[str, Any]]]
 
 
-def open_period(label: str, settings: Settings, today: date | None = None) -> Period:
+def open_period(label: str, settings: Settings) -> Period:
     """The period a college may submit for: the current one or a recent one, never the future."""
     try:
         period = parse_period(label, Cadence.half_yearly)
     except PeriodError as exc:
         raise Invalid.field(("path", "period"), exc.why) from None
-    current = period_of(today or date.today(), Cadence.half_yearly)
+    current = period_of(clock.today(), Cadence.half_yearly)
     if period > current:
         raise Invalid(
             t(
@@ -124,7 +124,6 @@ def submit_distribution(
     settings: Settings,
     filename: str | None = None,
     dry_run: bool = False,
-    today: date | None = None,
 ) -> dict[str, Any]:
     """Validate every row; unless it is a dry run, replace the college's submission.
 
@@ -136,7 +135,7 @@ def submit_distribution(
     college = session.get(Organization, college_id)
     if college is None:
         raise NotFound(t("没有这所院校。", "No such college."))
-    period = open_period(period_label, settings, today)
+    period = open_period(period_label, settings)
     loc: tuple[str, ...] = ("body", "rows") if source == SubmissionSource.json else ("file",)
     checker = RowChecker(
         session, period, college.district_code, loc=loc, max_errors=settings.distribution_max_errors
@@ -263,24 +262,38 @@ def _finish(
     return submission
 
 
-def visibility(principal: Principal | None) -> ColumnElement[bool]:
-    """Which submissions the caller sees, the one rule for their history, a version's rows
-    and the `view=submitted` rows and summary: every college's for education, hr and
-    platform admins; a college its own. Submissions are private until published, so nobody
-    else sees any (401 anonymous, 403 signed in), whichever college or period is asked for."""
-    principal = permissions.require_principal(principal)
+def _readable(principal: Principal | None) -> ColumnElement[bool] | None:
+    """The submissions the caller reads, or None when it reads none: every college's for
+    education, hr and platform admins; a college its own."""
+    if principal is None:
+        return None
     if principal.is_platform_admin or principal.is_department(
         *permissions.DISTRIBUTION_SUPERVISORS
     ):
         return true()
     if principal.org_type == OrgType.college:
         return DistributionSubmission.college_id == principal.org_id
-    raise Forbidden(
-        t(
-            "仅院校、教育局和人社局可以查看未发布的报送。",
-            "Only colleges, education and hr see unpublished submissions.",
+    return None
+
+
+def sees_submissions(principal: Principal | None) -> bool:
+    """Whether the caller reads any submission (its lists then default to view=submitted)."""
+    return _readable(principal) is not None
+
+
+def visibility(principal: Principal | None) -> ColumnElement[bool]:
+    """Which submissions the caller sees, the one rule for their history, a version's rows
+    and the `view=submitted` rows and summary. Submissions are private until published, so
+    nobody else sees any (401 anonymous, 403 signed in), whichever college or period."""
+    readable = _readable(permissions.require_principal(principal))
+    if readable is None:
+        raise Forbidden(
+            t(
+                "仅院校、教育局和人社局可以查看未发布的报送。",
+                "Only colleges, education and hr see unpublished submissions.",
+            )
         )
-    )
+    return readable
 
 
 def list_history(

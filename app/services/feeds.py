@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
-from app.models.base import utcnow
 from app.models.enums import FeedStatus
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
@@ -108,7 +108,7 @@ def create_item(session: Session, principal: Principal, feed: Feed, data: BaseMo
     """A new draft owned by the caller's organisation."""
     values = data.model_dump()
     _check(session, feed, values, values.keys(), None)
-    now = utcnow()
+    now = clock.now()
     item = feed.model(
         **values,
         status=FeedStatus.draft,
@@ -167,7 +167,7 @@ def update_item(
     _check(session, feed, {**before, **patch}, patch.keys(), item)
     for field, value in patch.items():
         setattr(item, field, value)
-    item.updated_at = utcnow()
+    item.updated_at = clock.now()
     _flush(session, feed)
     if patch.keys() & set(feed.text_fields):
         search.index_item(session, feed.resource, item.id, feed.texts(item))
@@ -240,7 +240,7 @@ def _set_status(
             code="not_published",
         )
     before = item.status
-    now = utcnow()
+    now = clock.now()
     item.status = status
     item.updated_at = now
     if status == FeedStatus.published:

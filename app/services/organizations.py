@@ -5,11 +5,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import Text, t
 from app.core.security import hash_password, new_api_key
 from app.models import ApiKey, District, Organization, User
-from app.models.base import utcnow
 from app.models.enums import OrgStatus, OrgType, Role
 from app.schemas.common import PageParams
 from app.schemas.organizations import (
@@ -108,7 +108,7 @@ def create_organization(
 ) -> Organization:
     """A platform admin's organisation: approved from the start."""
     _validate_org(session, data, data.org_type, data.department, ("body",), principal)
-    org = Organization(**data.model_dump(), status=OrgStatus.approved, approved_at=utcnow())
+    org = Organization(**data.model_dump(), status=OrgStatus.approved, approved_at=clock.now())
     session.add(org)
     session.flush()
     record_audit(
@@ -220,7 +220,7 @@ def set_status(
     before = org.status
     org.status = status
     if status == OrgStatus.approved:
-        org.approved_at = utcnow()
+        org.approved_at = clock.now()
     session.flush()
     record_audit(
         session,
@@ -302,7 +302,7 @@ def revoke_api_key(session: Session, principal: Principal, org_id: int, key_id: 
     if key is None or key.organization_id != org_id:
         raise NotFound(t("没有这个 API 密钥。", "No such API key."))
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
+        key.revoked_at = clock.now()
         record_audit(
             session,
             principal,

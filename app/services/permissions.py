@@ -349,12 +349,12 @@ def ensure_training_owner(principal: Principal, owner_id: int) -> None:
 
 
 def ensure_enrolling_college(principal: Principal, college_id: int) -> None:
-    """A college enrols, and releases, only its own seats."""
+    """A college enrols, changes and releases only its own seats."""
     if principal.org_type != OrgType.college or principal.org_id != college_id:
         raise Forbidden(
             t(
-                "院校只能报名或退还本校的名额。",
-                "A college enrols and releases only its own seats.",
+                "院校只能报名、变更或退还本校的名额。",
+                "A college enrols, changes and releases only its own seats.",
             )
         )
     ensure_can_write(principal)

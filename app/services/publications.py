@@ -7,7 +7,6 @@ sha256 of the canonical CSV export, computed over exactly the bytes `export` ser
 import hashlib
 import io
 from collections.abc import Iterator
-from datetime import date
 from typing import Any, cast
 
 import openpyxl
@@ -16,6 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import t
@@ -47,12 +47,12 @@ CHUNK_ROWS = 5_000
 ROWS_TABLE = cast(Table, PublicationRow.__table__)
 
 
-def _period(spec: DatasetSpec, label: str, settings: Settings, today: date | None) -> Period:
+def _period(spec: DatasetSpec, label: str, settings: Settings) -> Period:
     try:
         period = parse_period(label, spec.cadence_in(settings))
     except PeriodError as exc:
         raise Invalid.field(("body", "period"), exc.why) from None
-    if period.start > (today or date.today()):
+    if period.start > clock.today():
         raise Invalid(
             t(f"{label} 尚未开始。", f"{label} has not started yet."), code="period_in_future"
         )
@@ -64,12 +64,11 @@ def publish(
     principal: Principal,
     data: PublicationCreate,
     settings: Settings,
-    today: date | None = None,
 ) -> Publication:
     """Freeze the dataset's rows for the period as version N+1."""
     spec = get_dataset(data.dataset)
     permissions.ensure_can_publish(principal, spec.departments)
-    period = _period(spec, data.period, settings, today)
+    period = _period(spec, data.period, settings)
     if spec.source is None:
         raise Invalid(
             t(

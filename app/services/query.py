@@ -1,5 +1,6 @@
 """Query helpers shared by every domain: the one pagination helper, code prefixes, LIKE."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
@@ -12,6 +13,9 @@ def paginate(
     session: Session, stmt: Select[Any], page: PageParams, *, sorts_all: bool = False
 ) -> dict[str, Any]:
     """Run `stmt` for one page and count all its rows; the dict validates as `Page[...]`.
+
+    The items are entities (or values) when `stmt` selects one, rows when it selects several
+    columns (a report's `GROUP BY`).
 
     `sorts_all`: the order is computed over every matching row anyway (a relevance rank,
     not an index walk), so one pass ranks the matches' ids and counts them with a window
@@ -28,7 +32,16 @@ def paginate(
             total = ranked[0][1] if ranked else 0
             return {"items": [found[i] for i in ids], "total": total, **_echo(page)}
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return {"items": session.scalars(window).all(), "total": total or 0, **_echo(page)}
+    result = session.execute(window)
+    items = result.scalars().all() if len(stmt.column_descriptions) == 1 else result.all()
+    return {"items": items, "total": total or 0, **_echo(page)}
+
+
+def paginate_computed(items: Sequence[Any], page: PageParams) -> dict[str, Any]:
+    """One page of rows computed in Python (a report whose rows no single query gives),
+    in the same shape as `paginate`."""
+    window = items[page.offset : page.offset + page.limit]
+    return {"items": list(window), "total": len(items), **_echo(page)}
 
 
 def _echo(page: PageParams) -> dict[str, int]:

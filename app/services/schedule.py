@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.config import Settings
 from app.models import Publication
 from app.models.enums import Cadence, Dataset, Department
@@ -84,7 +85,7 @@ def _entry(
 
 
 def get_schedule(session: Session, settings: Settings, as_of: date | None = None) -> dict[str, Any]:
-    today = as_of or date.today()
+    today = as_of or clock.today()
     latest = _latest(session)
     return {
         "as_of": today,

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import t
 from app.models import Event, Subscription, WebhookDelivery
-from app.models.base import utcnow
 from app.models.enums import DeliveryStatus
 from app.schemas.common import PageParams
 from app.schemas.subscriptions import SubscriptionCreate, SubscriptionRead, SubscriptionUpdate
@@ -105,7 +105,7 @@ def rotate_secret(
     grace period. A second rotation within it retires the oldest at once."""
     sub = _get_own(session, principal, subscription_id)
     secret = _new_secret()
-    now = utcnow()
+    now = clock.now()
     sub.previous_secret_encrypted = sub.secret_encrypted
     sub.previous_secret_expires_at = now + timedelta(hours=settings.webhook_secret_grace_hours)
     sub.secret_encrypted = settings.secret_box.encrypt(secret)
@@ -164,7 +164,7 @@ def update_subscription(
         sub.disabled_at = None
         sub.after_event_id = _latest_event_id(session)
     elif values.get("active") is False and before["active"]:
-        sub.disabled_at = utcnow()
+        sub.disabled_at = clock.now()
         sub.disabled_reason = "turned off by its organisation"
     session.flush()
     record_audit(
@@ -208,7 +208,7 @@ def list_deliveries(
 def disable_subscription(session: Session, sub: Subscription, reason: str) -> None:
     """Turn a failing subscription off and tell its organisation (a private event)."""
     sub.active = False
-    sub.disabled_at = utcnow()
+    sub.disabled_at = clock.now()
     sub.disabled_reason = reason[:300]
     session.flush()
     summary = {"reason": reason}

@@ -10,8 +10,8 @@ never read, added to in Python and written back (two requests reading 19 of 20 w
 both write 20); every change is one conditional UPDATE (`_take_seats`, `_give_back`)
 that the database evaluates against the row as it is at that moment. A college enrols
 once per training (one row per college and training, unique): a second enrolment is
-a 409 `already_enrolled`; it may release its seats and enrol again. Enrolment closes
-when the training starts; completion can be recorded from then on.
+a 409 `already_enrolled`; it may change its seats (up if they fit, or down) or release
+them. Enrolment closes when the training starts; completion can be recorded from then on.
 """
 
 from datetime import timedelta
@@ -21,16 +21,17 @@ from sqlalchemy import ColumnElement, CursorResult, delete, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import t
 from app.models import Training, TrainingEnrollment
-from app.models.base import utcnow
 from app.models.enums import DemandStatus, OrgType, TrainingStatus
 from app.schemas.common import PageParams
 from app.schemas.trainings import (
     CompletionRecord,
     EnrollmentCreate,
     EnrollmentRead,
+    EnrollmentUpdate,
     TrainingCancel,
     TrainingCreate,
     TrainingFilters,
@@ -62,7 +63,7 @@ def _check(session: Session, problems: Problems) -> None:
             )
         elif end - start > MAX_DURATION:
             problems.add("end_at", t("培训时长最多一年。", "A training lasts at most a year."))
-    if problems.wants("start_at") and start < utcnow():
+    if problems.wants("start_at") and start < clock.now():
         problems.add(
             "start_at", t("开始时间已经过去。", "start_at is in the past."), "date_in_past"
         )
@@ -118,7 +119,7 @@ def create_training(session: Session, principal: Principal, data: TrainingCreate
     _link(session, principal, problems)
     _check(session, problems)
     problems.raise_if_any()
-    now = utcnow()
+    now = clock.now()
     training = Training(
         **values, owner_organization_id=principal.org_id, created_at=now, updated_at=now
     )
@@ -211,7 +212,7 @@ def update_training(
         )
     for field, value in patch.items():
         setattr(training, field, value)
-    training.updated_at = utcnow()
+    training.updated_at = clock.now()
     session.flush()
     record_audit(
         session,
@@ -234,7 +235,7 @@ def cancel_training(
         raise Conflict(
             t("该培训已经取消。", "The training is already cancelled."), code="already_cancelled"
         )
-    now = utcnow()
+    now = clock.now()
     training.status = TrainingStatus.cancelled
     training.cancel_reason = data.reason
     training.cancelled_at = now
@@ -253,7 +254,7 @@ def cancel_training(
 
 def _ensure_enrolment_open(training: Training) -> None:
     _ensure_scheduled(training)
-    if training.start_at <= utcnow():
+    if training.start_at <= clock.now():
         raise Conflict(
             t(
                 "培训已开始，报名不能再变更。",
@@ -284,7 +285,7 @@ def _take_seats(session: Session, training: Training, seats: int) -> None:
             Training.status == TrainingStatus.scheduled,
             Training.seats_taken + seats <= Training.capacity,
         )
-        .values(seats_taken=Training.seats_taken + seats, updated_at=utcnow())
+        .values(seats_taken=Training.seats_taken + seats, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     taken = cast(CursorResult[Any], session.execute(stmt)).rowcount
@@ -307,7 +308,7 @@ def _give_back(session: Session, training: Training, seats: int) -> None:
     stmt = (
         update(Training)
         .where(Training.id == training.id)
-        .values(seats_taken=Training.seats_taken - seats, updated_at=utcnow())
+        .values(seats_taken=Training.seats_taken - seats, updated_at=clock.now())
         .execution_options(synchronize_session=False)
     )
     session.execute(stmt)
@@ -335,14 +336,23 @@ def enrollment_visibility(principal: Principal, training: Training) -> ColumnEle
 
 
 def _enrollment(
-    session: Session, principal: Principal, training: Training, enrollment_id: int
+    session: Session,
+    principal: Principal,
+    training: Training,
+    enrollment_id: int,
+    *,
+    lock: bool = False,
 ) -> TrainingEnrollment:
-    """One enrolment of the training that the caller sees (the list's rule plus the id)."""
+    """One enrolment of the training that the caller sees (the list's rule plus the id);
+    with `lock`, its row locked until commit (a concurrent change of the same enrolment
+    waits, then reads what this one wrote)."""
     stmt = select(TrainingEnrollment).where(
         enrollment_visibility(principal, training),
         TrainingEnrollment.training_id == training.id,
         TrainingEnrollment.id == enrollment_id,
     )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     enrollment = session.scalars(stmt).first()
     if enrollment is None:
         raise NotFound(t("没有这条报名记录。", "No such enrolment."))
@@ -395,9 +405,9 @@ def _already_enrolled(enrollment_id: int | None) -> Conflict:
     which_zh = f"（报名记录 {enrollment_id}）" if enrollment_id else ""
     return Conflict(
         t(
-            f"本校已报名该培训{which_zh}；如需更改人数，请先退还名额再重新报名。",
-            f"Your college is already enrolled in this training{which}; release its seats to "
-            "enrol again with another number.",
+            f"本校已报名该培训{which_zh}；如需更改人数，请修改该报名的名额数。",
+            f"Your college is already enrolled in this training{which}; change that "
+            "enrolment's seats instead.",
         ),
         code="already_enrolled",
         existing_id=enrollment_id,
@@ -428,6 +438,43 @@ def release(session: Session, principal: Principal, training_id: int, enrollment
     _announce(session, training, "released", read, training.owner_organization_id)
 
 
+def change_seats(
+    session: Session,
+    principal: Principal,
+    training_id: int,
+    enrollment_id: int,
+    data: EnrollmentUpdate,
+) -> TrainingEnrollment:
+    """The college changes its enrolment's seats before the start: more only if they fit
+    (409 `training_full`, as for an enrolment), fewer always.
+
+    The enrolment's row is locked first (as enrolling and releasing touch the enrolment
+    before the training), then the difference goes through `_take_seats` or `_give_back`:
+    the same conditional UPDATE that keeps concurrent enrolments within the capacity.
+    """
+    training = get_training(session, training_id)
+    enrollment = _enrollment(session, principal, training, enrollment_id, lock=True)
+    permissions.ensure_enrolling_college(principal, enrollment.college_id)
+    _ensure_enrolment_open(training)
+    before = enrollment.seats
+    if data.seats > before:
+        _take_seats(session, training, data.seats - before)
+    elif data.seats < before:
+        _give_back(session, training, before - data.seats)
+    enrollment.seats = data.seats
+    enrollment.updated_at = clock.now()
+    session.flush()
+    record_audit(
+        session,
+        principal,
+        "training.change_seats",
+        resource_id=training.id,
+        summary={"enrollment_id": enrollment.id, "seats": [before, data.seats]},
+    )
+    _announce(session, training, "seats_changed", enrollment, training.owner_organization_id)
+    return enrollment
+
+
 def list_enrollments(
     session: Session, principal: Principal, training_id: int, page: PageParams
 ) -> dict[str, Any]:
@@ -454,7 +501,7 @@ def record_completion(
         principal, training.owner_organization_id, enrollment.college_id
     )
     _ensure_scheduled(training)
-    if training.start_at > utcnow():
+    if training.start_at > clock.now():
         raise Conflict(
             t("培训尚未开始。", "The training has not started yet."), code="training_not_started"
         )
@@ -468,7 +515,7 @@ def record_completion(
             ),
         )
     before = enrollment.completed
-    now = utcnow()
+    now = clock.now()
     enrollment.completed = data.completed
     enrollment.completed_at = now
     enrollment.updated_at = now

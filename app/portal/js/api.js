@@ -85,6 +85,19 @@ export async function request(method, path, { params, json, form, extraHeaders, 
 export const getVersioned = (path) => request("GET", path, { withEtag: true });
 
 export const get = (path, params) => request("GET", path, { params });
+
+/** Every item of a list (a report's groups), page by page of 200; the answer is the first
+ * page's, with `items` holding them all. */
+export async function getAll(path, params = {}) {
+  const first = await get(path, { ...params, limit: 200, offset: 0 });
+  const items = [...first.items];
+  while (items.length < first.total) {
+    const next = await get(path, { ...params, limit: 200, offset: items.length });
+    if (!next.items.length) break;
+    items.push(...next.items);
+  }
+  return { ...first, items };
+}
 export const post = (path, json, params) => request("POST", path, { json, params });
 export const patch = (path, json, etag) => request("PATCH", path, { json, extraHeaders: etag ? { "If-Match": etag } : {} });
 export const del = (path) => request("DELETE", path);

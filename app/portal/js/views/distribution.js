@@ -1,5 +1,5 @@
 // The published student distribution of a period: charts by category, class and district.
-import { get } from "../api.js";
+import { get, getAll } from "../api.js";
 import { barFigure, empty, field, h, num, periodName, section, table } from "../ui.js";
 
 const GROUPS = [
@@ -42,7 +42,7 @@ export async function render(el, _params, query) {
   const panels = GROUPS.map(() => h("section", { class: "panel" }));
   el.append(...panels);
   const summaries = await Promise.all(
-    GROUPS.map(([group]) => Promise.all([get("/student-distributions/summary", { group_by: group, period }), previous ? get("/student-distributions/summary", { group_by: group, period: previous }) : null])),
+    GROUPS.map(([group]) => Promise.all([getAll("/student-distributions/summary", { group_by: group, period, view: "published" }), previous ? getAll("/student-distributions/summary", { group_by: group, period: previous, view: "published" }) : null])),
   );
   const [now0, before0] = summaries[0];
   const sum = (s, k) => (s ? s.items.reduce((t, i) => t + (i[k] || 0), 0) : undefined);

@@ -1,5 +1,5 @@
 // Supply (graduates of the published distribution) against demand (open demands' headcount).
-import { get } from "../api.js";
+import { getAll } from "../api.js";
 import { barFigure, field, h, num, periodName, section, table } from "../ui.js";
 
 const GROUPS = { class: "专业类", cluster: "产业集群", district: "区县" };
@@ -17,7 +17,7 @@ export async function render(el, _params, query) {
     body,
   );
   await section(body, async () => {
-    const g = await get("/analytics/supply-demand", { group_by: group });
+    const g = await getAll("/analytics/supply-demand", { group_by: group });
     const items = g.items.filter((i) => i.key !== "-" || i.supply || i.demand);
     const byGap = [...items].sort((a, b) => a.gap - b.gap);
     return [

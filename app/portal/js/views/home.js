@@ -1,4 +1,4 @@
-import { get } from "../api.js";
+import { get, getAll } from "../api.js";
 import { barFigure, day, empty, h, label, num, periodName, pieFigure, section } from "../ui.js";
 
 const LEVEL_OF_CATEGORY = (key) => ({ 2: "undergraduate", 3: "undergraduate", 4: "higher", 5: "higher", 6: "secondary", 7: "secondary" })[key[0]];
@@ -33,7 +33,7 @@ export async function render(el) {
       ];
     }),
     section(levels, async () => {
-      const s = await get("/student-distributions/summary", { group_by: "category" });
+      const s = await getAll("/student-distributions/summary", { group_by: "category", view: "published" });
       const byLevel = {};
       for (const item of s.items) {
         const level = LEVEL_OF_CATEGORY(item.key);
@@ -43,7 +43,7 @@ export async function render(el) {
       return [h("h2", {}, "在校生按层次", h("small", {}, ` ${periodName(s.period)} · 已发布数据`)), items.length ? pieFigure("在校生人数按层次", items) : empty("尚无已发布的学生分布。")];
     }),
     section(gaps, async () => {
-      const g = await get("/analytics/supply-demand", { group_by: "class" });
+      const g = await getAll("/analytics/supply-demand", { group_by: "class" });
       const items = g.items.filter((i) => i.key !== "-").sort((a, b) => Math.abs(b.gap) - Math.abs(a.gap)).slice(0, 8).map((i) => ({ ...i, name: `${i.key} ${i.name}` }));
       return [
         h("h2", {}, "供需缺口最大的专业类", h("small", {}, ` ${periodName(g.period)}`)),
