@@ -127,6 +127,12 @@ def servers(url: str) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(port: int, case: Case, token: str, args: argparse.Namespace) -> dict[str, float]:
     env = {"WRK_METHOD": case.method, "WRK_BODY": BODY if case.method == "POST" else ""}
     env["WRK_AUTH"] = f"Bearer {token}" if case.signed_in else ""
@@ -184,23 +190,31 @@ def run_size(url: str, token: str, item_id: int, args: argparse.Namespace) -> di
         for case in cases(item_id):
             if args.case and case.name not in args.case:
                 continue
-            sums: dict[str, list[float]] = defaultdict(lambda: [0, 0])
+            sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0])
             for _ in range(args.rounds):
-                for name, (_process, port) in running.items():
+                for name, (process, port) in running.items():
                     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                    cpu = cpu_seconds(process.pid)
                     f = wrk(port, case, token, args)
+                    cpu = cpu_seconds(process.pid) - cpu
                     rps = f["requests"] / (f["duration_us"] / 1e6)
                     sums[name][0] += f["requests"]
                     sums[name][1] += f["duration_us"] / 1e6
+                    sums[name][2] += cpu
                     print(
                         f"  {case.name:12} {name:8} {rps:8.0f} req/s"
-                        f"  p50 {f['p50_us'] / 1000:6.1f} ms"
-                        f"  p99 {f['p99_us'] / 1000:6.1f} ms   load {load}",
+                        f"  p50 {f['p50_us'] / 1000:6.1f} ms  p99 {f['p99_us'] / 1000:6.1f} ms"
+                        f"  cpu {cpu / f['requests'] * 1e6:6.0f} us/req   load {load}",
                         flush=True,
                     )
             rate = {name: s[0] / s[1] for name, s in sums.items()}
+            cost = {name: s[2] / s[0] for name, s in sums.items()}
             product_rps[case.name] = rate["product"]
-            print(f"  {case.name:12} product/bare {rate['product'] / rate['bare']:.2f}", flush=True)
+            print(
+                f"  {case.name:12} product/bare {rate['product'] / rate['bare']:.2f} req/s,"
+                f" {cost['bare'] / cost['product']:.2f} by CPU per request",
+                flush=True,
+            )
     finally:
         for process, _port in running.values():
             process.terminate()

@@ -1,8 +1,9 @@
 """Typed dependencies: the request's session, settings and caller."""
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
@@ -29,43 +30,44 @@ def writes_late(endpoint: F) -> F:
     return endpoint
 
 
-async def session_slot(request: Request) -> AsyncIterator[None]:
-    """Wait, without holding a thread, for one of the app's `session_slots`.
-
-    Sync endpoints and dependencies run on AnyIO's thread pool (40 threads). A request
-    holding a transaction needs a thread again after its endpoint (to validate the
-    response) before it commits. If every thread were blocked waiting for what that
-    transaction holds (a pooled connection, SQLite's write lock, a row lock), it would
-    never get one: the server would stall until the pool's or SQLite's 30 s timeouts
-    failed the requests. So no more transactions run at once than there are threads
-    to spare (see `app.main`), and the others wait here, in the event loop.
-    """
-    async with request.app.state.session_slots:
-        yield
-
-
-def get_session(
-    request: Request, _slot: Annotated[None, Depends(session_slot, scope="function")]
-) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
-    session: Session = request.app.state.sessionmaker()
+def _finish(session: Session, exc: BaseException | None) -> None:
+    """Commit (or, after an error, roll back) and give the connection back to the pool."""
     try:
-        endpoint = getattr(request.scope.get("route"), "endpoint", None)
-        if request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False):
-            begin_write(session)
-        yield session
-        session.commit()
-    except AppError as exc:
-        if exc.keep_changes:
+        if exc is None or (isinstance(exc, AppError) and exc.keep_changes):
             session.commit()
         else:
             session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    Async, so that a request costs no thread hop for its session: the session is made in
+    the event loop (no I/O) and the endpoint's thread opens its connection; only the write
+    transaction's `BEGIN IMMEDIATE` and the commit run on a thread of their own.
+
+    Sync endpoints and dependencies run on AnyIO's thread pool. A request holding a
+    transaction needs a thread again after its endpoint (to validate the response and to
+    commit). If every thread were blocked waiting for what that transaction holds (a
+    pooled connection, SQLite's write lock, a row lock), it would never get one: the
+    server would stall until the pool's or SQLite's 30 s timeouts failed the requests. So
+    fewer transactions run at once than there are threads (`session_slots`, see
+    `app.main`), and the others wait here, in the event loop, without holding a thread.
+    """
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    write = request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False)
+    async with request.app.state.session_slots:
+        session: Session = request.app.state.sessionmaker()
+        try:
+            if write:
+                await anyio.to_thread.run_sync(begin_write, session)
+            yield session
+        except BaseException as exc:
+            await anyio.to_thread.run_sync(_finish, session, exc)
+            raise
+        await anyio.to_thread.run_sync(_finish, session, None)
 
 
 def no_store(response: Response) -> None:
@@ -122,24 +124,33 @@ _bearer = OAuth2PasswordBearer(
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organisation's key")
 
 
-def optional_principal(
+def _principal(
+    session: Session, settings: Settings, token: str | None, api_key: str | None
+) -> Principal:
+    if token:
+        return auth_service.principal_from_token(session, settings, token)
+    principal = auth_service.principal_from_api_key(session, api_key or "")
+    if principal.org_id is not None:  # its next requests count as the organisation's
+        rate_limit.verified_keys.add(api_key or "", principal.org_id)
+    return principal
+
+
+async def optional_principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal | None:
-    """The caller, or None when anonymous; a bad credential is a 401, never anonymity."""
-    principal = None
-    if token:
-        principal = auth_service.principal_from_token(session, settings, token)
-    elif api_key:
-        principal = auth_service.principal_from_api_key(session, api_key)
-        if principal.org_id is not None:  # its next requests count as the organisation's
-            rate_limit.verified_keys.add(api_key, principal.org_id)
-    if principal:  # for the access log
-        request.state.user_id = principal.user.id if principal.user else None
-        request.state.organization_id = principal.org_id
+    """The caller, or None when anonymous; a bad credential is a 401, never anonymity.
+
+    Async: an anonymous request needs no thread here; a credential is looked up on one.
+    """
+    if not token and not api_key:
+        return None
+    principal = await anyio.to_thread.run_sync(_principal, session, settings, token, api_key)
+    request.state.user_id = principal.user.id if principal.user else None  # for the access log
+    request.state.organization_id = principal.org_id
     return principal
 
 
