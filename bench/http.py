@@ -12,6 +12,9 @@ times per case. It prints req/s, p50 and p99 of each and the ratio product/bare 
 summed over the rounds), the load average with every run, then the product's 1-row read
 against its /healthz and, with two sizes, each list's throughput at the larger size against
 the smaller. The machine is shared: read the ratios, not the absolute figures.
+
+`BENCH_PRODUCT_ROOT=/path/to/another/checkout` serves (and migrates the database with)
+that checkout's product instead: before/after figures of one change.
 """
 
 import sys
@@ -34,22 +37,21 @@ from collections import defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
-from alembic import command  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 from common import ROOT, scratch_database  # noqa: E402  (puts the project on sys.path)
 from feeds import Seeder, analyze  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from app.cli import alembic_config  # noqa: E402
 from app.core.config import Settings  # noqa: E402
-from app.core.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from app.core.db import make_engine  # noqa: E402
 from app.core.security import create_access_token  # noqa: E402
 from app.models import User  # noqa: E402
 from app.models.enums import Role  # noqa: E402
-from app.services.reference_data import load_reference_data  # noqa: E402
 
 SECRET = "benchmark-secret-key-that-is-long-enough-0123"
 LUA = Path(__file__).with_name("wrk.lua")
+# Another checkout of the product to serve (e.g. an older commit, for before/after figures).
+PRODUCT = Path(os.environ.get("BENCH_PRODUCT_ROOT", ROOT))
 LOGS = Path(tempfile.mkdtemp(prefix="bench_http_"))  # the servers' output, for a post-mortem
 BODY = json.dumps(
     {"kind": "tech_info", "title": "海洋生物酶制剂技术需求", "summary": "征集合作团队海洋牧场"},
@@ -95,10 +97,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start(
+    argv: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     log = open(LOGS / f"{port}.log", "wb")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        argv, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -118,11 +122,12 @@ def servers(url: str) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT)}
     product_port, bare_port = free_port(), free_port()
     product_env = {**env, "APP_ENV": "production", "RATE_LIMIT_PER_MINUTE": "0"}
+    product_env["PYTHONPATH"] = str(PRODUCT)
     product = [sys.executable, "-m", "app", "serve", "--port", str(product_port)]
     bare = [sys.executable, "-m", "uvicorn", "--factory", "bench.bare:create_app", "--port"]
     bare += [str(bare_port), "--no-access-log", "--log-level", "warning"]
     return {
-        "product": (start(product, product_env, product_port), product_port),
+        "product": (start(product, product_env, product_port, PRODUCT), product_port),
         "bare": (start(bare, env, bare_port), bare_port),
     }
 
@@ -151,10 +156,10 @@ def wrk(port: int, case: Case, token: str, args: argparse.Namespace) -> dict[str
 def prepare(url: str, seeder_box: list[TechSeeder], seeded: int, size: int) -> tuple[str, int]:
     """Seed up to `size` items; a token of a tech-bureau user and a published item's id."""
     engine = make_engine(url)
-    if not seeder_box:
-        command.upgrade(alembic_config(url), "head")
-        with transaction(make_sessionmaker(engine)) as session:
-            load_reference_data(session)
+    if not seeder_box:  # the product's own migrations and reference data
+        migrate = [sys.executable, "-m", "app", "migrate"]
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "PYTHONPATH": str(PRODUCT)}
+        subprocess.run(migrate, cwd=PRODUCT, env=env, check=True, capture_output=True)
         seeder_box.append(TechSeeder(engine))
         with engine.begin() as conn:
             hashed = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("bench-pass")
@@ -163,10 +168,11 @@ def prepare(url: str, seeder_box: list[TechSeeder], seeded: int, size: int) -> t
             conn.execute(insert(User), [{**user, "role": Role.admin}])
     seeder = seeder_box[0]
     seeder.engine = engine
+    with engine.begin() as conn:  # what the last run's writes added goes
+        conn.exec_driver_sql(f"DELETE FROM search_terms WHERE item_id > {seeded}")
+        conn.exec_driver_sql(f"DELETE FROM tech_projects WHERE id > {seeded}")
     seeder.seed(seeded, size)
-    with engine.begin() as conn:  # what the last run's writes added goes; ids go on after
-        conn.exec_driver_sql(f"DELETE FROM search_terms WHERE item_id > {size}")
-        conn.exec_driver_sql(f"DELETE FROM tech_projects WHERE id > {size}")
+    with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # the seeder wrote explicit ids
             conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('tech_projects', 'id'), {size})"

@@ -1,4 +1,4 @@
-"""feed counts: each feed's items per owner and status, kept by triggers
+"""feed counts: each feed's items per owner and status, kept by triggers; a cluster's tech projects
 
 Revision ID: 0010_feed_counts
 Revises: 0009_occupations
@@ -7,7 +7,7 @@ Create Date: 2026-12-04 16:00:00
 A list's `total` reads these counts instead of counting the rows. Triggers on the four
 feed tables keep them in the transaction of every insert, delete and change of status or
 owner, whoever writes (the app, an import, a bulk load); this revision counts the
-existing rows once.
+existing rows once. A cluster's tech projects are listed and counted from one index.
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,12 @@ def upgrade() -> None:
         sa.Column("items", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("resource", "owner_key", "status", name=op.f("pk_feed_counts")),
     )
+    op.drop_index("ix_tech_projects_cluster_code", table_name="tech_projects")
+    op.create_index(
+        "ix_tech_projects_cluster_status",
+        "tech_projects",
+        ["cluster_code", "status", "updated_at", "id"],
+    )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for table, resource in FEED_TABLES.items():
         op.execute(
@@ -114,3 +120,5 @@ def downgrade() -> None:
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER tr_{table}_count_{event}")
     op.drop_table("feed_counts")
+    op.drop_index("ix_tech_projects_cluster_status", table_name="tech_projects")
+    op.create_index("ix_tech_projects_cluster_code", "tech_projects", ["cluster_code"])
