@@ -210,15 +210,16 @@ def run_size(url: str, token: str, item_id: int, args: argparse.Namespace) -> di
                     print(
                         f"  {case.name:12} {name:8} {rps:8.0f} req/s"
                         f"  p50 {f['p50_us'] / 1000:6.1f} ms  p99 {f['p99_us'] / 1000:6.1f} ms"
-                        f"  cpu {cpu / f['requests'] * 1e6:6.0f} us/req   load {load}",
+                        f"  cpu {cpu / max(1, f['requests']) * 1e6:6.0f} us/req   load {load}",
                         flush=True,
                     )
             rate = {name: s[0] / s[1] for name, s in sums.items()}
-            cost = {name: s[2] / s[0] for name, s in sums.items()}
+            cost = {name: s[2] / max(1, s[0]) for name, s in sums.items()}
             product_rps[case.name] = rate["product"]
             print(
-                f"  {case.name:12} product/bare {rate['product'] / rate['bare']:.2f} req/s,"
-                f" {cost['bare'] / cost['product']:.2f} by CPU per request",
+                f"  {case.name:12} product/bare"
+                f" {rate['product'] / max(rate['bare'], 1e-9):.2f} req/s,"
+                f" {cost['bare'] / max(cost['product'], 1e-9):.2f} by CPU per request",
                 flush=True,
             )
     finally:

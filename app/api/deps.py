@@ -1,6 +1,6 @@
 """Typed dependencies: the request's session, settings and caller."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -70,7 +70,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await anyio.to_thread.run_sync(_finish, session, None)
 
 
-def no_store(response: Response) -> None:
+# Dependencies that do no I/O are async: FastAPI runs a sync one on a thread of the pool,
+# a hop that cost more than the check itself (bench/http.py).
+
+
+async def no_store(response: Response) -> None:
     """For answers that carry a secret (a token, a key): no cache may keep them."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
@@ -102,12 +106,12 @@ async def text_guard(request: Request) -> None:
         )
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def client_address() -> str:
+async def client_address() -> str:
     """The client's address, as the request middleware determined it."""
     return context.client_address.get() or "unknown"
 
@@ -154,7 +158,7 @@ async def optional_principal(
     return principal
 
 
-def current_principal(
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     return permissions.require_principal(principal)
@@ -164,7 +168,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def writer(principal: CurrentPrincipal) -> Principal:
+async def writer(principal: CurrentPrincipal) -> Principal:
     permissions.ensure_can_write(principal)
     return principal
 
@@ -172,7 +176,7 @@ def writer(principal: CurrentPrincipal) -> Principal:
 Writer = Annotated[Principal, Depends(writer)]
 
 
-def platform_admin(principal: CurrentPrincipal) -> Principal:
+async def platform_admin(principal: CurrentPrincipal) -> Principal:
     permissions.ensure_platform_admin(principal)
     return principal
 
@@ -180,27 +184,27 @@ def platform_admin(principal: CurrentPrincipal) -> Principal:
 PlatformAdmin = Annotated[Principal, Depends(platform_admin)]
 
 
-def require_department(*departments: Department) -> Callable[[Principal], Principal]:
+def require_department(*departments: Department) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting platform admins and the given government departments."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_department(principal, *departments)
         return principal
 
     return dependency
 
 
-def require_org_type(*org_types: OrgType) -> Callable[[Principal], Principal]:
+def require_org_type(*org_types: OrgType) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting approved organisations of the given types."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_org_type(principal, *org_types)
         return principal
 
     return dependency
 
 
-def organization_writer(principal: Writer) -> Principal:
+async def organization_writer(principal: Writer) -> Principal:
     permissions.ensure_organization(principal)
     return principal
 
@@ -209,17 +213,19 @@ def organization_writer(principal: Writer) -> Principal:
 OrganizationWriter = Annotated[Principal, Depends(organization_writer)]
 
 
-def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal], Principal]:
+def require_feed_author(
+    policy: permissions.FeedPolicy,
+) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting those who may create items in a feed (see `FeedPolicy`)."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_feed_author(principal, policy)
         return principal
 
     return dependency
 
 
-def training_author(principal: Writer) -> Principal:
+async def training_author(principal: Writer) -> Principal:
     permissions.ensure_training_author(principal)
     return principal
 
