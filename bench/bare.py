@@ -83,6 +83,7 @@ def engine_for(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _connect(conn: Any, _record: Any) -> None:
         conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute(f"PRAGMA mmap_size={1 << 30}")  # as the product reads the file
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

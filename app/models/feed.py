@@ -39,9 +39,11 @@ class FeedItem:
 
 
 def feed_indexes(table: str) -> tuple[Index, ...]:
-    """The lists' indexes: published items newest first, and an owner's own items."""
+    """The lists' indexes: published items newest first, every item newest first (for
+    those who see drafts too), and an owner's own items."""
     return (
         Index(f"ix_{table}_status_updated_at", "status", "updated_at", "id"),
+        Index(f"ix_{table}_updated_at", "updated_at", "id"),
         Index(f"ix_{table}_owner", "owner_organization_id", "status"),
     )
 

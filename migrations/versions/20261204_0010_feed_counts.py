@@ -7,7 +7,8 @@ Create Date: 2026-12-04 16:00:00
 A list's `total` reads these counts instead of counting the rows. Triggers on the four
 feed tables keep them in the transaction of every insert, delete and change of status or
 owner, whoever writes (the app, an import, a bulk load); this revision counts the
-existing rows once. A cluster's tech projects are listed and counted from one index.
+existing rows once. A cluster's tech projects are listed and counted from one index, and
+every feed's items newest first (drafts included) from another.
 """
 
 from collections.abc import Sequence
@@ -98,6 +99,8 @@ def upgrade() -> None:
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for table, resource in FEED_TABLES.items():
+        # Every item newest first: the list of those who see drafts too walks it.
+        op.create_index(f"ix_{table}_updated_at", table, ["updated_at", "id"])
         op.execute(
             "INSERT INTO feed_counts (resource, owner_key, status, items) "
             f"SELECT '{resource}', coalesce(owner_organization_id, 0), status, count(*) "
@@ -120,5 +123,7 @@ def downgrade() -> None:
             for event in ("insert", "delete", "update"):
                 op.execute(f"DROP TRIGGER tr_{table}_count_{event}")
     op.drop_table("feed_counts")
+    for table in FEED_TABLES:
+        op.drop_index(f"ix_{table}_updated_at", table_name=table)
     op.drop_index("ix_tech_projects_cluster_status", table_name="tech_projects")
     op.create_index("ix_tech_projects_cluster_code", "tech_projects", ["cluster_code"])
