@@ -141,11 +141,15 @@ def cpu_seconds(pid: int) -> float:
 def wrk(port: int, case: Case, token: str, args: argparse.Namespace) -> dict[str, float]:
     env = {"WRK_METHOD": case.method, "WRK_BODY": BODY if case.method == "POST" else ""}
     env["WRK_AUTH"] = f"Bearer {token}" if case.signed_in else ""
-    argv = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "-s", str(LUA)]
+    argv = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    argv += ["-s", str(LUA)]
     argv.append(f"http://127.0.0.1:{port}{case.path}")
     out = subprocess.run(
         argv, env={**os.environ, **env}, capture_output=True, text=True, check=True
     )
+    # Requests wrk gave up on may still be queued in the server: let it finish them first.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=120):
+        pass
     line = next(x for x in out.stdout.splitlines() if x.startswith("WRK "))
     figures: dict[str, float] = json.loads(line.removeprefix("WRK "))
     if figures["non2xx"] or figures["errors"]:
