@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
@@ -11,7 +11,7 @@ from app.schemas.distributions import PeriodQuery
 from app.services import analytics
 from app.services.analytics import SupplyDemandGroupBy
 
-router = APIRouter(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
+router = Router(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
 
 
 @router.get(

@@ -1,15 +1,15 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import PlatformAdmin, SessionDep
 from app.schemas.audit import AuditEventRead
 from app.schemas.common import MAX_ID, Page, PageDep
 from app.services import audit as audit_service
 
-router = APIRouter(prefix=API_PREFIX, tags=["audit"])
+router = Router(prefix=API_PREFIX, tags=["audit"])
 
 Text = Annotated[str | None, Query(max_length=64)]
 

@@ -1,15 +1,15 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import ClientAddress, CurrentPrincipal, NoStore, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
 
-router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+router = Router(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 
 
 @router.post(

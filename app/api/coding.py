@@ -1,12 +1,10 @@
-from fastapi import APIRouter
-
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal
 from app.api.openapi import errors
 from app.schemas.coding import CodingRequest, CodingResult
 from app.services.coding import coder
 
-router = APIRouter(prefix=f"{API_PREFIX}/coding", tags=["coding"])
+router = Router(prefix=f"{API_PREFIX}/coding", tags=["coding"])
 
 
 @router.post(

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, SettingsDep, Writer
 from app.api.deps import require_org_type as org_type
 from app.api.openapi import errors
@@ -24,7 +24,7 @@ from app.services import demand_responses as response_service
 from app.services import demands as demand_service
 from app.services.permissions import Principal
 
-router = APIRouter(prefix=f"{API_PREFIX}/demands", tags=["demands"])
+router = Router(prefix=f"{API_PREFIX}/demands", tags=["demands"])
 
 Enterprise = Annotated[Principal, Depends(org_type(OrgType.enterprise))]
 College = Annotated[Principal, Depends(org_type(OrgType.college))]

@@ -1,8 +1,9 @@
 """Typed dependencies: the request's session, settings and caller."""
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
@@ -29,46 +30,51 @@ def writes_late(endpoint: F) -> F:
     return endpoint
 
 
-async def session_slot(request: Request) -> AsyncIterator[None]:
-    """Wait, without holding a thread, for one of the app's `session_slots`.
-
-    Sync endpoints and dependencies run on AnyIO's thread pool (40 threads). A request
-    holding a transaction needs a thread again after its endpoint (to validate the
-    response) before it commits. If every thread were blocked waiting for what that
-    transaction holds (a pooled connection, SQLite's write lock, a row lock), it would
-    never get one: the server would stall until the pool's or SQLite's 30 s timeouts
-    failed the requests. So no more transactions run at once than there are threads
-    to spare (see `app.main`), and the others wait here, in the event loop.
-    """
-    async with request.app.state.session_slots:
-        yield
-
-
-def get_session(
-    request: Request, _slot: Annotated[None, Depends(session_slot, scope="function")]
-) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
-    session: Session = request.app.state.sessionmaker()
+def _finish(session: Session, exc: BaseException | None) -> None:
+    """Commit (or, after an error, roll back) and give the connection back to the pool."""
     try:
-        endpoint = getattr(request.scope.get("route"), "endpoint", None)
-        if request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False):
-            begin_write(session)
-        yield session
-        session.commit()
-    except AppError as exc:
-        if exc.keep_changes:
+        if exc is None or (isinstance(exc, AppError) and exc.keep_changes):
             session.commit()
         else:
             session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
 
 
-def no_store(response: Response) -> None:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    Async, so that a request costs no thread hop for its session: the session is made in
+    the event loop (no I/O) and the endpoint's thread opens its connection; only the write
+    transaction's `BEGIN IMMEDIATE` and the commit run on a thread of their own.
+
+    Sync endpoints and dependencies run on AnyIO's thread pool. A request holding a
+    transaction needs a thread again after its endpoint (to validate the response and to
+    commit). If every thread were blocked waiting for what that transaction holds (a
+    pooled connection, SQLite's write lock, a row lock), it would never get one: the
+    server would stall until the pool's or SQLite's 30 s timeouts failed the requests. So
+    fewer transactions run at once than there are threads (`session_slots`, see
+    `app.main`), and the others wait here, in the event loop, without holding a thread.
+    """
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    write = request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False)
+    async with request.app.state.session_slots:
+        session: Session = request.app.state.sessionmaker()
+        try:
+            if write:
+                await anyio.to_thread.run_sync(begin_write, session)
+            yield session
+        except BaseException as exc:
+            await anyio.to_thread.run_sync(_finish, session, exc)
+            raise
+        await anyio.to_thread.run_sync(_finish, session, None)
+
+
+# Dependencies that do no I/O are async: FastAPI runs a sync one on a thread of the pool,
+# a hop that cost more than the check itself (bench/http.py).
+
+
+async def no_store(response: Response) -> None:
     """For answers that carry a secret (a token, a key): no cache may keep them."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
@@ -100,12 +106,12 @@ async def text_guard(request: Request) -> None:
         )
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def client_address() -> str:
+async def client_address() -> str:
     """The client's address, as the request middleware determined it."""
     return context.client_address.get() or "unknown"
 
@@ -122,28 +128,37 @@ _bearer = OAuth2PasswordBearer(
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organisation's key")
 
 
-def optional_principal(
+def _principal(
+    session: Session, settings: Settings, token: str | None, api_key: str | None
+) -> Principal:
+    if token:
+        return auth_service.principal_from_token(session, settings, token)
+    principal = auth_service.principal_from_api_key(session, api_key or "")
+    if principal.org_id is not None:  # its next requests count as the organisation's
+        rate_limit.verified_keys.add(api_key or "", principal.org_id)
+    return principal
+
+
+async def optional_principal(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal | None:
-    """The caller, or None when anonymous; a bad credential is a 401, never anonymity."""
-    principal = None
-    if token:
-        principal = auth_service.principal_from_token(session, settings, token)
-    elif api_key:
-        principal = auth_service.principal_from_api_key(session, api_key)
-        if principal.org_id is not None:  # its next requests count as the organisation's
-            rate_limit.verified_keys.add(api_key, principal.org_id)
-    if principal:  # for the access log
-        request.state.user_id = principal.user.id if principal.user else None
-        request.state.organization_id = principal.org_id
+    """The caller, or None when anonymous; a bad credential is a 401, never anonymity.
+
+    Async: an anonymous request needs no thread here; a credential is looked up on one.
+    """
+    if not token and not api_key:
+        return None
+    principal = await anyio.to_thread.run_sync(_principal, session, settings, token, api_key)
+    request.state.user_id = principal.user.id if principal.user else None  # for the access log
+    request.state.organization_id = principal.org_id
     return principal
 
 
-def current_principal(
+async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     return permissions.require_principal(principal)
@@ -153,7 +168,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def writer(principal: CurrentPrincipal) -> Principal:
+async def writer(principal: CurrentPrincipal) -> Principal:
     permissions.ensure_can_write(principal)
     return principal
 
@@ -161,7 +176,7 @@ def writer(principal: CurrentPrincipal) -> Principal:
 Writer = Annotated[Principal, Depends(writer)]
 
 
-def platform_admin(principal: CurrentPrincipal) -> Principal:
+async def platform_admin(principal: CurrentPrincipal) -> Principal:
     permissions.ensure_platform_admin(principal)
     return principal
 
@@ -169,27 +184,27 @@ def platform_admin(principal: CurrentPrincipal) -> Principal:
 PlatformAdmin = Annotated[Principal, Depends(platform_admin)]
 
 
-def require_department(*departments: Department) -> Callable[[Principal], Principal]:
+def require_department(*departments: Department) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting platform admins and the given government departments."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_department(principal, *departments)
         return principal
 
     return dependency
 
 
-def require_org_type(*org_types: OrgType) -> Callable[[Principal], Principal]:
+def require_org_type(*org_types: OrgType) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting approved organisations of the given types."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_org_type(principal, *org_types)
         return principal
 
     return dependency
 
 
-def organization_writer(principal: Writer) -> Principal:
+async def organization_writer(principal: Writer) -> Principal:
     permissions.ensure_organization(principal)
     return principal
 
@@ -198,17 +213,19 @@ def organization_writer(principal: Writer) -> Principal:
 OrganizationWriter = Annotated[Principal, Depends(organization_writer)]
 
 
-def require_feed_author(policy: permissions.FeedPolicy) -> Callable[[Principal], Principal]:
+def require_feed_author(
+    policy: permissions.FeedPolicy,
+) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting those who may create items in a feed (see `FeedPolicy`)."""
 
-    def dependency(principal: Writer) -> Principal:
+    async def dependency(principal: Writer) -> Principal:
         permissions.ensure_feed_author(principal, policy)
         return principal
 
     return dependency
 
 
-def training_author(principal: Writer) -> Principal:
+async def training_author(principal: Writer) -> Principal:
     permissions.ensure_training_author(principal)
     return principal
 

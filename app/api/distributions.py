@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
+from fastapi import Depends, File, Path, Query, Response, UploadFile
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import (
     OptionalPrincipal,
     SessionDep,
@@ -29,7 +29,7 @@ from app.services import distributions as distribution_service
 from app.services.periods import HALF_YEAR_PATTERN
 from app.services.permissions import Principal
 
-router = APIRouter(prefix=API_PREFIX, tags=["student distribution"])
+router = Router(prefix=API_PREFIX, tags=["student distribution"])
 
 College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
 PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]

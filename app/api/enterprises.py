@@ -1,8 +1,8 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import EnterpriseSize, IntegrationLevel
@@ -13,7 +13,7 @@ from app.services import enterprises as service
 from app.services import feeds
 from app.services.permissions import Principal
 
-router = APIRouter(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directory"])
+router = Router(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directory"])
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 

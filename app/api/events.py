@@ -1,14 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep
 from app.api.openapi import errors
 from app.schemas.events import EventPage
 from app.services import events as event_service
 
-router = APIRouter(prefix=API_PREFIX, tags=["events"])
+router = Router(prefix=API_PREFIX, tags=["events"])
 
 
 @router.get(

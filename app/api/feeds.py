@@ -15,7 +15,7 @@ from app.services.feeds import Feed
 from app.services.permissions import Principal
 
 
-def feed_filters(
+async def feed_filters(
     q: Annotated[
         str | None,
         Query(

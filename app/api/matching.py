@@ -1,6 +1,4 @@
-from fastapi import APIRouter
-
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.schemas.common import Id, PageDep
@@ -8,7 +6,7 @@ from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
 from app.services import matching
 
-router = APIRouter(prefix=API_PREFIX, tags=["matching"])
+router = Router(prefix=API_PREFIX, tags=["matching"])
 
 
 @router.get(

@@ -4,7 +4,7 @@ import hmac
 import os
 from importlib import resources
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -12,12 +12,13 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
+from app.api import Router
 from app.api.openapi import errors
 from app.core.errors import AppError, Unauthorized
 from app.core.i18n import t
 from app.core.rate_limit import RedisCounter
 
-router = APIRouter(tags=["operations"])
+router = Router(tags=["operations"])
 
 DOCS_ASSETS = resources.files("fastapi_offline") / "static"
 ASSETS_URL = "/docs-assets"

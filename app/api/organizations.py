@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import (
     CurrentPrincipal,
     NoStore,
@@ -28,7 +28,7 @@ from app.schemas.organizations import (
 )
 from app.services import organizations as org_service
 
-router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
+router = Router(prefix=API_PREFIX, tags=["organizations"])
 
 
 @router.post(

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
 from app.api.openapi import answer, errors
 from app.models import Publication
@@ -24,7 +24,7 @@ from app.services import schedule as schedule_service
 from app.services.distribution_files import CSV, XLSX
 from app.services.permissions import DISTRIBUTION_SUPERVISORS, Principal
 
-router = APIRouter(prefix=f"{API_PREFIX}/publications", tags=["publications"])
+router = Router(prefix=f"{API_PREFIX}/publications", tags=["publications"])
 
 Supervisor = Annotated[Principal, Depends(require_department(*DISTRIBUTION_SUPERVISORS))]
 

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import TargetGroup
@@ -17,7 +17,7 @@ from app.services import feeds
 from app.services import social_service_projects as service
 from app.services.permissions import Principal
 
-router = APIRouter(prefix=f"{API_PREFIX}/social-service-projects", tags=["social service projects"])
+router = Router(prefix=f"{API_PREFIX}/social-service-projects", tags=["social service projects"])
 Author = Annotated[Principal, Depends(require_feed_author(service.FEED.policy))]
 
 

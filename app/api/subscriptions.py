@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
 from app.api.openapi import errors
 from app.models import Subscription
@@ -17,7 +17,7 @@ from app.schemas.subscriptions import (
 )
 from app.services import subscriptions as subscription_service
 
-router = APIRouter(
+router = Router(
     prefix=f"{API_PREFIX}/subscriptions",
     tags=["subscriptions"],
 )

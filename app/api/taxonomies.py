@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep
 from app.api.openapi import errors
 from app.models import Major, Occupation
@@ -20,7 +20,7 @@ from app.schemas.taxonomies import (
 )
 from app.services import taxonomies as taxonomy_service
 
-router = APIRouter(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
+router = Router(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
 
 Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains")]
 

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, status
+from fastapi import Body, Depends, status
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, TrainingAuthor, Writer
 from app.api.deps import require_org_type as org_type
 from app.api.openapi import errors
@@ -23,7 +23,7 @@ from app.schemas.trainings import (
 from app.services import trainings as training_service
 from app.services.permissions import Principal
 
-router = APIRouter(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
+router = Router(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
 
 College = Annotated[Principal, Depends(org_type(OrgType.college))]
 CHANGE_ERRORS = errors(404, 409, 422)

@@ -70,16 +70,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def pool_capacity(engine: Engine) -> int | None:
-    """How many connections the engine's pool hands out at most (None: no limit known)."""
-    pool = engine.pool
-    size = getattr(pool, "size", None)
-    overflow = getattr(pool, "_max_overflow", None)
-    if not callable(size) or not isinstance(overflow, int) or overflow < 0:
-        return None
-    return int(size()) + overflow
-
-
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 

@@ -15,6 +15,7 @@ from app.models.directory_entry import DirectoryEntry
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
 from app.models.event import Event
+from app.models.feed import FeedCount
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
 from app.models.publication import Publication, PublicationRow, PublishedSubmission
@@ -50,6 +51,7 @@ __all__ = [
     "ClusterIndustry",
     "ClusterMajorClass",
     "DispatchCursor",
+    "FeedCount",
     "CooperationProject",
     "CooperationProjectCollege",
     "CooperationProjectEnterprise",

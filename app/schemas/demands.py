@@ -201,7 +201,7 @@ class DemandFilters(BaseModel):
     q: str | None = None
 
 
-def demand_filters(
+async def demand_filters(
     kind: DemandKind | None = None,
     status: Annotated[
         DemandStatus | None,

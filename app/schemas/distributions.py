@@ -95,7 +95,7 @@ class DistributionFilters(BaseModel):
     view: DistributionView | None = None
 
 
-def distribution_filters(
+async def distribution_filters(
     period: PeriodQuery = None,
     college_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     major_code: Annotated[str | None, Query(pattern=r"^\d{6}K?$")] = None,

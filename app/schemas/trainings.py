@@ -154,7 +154,7 @@ class TrainingFilters(BaseModel):
     q: str | None = None
 
 
-def training_filters(
+async def training_filters(
     demand_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     district_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,

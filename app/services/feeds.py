@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,7 @@ from app.core import clock
 from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
 from app.models.enums import FeedStatus
+from app.models.feed import FeedCount
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
 from app.services import labels, permissions, search
@@ -59,15 +60,20 @@ def _published(item: Any) -> bool:
     return bool(item.status == FeedStatus.published)
 
 
-def visibility(principal: Principal | None, feed: Feed) -> ColumnElement[bool]:
-    """Which items the caller sees, the one rule for lists and gets: published ones for
-    everybody, the others for their owner and those who see all drafts (`sees_all_drafts`)."""
-    model = feed.model
+def visibility(
+    principal: Principal | None, feed: Feed, status: Any = None, owner: Any = None
+) -> ColumnElement[bool]:
+    """Which items the caller sees, the one rule for lists, gets and counts: published ones
+    for everybody, the others for their owner and those who see all drafts
+    (`sees_all_drafts`). `status` and `owner` are the item's columns unless given
+    (`FeedCount`'s)."""
+    status = feed.model.status if status is None else status
+    owner = feed.model.owner_organization_id if owner is None else owner
     if permissions.sees_all_drafts(principal, feed.policy):
         return true()
-    visible: ColumnElement[bool] = model.status == FeedStatus.published
+    visible: ColumnElement[bool] = status == FeedStatus.published
     if principal is not None and principal.org_id is not None:
-        visible = or_(visible, model.owner_organization_id == principal.org_id)
+        visible = or_(visible, owner == principal.org_id)
     return visible
 
 
@@ -101,7 +107,26 @@ def list_items(
         match, relevance = search.search(feed.resource, model.id, columns, common.q)
         stmt = stmt.where(match)
         order.insert(0, relevance.desc())
+    elif not filters:
+        total = count_items(session, principal, feed, common)
+        return paginate(session, stmt.order_by(*order), page, total=total)
     return paginate(session, stmt.order_by(*order), page, sorts_all=bool(common.q))
+
+
+def count_items(
+    session: Session, principal: Principal | None, feed: Feed, common: FeedFilters
+) -> int:
+    """How many items the caller sees, by status and owner only: the sum of a few
+    `FeedCount` rows (kept by triggers), not a count of the items."""
+    stmt = select(func.coalesce(func.sum(FeedCount.items), 0)).where(
+        FeedCount.resource == feed.resource,
+        visibility(principal, feed, FeedCount.status, FeedCount.owner_key),
+    )
+    if common.status:
+        stmt = stmt.where(FeedCount.status == common.status)
+    if common.owner_organization_id is not None:
+        stmt = stmt.where(FeedCount.owner_key == common.owner_organization_id)
+    return int(session.scalar(stmt) or 0)
 
 
 def create_item(session: Session, principal: Principal, feed: Feed, data: BaseModel) -> Any:

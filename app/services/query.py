@@ -10,12 +10,19 @@ from app.schemas.common import PageParams
 
 
 def paginate(
-    session: Session, stmt: Select[Any], page: PageParams, *, sorts_all: bool = False
+    session: Session,
+    stmt: Select[Any],
+    page: PageParams,
+    *,
+    sorts_all: bool = False,
+    total: int | None = None,
 ) -> dict[str, Any]:
     """Run `stmt` for one page and count all its rows; the dict validates as `Page[...]`.
 
     The items are entities (or values) when `stmt` selects one, rows when it selects several
     columns (a report's `GROUP BY`).
+
+    `total`: the count of `stmt`'s rows, known without counting them (`feeds.count_items`).
 
     `sorts_all`: the order is computed over every matching row anyway (a relevance rank,
     not an index walk), so one pass ranks the matches' ids and counts them with a window
@@ -31,7 +38,8 @@ def paginate(
             found = {e.id: e for e in session.scalars(select(entity).where(entity.id.in_(ids)))}
             total = ranked[0][1] if ranked else 0
             return {"items": [found[i] for i in ids], "total": total, **_echo(page)}
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     result = session.execute(window)
     items = result.scalars().all() if len(stmt.column_descriptions) == 1 else result.all()
     return {"items": items, "total": total or 0, **_echo(page)}

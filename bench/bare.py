@@ -1,0 +1,285 @@
+"""The bare reference for `bench/http.py`: FastAPI, SQLAlchemy Core and Pydantic models doing
+the same work as the product's tech-project routes, on the same database, and nothing else.
+
+    DATABASE_URL=... SECRET_KEY=... uvicorn --factory bench.bare:create_app
+
+Same work: one count and one page (or, for a search, the product's bigram match and
+relevance ranked once with its count in a window), the same fields, the same sign-in check
+(the JWT, then the user and organisation rows), the same writes for a create (the item,
+its search terms and an audit row, in one write transaction). No middleware, no metrics, no
+logging. Every connection the pool opens stays open (a pool as large as the thread pool).
+"""
+
+import os
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import anyio
+from fastapi import FastAPI, Header, HTTPException, Query, Response
+from jose import jwt
+from pydantic import BaseModel
+from sqlalchemy import (
+    Engine,
+    MetaData,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
+
+THREADS = int(os.environ.get("BARE_THREADS", "40"))  # FastAPI's default thread pool
+
+
+class Item(BaseModel):
+    id: int
+    status: str
+    owner_organization_id: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    kind: str
+    title: str
+    summary: str
+    description: str | None
+    cluster_code: str | None
+    deadline: date | None
+    contact: str | None
+
+
+class Page(BaseModel):
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+class NewItem(BaseModel):
+    kind: str
+    title: str
+    summary: str
+    description: str | None = None
+    cluster_code: str | None = None
+    deadline: date | None = None
+    contact: str | None = None
+
+
+def engine_for(url: str) -> Engine:
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=THREADS, max_overflow=0)
+    engine = create_engine(
+        url,
+        pool_size=THREADS,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "isolation_level": None},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(conn: Any, _record: Any) -> None:
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute(f"PRAGMA mmap_size={1 << 30}")  # as the product reads the file
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+    return engine
+
+
+def bigrams(text: str) -> list[str]:
+    text = text.lower()
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+def create_app() -> FastAPI:
+    engine = engine_for(os.environ["DATABASE_URL"])
+    secret = os.environ["SECRET_KEY"]
+    meta = MetaData()
+    meta.reflect(engine, only=["tech_projects", "users", "organizations", "search_terms"])
+    meta.reflect(engine, only=["audit_events"])
+    items, users, orgs = (
+        meta.tables["tech_projects"],
+        meta.tables["users"],
+        meta.tables["organizations"],
+    )
+    terms, audit = meta.tables["search_terms"], meta.tables["audit_events"]
+    texts = [items.c.title, items.c.summary, items.c.description]
+
+    async def lifespan(_app: FastAPI) -> Any:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+        engine.dispose()
+
+    app = FastAPI(lifespan=lifespan)
+
+    def caller(conn: Any, authorization: str | None) -> dict[str, Any] | None:
+        if not authorization:
+            return None
+        try:
+            claims = jwt.decode(authorization.removeprefix("Bearer "), secret, algorithms=["HS256"])
+        except Exception as exc:
+            raise HTTPException(401) from exc
+        user = (
+            conn.execute(select(users).where(users.c.id == int(claims["sub"]))).mappings().first()
+        )
+        if user is None or not user["is_active"]:
+            raise HTTPException(401)
+        org_id = user["organization_id"]
+        org = conn.execute(select(orgs).where(orgs.c.id == org_id)).mappings().first()
+        if org is not None and org["status"] == "suspended":
+            raise HTTPException(403)
+        return {"user": user, "org": org}
+
+    def visible(who: dict[str, Any] | None) -> Any:
+        if who and (
+            who["user"]["is_platform_admin"] or (who["org"] or {}).get("department") == "tech"
+        ):
+            return true()
+        rule = items.c.status == "published"
+        if who and who["org"]:
+            rule = or_(rule, items.c.owner_organization_id == who["org"]["id"])
+        return rule
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/v1/tech-projects", response_model=Page)
+    def list_items(
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        q: Annotated[str | None, Query(min_length=2, max_length=100)] = None,
+        cluster_code: str | None = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        with engine.begin() as conn:
+            stmt = select(items).where(visible(caller(conn, authorization)))
+            if cluster_code:
+                stmt = stmt.where(items.c.cluster_code == cluster_code)
+            order = [items.c.updated_at.desc(), items.c.id.desc()]
+            if not q:
+                count = select(func.count()).select_from(stmt.subquery())
+                total = conn.scalar(count)
+                rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).mappings()
+                return {"items": list(rows), "total": total, "limit": limit, "offset": offset}
+            grams = bigrams(q)
+            ids = select(terms.c.item_id).where(
+                terms.c.resource == "tech_project", terms.c.term.in_(grams)
+            )
+            if len(grams) > 1:
+                ids = ids.group_by(terms.c.item_id).having(func.count() == len(grams))
+            stmt = stmt.where(items.c.id.in_(ids))
+            like = [c.ilike(f"%{q}%") for c in texts]
+            if len(q) > 2:
+                stmt = stmt.where(or_(*like))
+            rank = case(*((cond, 3 - i) for i, cond in enumerate(like)), else_=0)
+            ranked = stmt.with_only_columns(items.c.id, func.count().over())
+            ranked = conn.execute(
+                ranked.order_by(rank.desc(), *order).limit(limit).offset(offset)
+            ).all()
+            found = conn.execute(
+                select(items).where(items.c.id.in_([r[0] for r in ranked]))
+            ).mappings()
+            by_id = {row["id"]: row for row in found}
+            total = ranked[0][1] if ranked else 0
+            return {
+                "items": [by_id[r[0]] for r in ranked],
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+            }
+
+    @app.get("/api/v1/tech-projects/{item_id}", response_model=Item)
+    def get_item(
+        item_id: int, response: Response, authorization: Annotated[str | None, Header()] = None
+    ) -> Any:
+        with engine.begin() as conn:
+            stmt = select(items).where(visible(caller(conn, authorization)), items.c.id == item_id)
+            row = conn.execute(stmt).mappings().first()
+        if row is None:
+            raise HTTPException(404)
+        response.headers["ETag"] = f'W/"{row["version"]}"'
+        return row
+
+    @app.get("/api/v1/auth/me")
+    def me(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        with engine.begin() as conn:
+            who = caller(conn, authorization)
+        if who is None:
+            raise HTTPException(401)
+        user, org = who["user"], who["org"]
+        return {
+            "user": {
+                k: user[k]
+                for k in (
+                    "id",
+                    "username",
+                    "display_name",
+                    "organization_id",
+                    "role",
+                    "is_platform_admin",
+                    "is_active",
+                    "created_at",
+                )
+            },
+            "organization": dict(org) if org else None,
+            "roles": [user["role"]],
+            "role": user["role"],
+            "is_platform_admin": user["is_platform_admin"],
+            "auth_method": "token",
+        }
+
+    @app.post("/api/v1/tech-projects", status_code=201, response_model=Item)
+    def create(data: NewItem, authorization: Annotated[str | None, Header()] = None) -> Any:
+        with (
+            engine.connect().execution_options(sqlite_begin="BEGIN IMMEDIATE") as conn,
+            conn.begin(),
+        ):
+            who = caller(conn, authorization)
+            if who is None:
+                raise HTTPException(401)
+            now = datetime.now(UTC)
+            values = {
+                **data.model_dump(),
+                "status": "draft",
+                "version": 1,
+                "owner_organization_id": who["org"]["id"],
+                "created_at": now,
+                "updated_at": now,
+            }
+            row = conn.execute(insert(items).values(values).returning(*items.c)).mappings().one()
+            grams = {
+                t
+                for text in (data.title, data.summary, data.description)
+                if text
+                for t in bigrams(text)
+            }
+            conn.execute(
+                insert(terms),
+                [
+                    {"resource": "tech_project", "term": t, "item_id": row["id"]}
+                    for t in sorted(grams)
+                ],
+            )
+            conn.execute(
+                insert(audit).values(
+                    occurred_at=now,
+                    actor_user_id=who["user"]["id"],
+                    actor_username=who["user"]["username"],
+                    actor_organization_id=who["org"]["id"],
+                    auth_method="token",
+                    action="tech_project.create",
+                    resource_type="tech_project",
+                    resource_id=str(row["id"]),
+                    summary={},
+                )
+            )
+        return row
+
+    return app
