@@ -70,7 +70,8 @@ Cohort = tuple[str, MajorLevel, int, str, int]  # major, level, graduation year,
 def _cohort_query(supply: Supply) -> Any:
     available = func.sum(R.graduating_headcount)
     keys = (R.college_id, R.major_code, R.level, R.graduation_year, R.district_code)
-    return select(*keys, available).where(supply.clause()).group_by(*keys).having(available > 0)
+    stmt = select(*keys, available.label("available")).where(supply.clause())
+    return stmt.group_by(*keys).having(available > 0)
 
 
 def _ranges(column: Any, prefixes: set[str]) -> ColumnElement[bool]:
@@ -135,20 +136,41 @@ def match_demand(
         ref,
         settings.matching_weights,
     )
-    ranked = sorted(
-        (-scorer.points(*cohort), college, *cohort)
-        for college, *cohort in session.execute(_candidates(scorer, supply))
-    )
-    window = ranked[page.offset : page.offset + page.limit]
+    window, total = _ranked(session, scorer, supply, page)
     items = _cohort_matches(session, scorer, window)
     return {
         "items": items,
-        "total": len(ranked),
+        "total": total,
         "limit": page.limit,
         "offset": page.offset,
         "demand_id": demand.id,
         "period": supply.period,
     }
+
+
+def _ranked(
+    session: Session, scorer: Scorer, supply: Supply, page: PageParams
+) -> tuple[list[Any], int]:
+    """The page of (−points, college, *cohort), ranked by the database, and the total.
+
+    Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
+    cohorts = _candidates(scorer, supply).subquery()
+    c = cohorts.c
+    keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
+    points = scorer.points_sql(*keys)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    strings = [k.collate("C") if postgresql else k for k in (c.major_code, c.level)]
+    district = c.district_code.collate("C") if postgresql else c.district_code
+    stmt = (
+        select(-points, c.college_id, *keys, func.count().over())
+        .order_by(points.desc(), c.college_id, *strings, c.graduation_year, district)
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    rows = session.execute(stmt).all()
+    if rows:
+        return [tuple(row[:-1]) for row in rows], rows[0][-1]
+    return [], session.scalar(select(func.count()).select_from(cohorts)) or 0
 
 
 def _cohort_matches(session: Session, scorer: Scorer, window: list[Any]) -> list[dict[str, Any]]:
