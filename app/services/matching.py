@@ -36,7 +36,7 @@ import bisect
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -74,13 +74,13 @@ def _cohort_query(supply: Supply) -> Any:
     return stmt.group_by(*keys).having(available > 0)
 
 
-def _ranges(column: Any, prefixes: set[str]) -> ColumnElement[bool]:
-    """`column` under any of the prefixes, as index ranges (prefixes under others dropped)."""
+def _outermost(prefixes: set[str]) -> list[str]:
+    """The prefixes not under another one (their code ranges are disjoint)."""
     kept: list[str] = []
     for prefix in sorted(prefixes):
         if not any(prefix.startswith(k) for k in kept):
             kept.append(prefix)
-    return or_(*(code_prefix(column, p) for p in kept))
+    return kept
 
 
 def _want(session: Session, demand: Demand, enterprise_district: str | None) -> Want:
@@ -102,7 +102,10 @@ def _via(session: Session, demand: Demand) -> dict[str, list[str]]:
 
 
 def _candidates(scorer: Scorer, supply: Supply) -> Any:
-    stmt = _cohort_query(supply).where(_ranges(R.major_code, {r.prefix for r in scorer.rules}))
+    """The cohorts any rule relates, one grouped query per major code range (UNION ALL):
+    each one is an index range scan whatever the planner's statistics say (one OR of
+    ranges may be planned as a scan of the whole period when statistics are missing)."""
+    stmt = _cohort_query(supply)
     want = scorer.want
     if want.level_mask:
         levels = {lvl for lvl in MajorLevel if scorer.level(lvl) > 0}
@@ -110,7 +113,9 @@ def _candidates(scorer: Scorer, supply: Supply) -> Any:
     if want.graduation_years:
         years = {y + d for y in want.graduation_years for d in (-1, 0, 1)}
         stmt = stmt.where(R.graduation_year.in_(sorted(years)))
-    return stmt
+    ranges = _outermost({r.prefix for r in scorer.rules})
+    parts = [stmt.where(code_prefix(R.major_code, prefix)) for prefix in ranges]
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
