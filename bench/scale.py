@@ -79,18 +79,6 @@ def set_open(url: str, count: int) -> None:
     engine.dispose()
 
 
-def timed(client: TestClient, urls: list[str], headers) -> list[float]:
-    for url in urls[:5]:  # warm-up
-        client.get(url, headers=headers(url))
-    times = []
-    for url in urls:
-        started = time.perf_counter()
-        response = client.get(url, headers=headers(url))
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.text
-    return times
-
-
 def measure_matching(url: str, world: dict, db: str, requests: int, label: str) -> dict:
     rng = random.Random(7)
     open_ids = world["open"][: CITY_OPEN if label == "city" else None]
@@ -110,7 +98,7 @@ def measure_matching(url: str, world: dict, db: str, requests: int, label: str) 
             ("analytics", analytics, lambda u: {}, 50),
         ]
         for name, urls, headers, target in runs:
-            p95[name] = percentile(timed(client, urls, headers), 95)
+            p95[name] = percentile(matching.timed(client, urls, headers), 95)
             figure(
                 db,
                 f"{label} {name} p95 ({len(open_ids):,} open demands)",
