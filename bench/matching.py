@@ -194,6 +194,7 @@ def demands(session, rng, enterprises, majors, count, open_share) -> list[int]:
                 "close_reason": None if is_open else "filled_elsewhere",
                 "created_at": clock.now(),
                 "updated_at": clock.now(),
+                "opened_at": clock.now(),  # once opened, a demand is public for good
             }
         )
         links += [{"demand_id": i, "code": c, "share": s} for c, s in _shares(codes, headcount)]

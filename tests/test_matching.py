@@ -1,6 +1,13 @@
 """Matching: ranking properties on a hand-built world, both directions, periods, permissions."""
 
-from app.models.enums import Department
+import random
+
+from sqlalchemy import func, select
+
+from app.models import DistributionRow, Major, Organization
+from app.models.demand import LEVEL_BITS
+from app.models.enums import Department, MajorKind, MajorLevel
+from app.services.match_score import Scorer, Want, load_reference, score
 from tests.factories import (
     assert_problem,
     cohort,
@@ -313,3 +320,119 @@ def test_reverse_matching_for_a_college_of_every_category(client, db):
     assert offered["total"] == len(offered["items"]) == len(listing)
     assert {item["demand"]["id"] for item in offered["items"]} == listing
     assert 0 < len(listing) < len(demands)
+
+
+def brute_force_world(client, db, rng):
+    """Random cohorts of majors in related categories (all levels, two clusters' worth),
+    some rows adding up to one cohort, some with no graduates; random open demands."""
+    with db() as session:
+        majors = session.execute(
+            select(Major.code, Major.level)
+            .where(Major.kind == MajorKind.major, func.substr(Major.code, 1, 2).in_(PREFIXES))
+            .order_by(Major.code)
+        ).all()
+    pool = rng.sample(majors, 24)
+    colleges = []
+    for _ in range(4):
+        rows = []
+        for code, _ in rng.sample(pool, 7):
+            row = graduating(code, rng.choice([0, 5, 12, 30, 60]))
+            row["district_code"] = rng.choice(PLACES)
+            rows.append(row)
+            if rng.random() < 0.4:  # the same graduation year, enrolled a year earlier
+                rows.append({**row, "enrollment_year": row["enrollment_year"] - 1})
+        colleges.append(supply(client, db, [(rng.choice(PLACES), rows)], publish=False)[0])
+    _, education = department_headers(client, db, Department.education)
+    publish_distribution(client, education, P)
+    _, enterprise = org_headers(client, db, district_code=rng.choice(PLACES))
+    demands = []
+    for _ in range(14):
+        code = rng.choice(pool)[0]
+        codes = sorted({rng.choice([code, code[:4], code[:2]]), *rng.sample([code], 1)})
+        body = {
+            "major_codes": codes,
+            "headcount": rng.randint(1, 60),
+            "levels": rng.sample(["secondary", "higher", "undergraduate"], rng.randint(0, 2)),
+            "graduation_years": rng.sample([YEAR, YEAR + 1, YEAR + 2], rng.randint(0, 1)),
+        }
+        if rng.random() < 0.6:
+            body["district_code"] = rng.choice(PLACES)
+        demands.append(post_demand(client, enterprise, **body))
+    return colleges, enterprise, demands
+
+
+PREFIXES = ["46", "66", "26", "43", "53"]
+PLACES = ["371002", "371003", "371082", "371083"]
+
+
+def brute_cohorts(db, period=P):
+    """Every published cohort, summed as matching sums them, with graduates."""
+    sums: dict[tuple, int] = {}
+    with db() as session:
+        for row in session.scalars(select(DistributionRow).where(DistributionRow.period == period)):
+            key = (
+                row.college_id,
+                row.major_code,
+                row.level,
+                row.graduation_year,
+                row.district_code,
+            )
+            sums[key] = sums.get(key, 0) + row.graduating_headcount
+        ref = load_reference(session)
+    return [(*key, n) for key, n in sums.items() if n > 0], ref
+
+
+def brute_scorer(client, demand, ref):
+    want = Want(
+        demand["major_codes"],
+        sum(LEVEL_BITS[MajorLevel(level)] for level in demand["levels"]),
+        demand["graduation_years"],
+        demand["district_code"] or demand_enterprise_district(client, demand),
+        demand["headcount"],
+    )
+    return Scorer(want, ref, client.app.state.settings.matching_weights)
+
+
+def demand_enterprise_district(client, demand):
+    with client.app.state.sessionmaker() as session:
+        return session.get(Organization, demand["enterprise_id"]).district_code
+
+
+def test_rankings_equal_a_brute_force_ranking(client, db):
+    """Both directions, on a random world, against every cohort scored one by one in
+    Python: the same matches, scores, order and totals (so neither the candidate queries,
+    the scoring in SQL nor the bounded reverse search loses or misorders one)."""
+    rng = random.Random(12)
+    colleges, enterprise, demands = brute_force_world(client, db, rng)
+    cohorts, ref = brute_cohorts(db)
+    best: dict[int, dict[int, float]] = {college.id: {} for college, _ in colleges}
+    for demand in demands:
+        scorer = brute_scorer(client, demand, ref)
+        scored = []
+        for college_id, *found in cohorts:
+            values = scorer.values(*found)
+            if values[0] and values[1] and values[2]:
+                scored.append((-scorer.points(*found), college_id, *found))
+            if values[0]:
+                points = max(best[college_id].get(demand["id"], 0), scorer.points(*found))
+                best[college_id][demand["id"]] = points
+        scored.sort()
+        result = ranking(client, demand["id"], enterprise, limit=200)
+        got = [
+            (m["college"]["id"], m["major_code"], m["level"], m["graduation_year"],
+             m["district_code"], m["available_headcount"], m["score"])
+            for m in result["items"]
+        ]  # fmt: skip
+        assert got == [(*s[1:], score(-s[0])) for s in scored]
+        assert result["total"] == len(scored)
+        if len(scored) > 3:
+            page = ranking(client, demand["id"], enterprise, limit=2, offset=2)
+            assert page["items"] == result["items"][2:4]
+    assert any(ranking(client, d["id"], enterprise)["total"] for d in demands)
+    for college, headers in colleges:
+        expected = sorted((-p, d) for d, p in best[college.id].items())
+        url = f"/api/v1/colleges/{college.id}/matches"
+        result = client.get(url, headers=headers, params={"limit": 200}).json()
+        got = [(-i["score"], i["demand"]["id"]) for i in result["items"]]
+        assert got == [(-score(-p), d) for p, d in expected]
+        assert result["total"] == len(expected)

@@ -45,7 +45,18 @@ class DistributionRow(Base):
     __tablename__ = "distribution_rows"
     __table_args__ = (
         UniqueConstraint("submission_id", "major_code", "level", "enrollment_year"),
-        Index("ix_distribution_rows_period_major_code", "period", "major_code"),
+        # Covering for matching's candidates and the supply analytics (index-only scans).
+        Index(
+            "ix_distribution_rows_cohort",
+            "period",
+            "major_code",
+            "level",
+            "graduation_year",
+            "college_id",
+            "district_code",
+            "submission_id",
+            "graduating_headcount",
+        ),
         Index("ix_distribution_rows_period_graduation_year", "period", "graduation_year"),
         # One college's cohorts (reverse matching, a college's indicators).
         Index("ix_distribution_rows_college_id_period", "college_id", "period"),

@@ -59,10 +59,15 @@ CODE_RANGES = {
 # Regular length of study; a cohort may take one year less or two more (part-time, 3+2, ...).
 DURATION = {MajorLevel.secondary: 3, MajorLevel.higher: 3, MajorLevel.undergraduate: 4}
 MAX_HEADCOUNT = 100_000
+# A clean row, in `FIELDS` order: major, level (its value), enrolment and graduation year,
+# headcount, graduating headcount, district.
+Cohort = tuple[str, str, int, int, int, int, str]
 
 
 def whole_number(value: Any) -> int | None:
     """An int from JSON, Excel (30.0) or text (" 30 "); None when it is not a whole number."""
+    if type(value) is int:  # the common case first (bool is an int, and refused below)
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -109,6 +114,7 @@ class RowChecker:
         }
         self.districts = set(session.scalars(select(District.code)))
         self.period = period
+        self.label = period.label
         self.default_district = default_district
         self.loc = loc
         self.max_errors = max_errors
@@ -130,11 +136,12 @@ class RowChecker:
             loc = [*self.loc, row - 1, field] if self.loc[:1] == ("body",) else [*self.loc, field]
             self.errors.append({"loc": loc, "msg": msg, "type": type_, "row": row})
 
-    def check(self, row: int, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    def check(self, row: int, raw: Mapping[str, Any]) -> Cohort | None:
         """The clean cohort, or None after recording why the row is not valid."""
         before = self.error_count
         for field in REQUIRED:
-            if raw.get(field) is None or raw.get(field) == "":
+            value = raw.get(field)
+            if value is None or value == "":
                 self.fail(
                     row,
                     field,
@@ -165,20 +172,18 @@ class RowChecker:
                 "district_code",
                 t(f"未知的区县代码 {district!r}。", f"Unknown district code {district!r}."),
             )
-        if self.error_count > before or level is None or years is None or counts is None:
+        if (
+            self.error_count > before
+            or level is None
+            or years is None
+            or counts is None
+            or district is None
+        ):
             self.failed_rows += 1
             return None
         self.headcount += counts[0]
         self.graduating_headcount += counts[1]
-        return {
-            "major_code": major_code,
-            "level": level.value,
-            "enrollment_year": years[0],
-            "graduation_year": years[1],
-            "headcount": counts[0],
-            "graduating_headcount": counts[1],
-            "district_code": district,
-        }
+        return (major_code, level.value, *years, *counts, district)
 
     def _once(self, row: int, cohort: tuple[str, str, int]) -> None:
         """No two rows for the same major, level and enrolment year."""
@@ -239,7 +244,7 @@ class RowChecker:
     ) -> tuple[int, int] | None:
         enrolled = whole_number(raw["enrollment_year"])
         graduates = whole_number(raw["graduation_year"])
-        label = self.period.label
+        label = self.label
         if enrolled is None:
             self.fail(
                 row,

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping
 from typing import IO, Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, true, update
+from sqlalchemy import ColumnElement, Table, func, select, true, update
 from sqlalchemy.orm import Session
 
 from app.core import clock
@@ -18,7 +18,7 @@ from app.schemas.distributions import SubmissionRead
 from app.services import permissions
 from app.services.audit import record_audit
 from app.services.distribution_files import open_rows
-from app.services.distribution_rows import RowChecker
+from app.services.distribution_rows import FIELDS, Cohort, RowChecker
 from app.services.events import record_event
 from app.services.periods import Period, PeriodError, parse_period, period_of
 from app.services.permissions import Principal
@@ -26,6 +26,7 @@ from app.services.query import paginate
 
 CHUNK_ROWS = 5_000
 ROWS_TABLE = cast(Table, DistributionRow.__table__)
+ROW_COLUMNS = ("submission_id", "college_id", "period", *FIELDS)
 Rows = Iterable[tuple[int, Mapping[str, Any]]]
 
 
@@ -60,7 +61,8 @@ def open_period(label: str, settings: Settings) -> Period:
 
 
 class _Writer:
-    """Writes a new current submission, its rows in chunks of Core inserts."""
+    """Writes a new current submission and its rows in bulk: `COPY` on PostgreSQL, one
+    driver-level `executemany` of plain tuples per chunk on SQLite."""
 
     def __init__(
         self,
@@ -94,23 +96,21 @@ class _Writer:
         )
         session.add(self.submission)
         session.flush()
-        self.common: dict[str, Any] = {
-            "submission_id": self.submission.id,
-            "college_id": college.id,
-            "period": period.label,
-        }
-        self.buffer: list[dict[str, Any]] = []
 
-    def add(self, row: dict[str, Any]) -> None:
-        row.update(self.common)
-        self.buffer.append(row)
-        if len(self.buffer) >= CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.session.execute(insert(ROWS_TABLE), self.buffer)
-            self.buffer = []
+    def write(self, rows: list[Cohort]) -> None:
+        common = (self.submission.id, self.submission.college_id, self.submission.period)
+        connection = self.session.connection()
+        columns = f"{ROWS_TABLE.name} ({', '.join(ROW_COLUMNS)})"
+        if connection.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(common + row)
+            return
+        insert_rows = f"INSERT INTO {columns} VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = [common + row for row in rows[start : start + CHUNK_ROWS]]
+            connection.exec_driver_sql(insert_rows, chunk)
 
 
 def submit_distribution(
@@ -150,8 +150,7 @@ def submit_distribution(
         raise _rejected(report)
     start_writing(session)
     writer = _Writer(session, principal, college, period, source, filename)
-    for row in clean:
-        writer.add(row)
+    writer.write(clean)
     report["submission"] = _finish(session, principal, writer, checker, count)
     return report
 
@@ -196,10 +195,10 @@ def _report(
     }
 
 
-def _check_rows(checker: RowChecker, rows: Rows, limit: int) -> tuple[list[dict[str, Any]], int]:
+def _check_rows(checker: RowChecker, rows: Rows, limit: int) -> tuple[list[Cohort], int]:
     """The clean rows (until the first error: then nothing will be written) and the count."""
     count = 0
-    clean: list[dict[str, Any]] = []
+    clean: list[Cohort] = []
     for number, raw in rows:
         count += 1
         if count > limit:
@@ -232,7 +231,6 @@ def _rejected(report: dict[str, Any]) -> Invalid:
 def _finish(
     session: Session, principal: Principal, writer: _Writer, checker: RowChecker, count: int
 ) -> DistributionSubmission:
-    writer.flush()
     submission = writer.submission
     submission.row_count = count
     submission.headcount = checker.headcount

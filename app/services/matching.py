@@ -36,7 +36,7 @@ import bisect
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -70,16 +70,17 @@ Cohort = tuple[str, MajorLevel, int, str, int]  # major, level, graduation year,
 def _cohort_query(supply: Supply) -> Any:
     available = func.sum(R.graduating_headcount)
     keys = (R.college_id, R.major_code, R.level, R.graduation_year, R.district_code)
-    return select(*keys, available).where(supply.clause()).group_by(*keys).having(available > 0)
+    stmt = select(*keys, available.label("available")).where(supply.clause())
+    return stmt.group_by(*keys).having(available > 0)
 
 
-def _ranges(column: Any, prefixes: set[str]) -> ColumnElement[bool]:
-    """`column` under any of the prefixes, as index ranges (prefixes under others dropped)."""
+def _outermost(prefixes: set[str]) -> list[str]:
+    """The prefixes not under another one (their code ranges are disjoint)."""
     kept: list[str] = []
     for prefix in sorted(prefixes):
         if not any(prefix.startswith(k) for k in kept):
             kept.append(prefix)
-    return or_(*(code_prefix(column, p) for p in kept))
+    return kept
 
 
 def _want(session: Session, demand: Demand, enterprise_district: str | None) -> Want:
@@ -101,7 +102,10 @@ def _via(session: Session, demand: Demand) -> dict[str, list[str]]:
 
 
 def _candidates(scorer: Scorer, supply: Supply) -> Any:
-    stmt = _cohort_query(supply).where(_ranges(R.major_code, {r.prefix for r in scorer.rules}))
+    """The cohorts any rule relates, one grouped query per major code range (UNION ALL):
+    each one is an index range scan whatever the planner's statistics say (one OR of
+    ranges may be planned as a scan of the whole period when statistics are missing)."""
+    stmt = _cohort_query(supply)
     want = scorer.want
     if want.level_mask:
         levels = {lvl for lvl in MajorLevel if scorer.level(lvl) > 0}
@@ -109,7 +113,9 @@ def _candidates(scorer: Scorer, supply: Supply) -> Any:
     if want.graduation_years:
         years = {y + d for y in want.graduation_years for d in (-1, 0, 1)}
         stmt = stmt.where(R.graduation_year.in_(sorted(years)))
-    return stmt
+    ranges = _outermost({r.prefix for r in scorer.rules})
+    parts = [stmt.where(code_prefix(R.major_code, prefix)) for prefix in ranges]
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
@@ -135,20 +141,41 @@ def match_demand(
         ref,
         settings.matching_weights,
     )
-    ranked = sorted(
-        (-scorer.points(*cohort), college, *cohort)
-        for college, *cohort in session.execute(_candidates(scorer, supply))
-    )
-    window = ranked[page.offset : page.offset + page.limit]
+    window, total = _ranked(session, scorer, supply, page)
     items = _cohort_matches(session, scorer, window)
     return {
         "items": items,
-        "total": len(ranked),
+        "total": total,
         "limit": page.limit,
         "offset": page.offset,
         "demand_id": demand.id,
         "period": supply.period,
     }
+
+
+def _ranked(
+    session: Session, scorer: Scorer, supply: Supply, page: PageParams
+) -> tuple[list[Any], int]:
+    """The page of (−points, college, *cohort), ranked by the database, and the total.
+
+    Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
+    cohorts = _candidates(scorer, supply).subquery()
+    c = cohorts.c
+    keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
+    points = scorer.points_sql(*keys)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    strings = [k.collate("C") if postgresql else k for k in (c.major_code, c.level)]
+    district = c.district_code.collate("C") if postgresql else c.district_code
+    stmt = (
+        select(-points, c.college_id, *keys, func.count().over())
+        .order_by(points.desc(), c.college_id, *strings, c.graduation_year, district)
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    rows = session.execute(stmt).all()
+    if rows:
+        return [tuple(row[:-1]) for row in rows], rows[0][-1]
+    return [], session.scalar(select(func.count()).select_from(cohorts)) or 0
 
 
 def _cohort_matches(session: Session, scorer: Scorer, window: list[Any]) -> list[dict[str, Any]]:

@@ -25,7 +25,6 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 EXCEL_MAX_ROW = 1_048_576
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _INT = re.compile(r"^[+-]?\d+$")
 
 
@@ -202,17 +201,25 @@ def _feed(parser: Any, open_part: Callable[[], IO[bytes]]) -> Iterator[None]:
     yield
 
 
-def _column(ref: str | None, previous: int) -> tuple[int, int | None]:
-    """The cell's 1-based column and row from its reference (or the next column)."""
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_COLUMN_OF: dict[str, int] = {}  # "A" → 1, … "XFD" → 16,384: filled as met (at most 18,278)
+
+
+def _column(ref: str | None, previous: int) -> int:
+    """The cell's 1-based column from its reference (A1, BC12), or the next column."""
     if not ref:
-        return previous + 1, None
-    match = _CELL_REF.match(ref)
-    if not match:
+        return previous + 1
+    digits = ref.lstrip(_LETTERS)
+    letters = ref[: len(ref) - len(digits)]
+    if not (0 < len(letters) <= 3 and digits.isascii() and digits.isdigit()):
         raise Unreadable
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
-    return column, int(match.group(2))
+    column = _COLUMN_OF.get(letters)
+    if column is None:
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+        _COLUMN_OF[letters] = column
+    return column
 
 
 class _SheetReader:
@@ -247,7 +254,7 @@ class _SheetReader:
             if self.cells > self.limits.max_cells:
                 n = self.limits.max_cells
                 raise too_large(t(f"单元格超过 {n} 个", f"more than {n} cells"))
-            self.column, _ = _column(attrs.get("r"), self.column)
+            self.column = _column(attrs.get("r"), self.column)
             self.kind = attrs.get("t", "n")
             self.parts = None
         elif local in ("v", "t"):
@@ -317,6 +324,8 @@ class _SheetReader:
 
 
 def _number(raw: str) -> int | float | str | None:
+    if raw.isascii() and raw.isdigit():  # the common case: a whole number as Excel writes it
+        return int(raw)
     raw = raw.strip()
     if not raw:
         return None

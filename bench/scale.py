@@ -1,0 +1,189 @@
+"""Benchmark: matching, analytics and imports at province scale (issue 12, items 4 and 5).
+
+    .venv/bin/python bench/scale.py [--db sqlite|postgresql|both] [--requests 100]
+                                    [--only matching|imports]
+
+Matching world (Shandong-sized): 500 colleges × 150 majors × 4 cohorts = 300,000 supply
+rows per half-year period, 4 periods published (1.2 million rows), 2,000 enterprises and
+50,000 demands (built with the world builders of `bench/matching.py`). The demands are
+first measured with 6,000 of them open (the city world: the rest closed, as a platform's
+history) and then with all 50,000 open (the province world); "growth" is the province
+p95 over the city p95. Requests go through HTTP in-process (TestClient):
+`GET /demands/{id}/matches` for random open demands (as an enterprise),
+`GET /colleges/{id}/matches` for random colleges (as that college, 40 of them) and
+`GET /analytics/supply-demand` for every grouping.
+
+Imports (the files of `bench/distribution.py`): 100,000 rows as 25 CSV files of 4,000
+rows (one college each), then the same as XLSX, then one 100,000-row CSV and XLSX file
+as a dry run under tracemalloc (its peak is the memory figure).
+
+Each figure is printed with its target and the 1-minute load average at that moment
+(the machine is shared: a figure taken under load is worth repeating). PostgreSQL: a
+throw-away database is created on BENCH_POSTGRES_URL (default
+postgresql://postgres@127.0.0.1/postgres) and dropped afterwards.
+"""
+
+import argparse
+import os
+import random
+import time
+import tracemalloc
+from datetime import date
+
+import distribution
+import matching
+from common import app_settings, percentile, scratch_database
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.main import create_app
+from app.services.periods import period_of
+
+COLLEGES, MAJORS_PER_COLLEGE, PERIODS = 500, 150, 4
+ENTERPRISES, DEMANDS, CITY_OPEN = 2_000, 50_000, 6_000
+IMPORT_ROWS = 100_000
+
+
+def figure(db: str, name: str, value: float, unit: str, target: str, ok: bool) -> None:
+    load = os.getloadavg()[0]
+    verdict = "ok" if ok else "MISS"
+    print(
+        f"{db:<10} {name:<44} {value:>10,.1f} {unit:<6} target {target:<12} {verdict:<4} "
+        f"load {load:.2f}",
+        flush=True,
+    )
+
+
+def build_world(url: str) -> dict:
+    """The province world, every demand open; see `bench/matching.py` for its shape."""
+    matching.COLLEGES, matching.ENTERPRISES, matching.PERIODS = COLLEGES, ENTERPRISES, PERIODS
+    rows = COLLEGES * MAJORS_PER_COLLEGE * matching.COHORTS * PERIODS
+    return matching.build(url, rows, DEMANDS, 1.0)
+
+
+def set_open(url: str, count: int) -> None:
+    """Demands 1..count open, the others closed; then fresh planner statistics."""
+    from app.core.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE demands SET status = CASE WHEN id <= :n THEN 'open' ELSE 'closed' END, "
+                "close_reason = CASE WHEN id <= :n THEN NULL ELSE 'filled_elsewhere' END"
+            ),
+            {"n": count},
+        )
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def measure_matching(url: str, world: dict, db: str, requests: int, label: str) -> dict:
+    rng = random.Random(7)
+    open_ids = world["open"][: CITY_OPEN if label == "city" else None]
+    colleges = rng.sample(world["colleges"], 40)
+    app = create_app(app_settings(url))
+    p95 = {}
+    with TestClient(app) as client:
+        enterprise = matching.login(client, f"u{world['colleges'][-1] + 1}")
+        college_headers = {c: matching.login(client, f"u{c}") for c in colleges}
+        forward = [f"/api/v1/demands/{rng.choice(open_ids)}/matches" for _ in range(requests)]
+        reverse = [f"/api/v1/colleges/{rng.choice(colleges)}/matches" for _ in range(requests)]
+        groups = ["category", "class", "major", "cluster", "district", "occupation"]
+        analytics = [f"/api/v1/analytics/supply-demand?group_by={g}" for g in groups * 10]
+        runs = [
+            ("forward", forward, lambda u: enterprise, 20),
+            ("reverse", reverse, lambda u: college_headers[int(u.split("/")[4])], 25),
+            ("analytics", analytics, lambda u: {}, 50),
+        ]
+        for name, urls, headers, target in runs:
+            p95[name] = percentile(matching.timed(client, urls, headers), 95)
+            figure(
+                db,
+                f"{label} {name} p95 ({len(open_ids):,} open demands)",
+                p95[name],
+                "ms",
+                f"≤ {target} ms",
+                p95[name] <= target,
+            )
+    app.state.engine.dispose()
+    return p95
+
+
+def run_matching(db: str, requests: int) -> None:
+    with scratch_database(db) as url:
+        world = build_world(url)
+        print(
+            f"{db}: {world['rows']:,} supply rows, {COLLEGES} colleges, {PERIODS} periods, "
+            f"{DEMANDS:,} demands; built in {world['seconds']:.0f}s",
+            flush=True,
+        )
+        set_open(url, CITY_OPEN)
+        city = measure_matching(url, world, db, requests, "city")
+        set_open(url, DEMANDS)
+        province = measure_matching(url, world, db, requests, "province")
+        for name in ("forward", "reverse"):
+            growth = province[name] / city[name]
+            figure(db, f"{name} growth city → province", growth, "×", "≤ 1.5×", growth <= 1.5)
+
+
+def run_imports(db: str) -> None:
+    colleges = -(-IMPORT_ROWS // distribution.ROWS_PER_COLLEGE)
+    with scratch_database(db) as url:
+        ids, cohorts = distribution.setup(url, colleges)
+        rows = [cohorts[: distribution.ROWS_PER_COLLEGE]] * colleges
+        files = {
+            "CSV": [distribution.csv_file(r) for r in rows],
+            "XLSX": [distribution.xlsx_file(r) for r in rows],
+        }
+        period = period_of(date.today(), "half_yearly").label  # type: ignore[arg-type]
+        targets = {("CSV", "sqlite"): 50_000, ("CSV", "postgresql"): 40_000}
+        with TestClient(create_app(app_settings(url))) as client:
+            headers = {cid: distribution.login(client, cid) for cid in ids[:-1]}
+            for kind, contents in files.items():
+                started = time.perf_counter()
+                for cid, content in zip(ids[:-1], contents, strict=True):
+                    name = f"rows.{kind.lower()}"
+                    assert distribution.upload(client, cid, headers[cid], period, name, content)[
+                        "valid"
+                    ]
+                rate = IMPORT_ROWS / (time.perf_counter() - started)
+                target = targets.get((kind, db), 25_000)
+                name = f"{kind} import ({colleges} files of 4,000 rows)"
+                figure(db, name, rate, "rows/s", f"≥ {target:,}", rate >= target)
+            one_file_memory(client, ids[0], headers[ids[0]], period, rows, db)
+
+
+def one_file_memory(client, cid: int, headers: dict, period: str, rows: list, db: str) -> None:
+    everything = [row for part in rows for row in part]
+    for kind, content in (
+        ("CSV", distribution.csv_file(everything)),
+        ("XLSX", distribution.xlsx_file(everything)),
+    ):
+        tracemalloc.start()
+        baseline = tracemalloc.get_traced_memory()[0]
+        report = distribution.upload(
+            client, cid, headers, period, f"all.{kind.lower()}", content, dry_run=True
+        )
+        peak = (tracemalloc.get_traced_memory()[1] - baseline) / 1e6
+        tracemalloc.stop()
+        name = f"{kind} {report['row_count']:,}-row file, peak memory"
+        figure(db, name, peak, "MB", "< 200 MB", peak < 200)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--only", choices=["matching", "imports"])
+    args = parser.parse_args()
+    for db in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
+        if args.only != "imports":
+            run_matching(db, args.requests)
+        if args.only != "matching":
+            run_imports(db)
+
+
+if __name__ == "__main__":
+    main()
