@@ -85,6 +85,16 @@ def test_a_title_alone_gets_suggestions_to_confirm(client, db):
     assert named["suggestions"] is None
 
 
+def test_a_draft_without_majors_matches_nobody(client, db):
+    """A title-only draft relates no major: its matches are an empty page, not an error."""
+    supply(client, db, [("371002", [graduating("460103", 30)])])
+    _, enterprise = org_headers(client, db)
+    draft = client.post(DEMANDS, json=body(title="数控车工"), headers=enterprise).json()
+    matches = client.get(f"{DEMANDS}/{draft['id']}/matches", headers=enterprise)
+    assert matches.status_code == 200, matches.text
+    assert matches.json()["items"] == [] and matches.json()["total"] == 0
+
+
 def test_supply_and_demand_by_occupation(client, db):
     supply(client, db, [("371002", [graduating("460103", 30), graduating("540101", 7)])])
     _, enterprise = org_headers(client, db)

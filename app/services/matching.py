@@ -158,7 +158,10 @@ def _ranked(
 ) -> tuple[list[Any], int]:
     """The page of (−points, college, *cohort), ranked by the database, and the total.
 
-    Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
+    Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default). A demand
+    that names no major yet (a title-only draft) relates no cohort."""
+    if not scorer.rules:
+        return [], 0
     cohorts = _candidates(scorer, supply).subquery()
     c = cohorts.c
     keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
