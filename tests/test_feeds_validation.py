@@ -49,6 +49,9 @@ CASES = [
     ("cooperation_project", {"college_ids": [999999]}, "college_ids"),
     ("cooperation_project", {"major_codes": ["999999"]}, "major_codes"),
     ("cooperation_project", {"major_codes": ["46%"]}, "major_codes"),
+    # a catalogue depth is 2, 4 or 6 digits: the one MajorCode of schemas/common.py
+    ("cooperation_project", {"major_codes": ["460"]}, "major_codes"),
+    ("cooperation_project", {"major_codes": ["46010"]}, "major_codes"),
     ("cooperation_project", {"end_date": "2020-01-01"}, "end_date"),
     ("social_service_project", {"target_groups": []}, "target_groups"),
     ("social_service_project", {"target_groups": ["children"]}, "target_groups"),

@@ -7,13 +7,12 @@ from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import CooperationKind
-from app.schemas.common import Id, IdValue, Page, PageDep
+from app.schemas.common import Id, IdValue, MajorCode, Page, PageDep
 from app.schemas.cooperation_projects import (
     CooperationProjectCreate,
     CooperationProjectRead,
     CooperationProjectUpdate,
 )
-from app.schemas.feeds import MajorCode
 from app.services import cooperation_projects as service
 from app.services import feeds
 from app.services.permissions import Principal

@@ -13,7 +13,7 @@ from app.api.deps import (
 from app.api.openapi import answer, errors
 from app.models import DistributionSubmission
 from app.models.enums import OrgType, SubmissionSource
-from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
+from app.schemas.common import HALF_YEAR_PATTERN, MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import (
     DistributionFiltersDep,
     DistributionGroupBy,
@@ -26,7 +26,6 @@ from app.schemas.distributions import (
 from app.services import distribution_files as files_service
 from app.services import distribution_reports as reports_service
 from app.services import distributions as distribution_service
-from app.services.periods import HALF_YEAR_PATTERN
 from app.services.permissions import Principal
 
 router = Router(prefix=API_PREFIX, tags=["student distribution"])

@@ -6,9 +6,9 @@ from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import Id, IdValue, Page, PageDep
+from app.schemas.common import DistrictCode, Id, IdValue, Page, PageDep
 from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
-from app.schemas.feeds import ClusterCode, DistrictCode, IndustryCode
+from app.schemas.feeds import ClusterCode, IndustryCode
 from app.services import enterprises as service
 from app.services import feeds
 from app.services.permissions import Principal

@@ -1,9 +1,15 @@
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypeAliasType
 
 from app.schemas.common import Page
-from app.services.analytics import SupplyDemandGroupBy
+
+SupplyDemandGroupBy = TypeAliasType(
+    "SupplyDemandGroupBy",
+    Literal["category", "class", "major", "cluster", "district", "occupation"],
+)
 
 
 class SupplyDemandRow(BaseModel):

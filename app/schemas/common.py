@@ -6,7 +6,14 @@ from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from app.core.i18n import Text, t
 
@@ -115,3 +122,16 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """An id in a path: 1 to 2³¹−1."""
 IdValue = Annotated[int, Field(ge=1, le=MAX_ID), NotBool]
 """An id in a request body or a query filter: 1 to 2³¹−1."""
+
+
+# Field types shared by several domains, defined once.
+# A one-line title or name (2–200 characters).
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200), OneLine
+]
+# A district or development zone code (GB/T 2260, 6 digits, or a zone's 9–12).
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
+# A catalogue code at any depth: category (2 digits), class (4) or major (6, some with "K").
+MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$")]
+# A half-year period label: `YYYYH1` or `YYYYH2` (years 1900–2999).
+HALF_YEAR_PATTERN = r"^(19|2\d)\d{2}H[12]$"

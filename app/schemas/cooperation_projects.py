@@ -4,8 +4,8 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.enums import CooperationKind
-from app.schemas.common import IdValue
-from app.schemas.feeds import FeedInput, FeedItemRead, LongText, MajorCode, SortedUnique, Title
+from app.schemas.common import IdValue, MajorCode, Title
+from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
 
 EnterpriseIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
 CollegeIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]

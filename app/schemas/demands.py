@@ -6,16 +6,20 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
 from app.models.enums import CloseReason, DemandKind, DemandStatus, MajorLevel, ResponseStatus
-from app.schemas.common import MAX_ID, NotBool, OneLine, ORMModel, Page, PlainText
+from app.schemas.common import (
+    MAX_ID,
+    DistrictCode,
+    MajorCode,
+    NotBool,
+    OneLine,
+    ORMModel,
+    Page,
+    PlainText,
+    Title,
+)
 
-# A catalogue code at any depth: category (2 digits), class (4) or major (6, some with "K").
-MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$")]
 MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
 OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200), OneLine
-]
 ExternalId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
 ]

@@ -7,8 +7,7 @@ from typing_extensions import TypeAliasType
 
 from app.core.errors import ProblemError
 from app.models.enums import MajorLevel, SubmissionSource
-from app.schemas.common import MAX_ID, ORMModel, Page
-from app.services.periods import HALF_YEAR_PATTERN
+from app.schemas.common import HALF_YEAR_PATTERN, MAX_ID, ORMModel, Page
 
 PeriodQuery = Annotated[
     str | None, Query(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")

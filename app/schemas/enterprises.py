@@ -1,15 +1,13 @@
 from pydantic import Field
 
 from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import IdValue
+from app.schemas.common import DistrictCode, IdValue, Title
 from app.schemas.feeds import (
     ClusterCode,
-    DistrictCode,
     FeedInput,
     FeedItemRead,
     IndustryCode,
     LongText,
-    Title,
 )
 from app.schemas.organizations import CreditCode
 

@@ -17,11 +17,6 @@ def _sorted_unique(values: list[Any]) -> list[Any]:
 SortedUnique = AfterValidator(_sorted_unique)
 
 
-Title = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
-    OneLine,
-]
 Summary = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
@@ -30,9 +25,7 @@ Summary = Annotated[
 LongText = Annotated[str, StringConstraints(max_length=20000), PlainText]
 ShortText = Annotated[str, StringConstraints(max_length=200), OneLine]
 ClusterCode = Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
 IndustryCode = Annotated[str, StringConstraints(pattern=r"^[A-T]$|^\d{2,4}$")]
-MajorCode = Annotated[str, StringConstraints(pattern=r"^\d{2,6}K?$")]
 
 
 class FeedInput(BaseModel):

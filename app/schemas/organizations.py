@@ -5,7 +5,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
 from app.models.enums import Department, OrgStatus, OrgType, Role
-from app.schemas.common import ORMModel
+from app.schemas.common import DistrictCode, ORMModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 Username = Annotated[
@@ -15,7 +15,6 @@ Password = Annotated[str, Field(min_length=8, max_length=128)]
 CreditCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=18, max_length=18)
 ]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
 
 
 class OrganizationBase(BaseModel):

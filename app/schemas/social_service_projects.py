@@ -4,8 +4,8 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.models.enums import TargetGroup
-from app.schemas.common import NotBool
-from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique, Title
+from app.schemas.common import NotBool, Title
+from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
 
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
 CertificateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -6,13 +6,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models.enums import DeliveryStatus
-from app.schemas.common import ORMModel
+from app.schemas.common import DistrictCode, ORMModel
 
 EventTypePattern = Annotated[
     str, StringConstraints(pattern=r"^(\*|[a-z][a-z0-9_]{0,31}\.(\*|[a-z][a-z0-9_]{0,31}))$")
 ]
 MajorPrefix = Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{6,12}$")]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 EventTypes = Annotated[
     list[EventTypePattern],

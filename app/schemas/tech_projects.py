@@ -3,6 +3,7 @@ from datetime import date
 from pydantic import Field
 
 from app.models.enums import TechProjectKind
+from app.schemas.common import Title
 from app.schemas.feeds import (
     ClusterCode,
     FeedInput,
@@ -10,7 +11,6 @@ from app.schemas.feeds import (
     LongText,
     ShortText,
     Summary,
-    Title,
 )
 
 

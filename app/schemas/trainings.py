@@ -6,8 +6,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.core.i18n import t
 from app.models.enums import TrainingStatus
-from app.schemas.common import MAX_ID, NotBool, ORMModel
-from app.schemas.feeds import DistrictCode, LongText, ShortText, Title
+from app.schemas.common import MAX_ID, DistrictCode, NotBool, ORMModel, Title
+from app.schemas.feeds import LongText, ShortText
 
 MAX_CAPACITY = 10_000
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)

@@ -21,11 +21,10 @@ Attribution rules (so that every table adds up to the raw totals):
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
-from typing_extensions import TypeAliasType
 
 from app.core import clock
 from app.core.config import Settings
@@ -57,6 +56,7 @@ from app.models.enums import (
     ResponseStatus,
     TrainingStatus,
 )
+from app.schemas.analytics import SupplyDemandGroupBy
 from app.schemas.common import PageParams
 from app.services import permissions
 from app.services.demands import open_clause
@@ -68,10 +68,6 @@ from app.services.query import paginate_computed
 from app.services.supply import Supply, resolve_supply
 from app.services.taxonomies import majors_of_occupations
 
-SupplyDemandGroupBy = TypeAliasType(
-    "SupplyDemandGroupBy",
-    Literal["category", "class", "major", "cluster", "district", "occupation"],
-)
 NONE = "-"
 
 

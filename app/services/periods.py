@@ -24,7 +24,6 @@ _CADENCE_ZH = {
 }
 # Months per period, by cadence (continuous periods are single days).
 _MONTHS = {Cadence.half_yearly: 6, Cadence.quarterly: 3, Cadence.monthly: 1}
-HALF_YEAR_PATTERN = r"^(19|2\d)\d{2}H[12]$"  # years 1900-2999
 
 
 class PeriodError(ValueError):
