@@ -76,3 +76,58 @@ def test_existing_webhook_secrets_are_encrypted_and_decrypted_back(database_url,
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT secret FROM subscriptions")) == "whsec_plain"
         engine.dispose()
+
+
+def test_demands_without_a_district_take_their_enterprises(database_url):
+    """0015 fills a demand's missing district from its enterprise, as new demands store it;
+    an enterprise without a district leaves it null."""
+    from sqlalchemy import text
+
+    from app.core.db import make_engine
+    from tests.conftest import fresh_database
+
+    with fresh_database(database_url) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0011_cohort_index")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO districts (code, name, level, code_type)"
+                    " VALUES ('371002', '环翠区', 'county', 'GB/T 2260')"
+                )
+            )
+            for name, district in (("有区县", "371002"), ("无区县", None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO organizations (name, org_type, status, district_code,"
+                        " created_at, updated_at) VALUES (:name, 'enterprise', 'approved',"
+                        " :district, '2026-01-01', '2026-01-01')"
+                    ),
+                    {"name": name, "district": district},
+                )
+            for district in (None, "371002"):
+                conn.execute(
+                    text(
+                        "INSERT INTO demands (enterprise_id, kind, status, title, major_codes,"
+                        " level_mask, headcount, graduation_years, district_code, certificates,"
+                        " valid_until, accepted_headcount, created_at, updated_at)"
+                        " SELECT id, 'employment', 'open', '招聘', '[]', 0, 1, '[]',"
+                        " :district, '[]', '2027-01-01', 0, '2026-01-01', '2026-01-01'"
+                        " FROM organizations"
+                    ),
+                    {"district": district},
+                )
+        command.upgrade(config, "0015_demand_district")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT o.name, d.district_code FROM demands d"
+                    " JOIN organizations o ON o.id = d.enterprise_id ORDER BY d.id"
+                )
+            ).all()
+        engine.dispose()
+    assert sorted(map(tuple, rows), key=str) == sorted(
+        [("有区县", "371002"), ("无区县", None), ("有区县", "371002"), ("无区县", "371002")],
+        key=str,
+    )

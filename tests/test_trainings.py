@@ -428,7 +428,9 @@ def test_a_college_changes_its_seats_up_and_down(client, db):
     assert (up.json()["id"], up.json()["seats"], taken()) == (mine, 5, 10)
     body = assert_problem(change(client, tid, mine, a_h, 6), 409, "training_full")
     assert "仅剩 0 个" in body["detail"]
-    assert_problem(change(client, tid, mine, a_h, 11), 409, "training_full")  # > capacity
+    # more than the training has in all is a bad request, as when enrolling
+    beyond = assert_problem(change(client, tid, mine, a_h, 11), 422)
+    assert beyond["errors"][0]["loc"] == ["body", "seats"] and "共有 10 个名额" in beyond["detail"]
     assert change(client, tid, theirs, b_h, 2).json()["seats"] == 2
     assert taken() == 7
     assert change(client, tid, mine, a_h, 6).json()["seats"] == 6

@@ -359,6 +359,17 @@ def _enrollment(
     return enrollment
 
 
+def _ensure_within_capacity(training: Training, seats: int) -> None:
+    """More seats than the training has in all can never fit: a bad request (422), not a
+    full training (409)."""
+    if seats > training.capacity:
+        capacity = training.capacity
+        raise Invalid.field(
+            ("body", "seats"),
+            t(f"该培训共有 {capacity} 个名额。", f"The training has {capacity} seats in all."),
+        )
+
+
 def enroll(
     session: Session, principal: Principal, training_id: int, data: EnrollmentCreate
 ) -> TrainingEnrollment:
@@ -366,12 +377,7 @@ def enroll(
     training = get_training(session, training_id)
     permissions.ensure_enrolling_college(principal, data.college_id)
     _ensure_enrolment_open(training)
-    if data.seats > training.capacity:
-        capacity = training.capacity
-        raise Invalid.field(
-            ("body", "seats"),
-            t(f"该培训共有 {capacity} 个名额。", f"The training has {capacity} seats in all."),
-        )
+    _ensure_within_capacity(training, data.seats)
     taken = select(TrainingEnrollment.id).where(
         TrainingEnrollment.training_id == training.id,
         TrainingEnrollment.college_id == data.college_id,
@@ -456,6 +462,7 @@ def change_seats(
     enrollment = _enrollment(session, principal, training, enrollment_id, lock=True)
     permissions.ensure_enrolling_college(principal, enrollment.college_id)
     _ensure_enrolment_open(training)
+    _ensure_within_capacity(training, data.seats)
     before = enrollment.seats
     if data.seats > before:
         _take_seats(session, training, data.seats - before)
