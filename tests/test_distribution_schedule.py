@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.models.enums import Cadence, Department, OrgStatus, OrgType
-from app.services.periods import parse_period
+from app.services.distribution.periods import parse_period
 from tests.factories import (
     HIGHER_MAJOR,
     HIGHER_MAJOR_2,

@@ -5,10 +5,15 @@ the dataset's columns (see `datasets.py`), in a stable order.
 """
 
 from app.models.enums import Dataset
-from app.services import cooperation_projects, enterprises, social_service_projects, tech_projects
-from app.services.datasets import register_row_source
-from app.services.distribution_reports import frozen_rows
-from app.services.feeds import publication_rows
+from app.services.distribution.reports import frozen_rows
+from app.services.feeds import (
+    cooperation_projects,
+    enterprises,
+    social_service_projects,
+    tech_projects,
+)
+from app.services.feeds.workflow import publication_rows
+from app.services.publications.datasets import register_row_source
 
 register_row_source(Dataset.student_distribution, frozen_rows)
 register_row_source(Dataset.tech_projects, publication_rows(tech_projects.FEED))
