@@ -28,7 +28,6 @@ from app.services.audit import record_audit
 from app.services.distribution.periods import Period, PeriodError, parse_period
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.publications import sources  # noqa: F401  (registers the row sources)
 from app.services.publications.datasets import (
     DatasetSpec,
     csv_export,
