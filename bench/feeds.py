@@ -37,8 +37,8 @@ from app.models import (  # noqa: E402
     CooperationProjectCollege,
     CooperationProjectEnterprise,
     CooperationProjectMajor,
-    DirectoryEntry,
     District,
+    EnterpriseDirectoryEntry,
     Industry,
     Major,
     Organization,
@@ -205,8 +205,8 @@ class Seeder:
             }
             for i in ids
         ]
-        conn.execute(insert(DirectoryEntry), rows)
-        self._terms(conn, "enterprise", rows, "name", "description")
+        conn.execute(insert(EnterpriseDirectoryEntry), rows)
+        self._terms(conn, "enterprise_directory", rows, "name", "description")
 
     def _cooperation(self, conn: Any, ids: range) -> None:
         rng = self.rng

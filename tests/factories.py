@@ -171,20 +171,20 @@ def department_headers(
 
 FEED_PATHS = {
     "tech_project": "/api/v1/tech-projects",
-    "enterprise": "/api/v1/enterprises",
+    "enterprise_directory": "/api/v1/enterprises",
     "cooperation_project": "/api/v1/cooperation-projects",
     "social_service_project": "/api/v1/social-service-projects",
 }
 # Who normally owns each feed's items: a department, or an organisation type.
 FEED_OWNERS: dict[str, Department | OrgType] = {
     "tech_project": Department.tech,
-    "enterprise": Department.industry,
+    "enterprise_directory": Department.industry,
     "cooperation_project": OrgType.college,
     "social_service_project": OrgType.training_institution,
 }
 FEED_PUBLISHERS = {
     "tech_project": Department.tech,
-    "enterprise": Department.industry,
+    "enterprise_directory": Department.industry,
     "cooperation_project": Department.industry,
     "social_service_project": Department.education,
 }
@@ -202,7 +202,7 @@ def feed_payload(db: sessionmaker[Session], resource: str, **overrides: Any) -> 
             "deadline": "2099-12-31",
             "contact": "市科技局",
         }
-    elif resource == "enterprise":
+    elif resource == "enterprise_directory":
         body = {
             "name": f"威海海洋生物科技有限公司{n}",
             "credit_code": credit_code(n),

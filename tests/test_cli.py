@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from app.core.db import make_engine, make_sessionmaker
 from app.models import (
     Demand,
-    DirectoryEntry,
     DistributionRow,
+    EnterpriseDirectoryEntry,
     Organization,
     Publication,
     TechProject,
@@ -54,7 +54,13 @@ def test_migrate_and_seed_demo_twice(tmp_path):
     with make_sessionmaker(engine)() as session:
         counts = {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (TechProject, DirectoryEntry, Demand, Publication, DistributionRow)
+            for model in (
+                TechProject,
+                EnterpriseDirectoryEntry,
+                Demand,
+                Publication,
+                DistributionRow,
+            )
         }
     engine.dispose()
     assert counts == {

@@ -9,7 +9,7 @@ import pytest
 from app.core.db import transaction
 from app.models.enums import OrgType
 from app.services.events import record_event
-from tests.factories import assert_problem, login, make_admin, org_headers
+from tests.factories import assert_problem, login, make_admin, make_feed_item, org_headers
 
 EVENTS = "/api/v1/events"
 
@@ -114,6 +114,26 @@ def test_type_and_resource_filters(client, db):
     assert ids(types="*") == [1, 2, 3]
     assert ids(resource_type="tech_project") == [3]
     assert ids(types="demand.*", resource_type="tech_project") == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"types": "enterprise_directory.published"},
+        {"types": "enterprise_directory.*"},
+        {"types": "enterprise.published"},  # the old names, until a release drops them
+        {"types": "enterprise.*"},
+        {"resource_type": "enterprise_directory"},
+        {"resource_type": "enterprise"},
+    ],
+)
+def test_directory_events_under_their_new_and_old_names(client, db, params):
+    _org, headers = org_headers(client, db)
+    item, _ = make_feed_item(client, db, "enterprise_directory", publish=True)
+    emit(db, "tech_project.published", resource_id=3)
+    [event] = read_all(client, headers, **params)[0]
+    assert event["type"] == "enterprise_directory.published"
+    assert event["resource"] == {"type": "enterprise_directory", "id": item["id"]}
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ OK = {"create": 201, "update": 200, "publish": 200, "withdraw": 200, "delete": 2
 # Who may, per resource and action; everybody else gets the status in `DENIED`.
 ALLOWED = {
     "tech_project": dict.fromkeys(ACTIONS, {"platform_admin", "tech"}),
-    "enterprise": dict.fromkeys(ACTIONS, {"platform_admin", "industry"}),
+    "enterprise_directory": dict.fromkeys(ACTIONS, {"platform_admin", "industry"}),
     "cooperation_project": {
         "create": {"platform_admin", "industry", "college", "enterprise"},
         "update": {"platform_admin", "industry"},
@@ -53,7 +53,7 @@ ALLOWED = {
 # Who sees another organisation's drafts (and so is told 403 rather than 404).
 SEES_DRAFTS = {
     "tech_project": {"platform_admin", "tech"},
-    "enterprise": {"platform_admin", "industry"},
+    "enterprise_directory": {"platform_admin", "industry"},
     "cooperation_project": {"platform_admin", "industry"},
     "social_service_project": {"platform_admin", "education", "hr"},
 }
@@ -95,7 +95,7 @@ def test_permission_matrix(client, db, resource, actor, action):
     else:
         item, _ = make_feed_item(client, db, resource, publish=action == "withdraw")
         url = f"{path}/{item['id']}"
-        field = "name" if resource == "enterprise" else "title"
+        field = "name" if resource == "enterprise_directory" else "title"
         response = {
             "update": lambda: client.patch(url, json={field: "新的名称"}, headers=headers),
             "publish": lambda: client.post(f"{url}/publish", headers=headers),
@@ -125,11 +125,11 @@ def test_authors_change_their_own_items_until_published(client, db, resource):
     assert_problem(client.delete(url, headers=owner), 409, "not_a_draft")
 
 
-@pytest.mark.parametrize("resource", ["tech_project", "enterprise"])
+@pytest.mark.parametrize("resource", ["tech_project", "enterprise_directory"])
 def test_departments_change_published_items(client, db, resource):
     path = FEED_PATHS[resource]
     item, owner = make_feed_item(client, db, resource, publish=True)
-    field = "name" if resource == "enterprise" else "title"
+    field = "name" if resource == "enterprise_directory" else "title"
     response = client.patch(f"{path}/{item['id']}", json={field: "发布后修改"}, headers=owner)
     assert response.status_code == 200, response.text
 

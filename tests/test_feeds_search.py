@@ -16,7 +16,7 @@ from tests.factories import (
 
 TEXT = {  # resource: (title field, text field)
     "tech_project": ("title", "summary"),
-    "enterprise": ("name", "description"),
+    "enterprise_directory": ("name", "description"),
     "cooperation_project": ("title", "description"),
     "social_service_project": ("title", "description"),
 }
@@ -189,9 +189,11 @@ def test_tech_project_filters(client, db):
 
 
 def test_enterprise_filters(client, db):
-    path = FEED_PATHS["enterprise"]
-    a, b = publish_items(client, db, "enterprise", [("甲公司", "说明"), ("乙公司", "说明")])
-    _, publisher = feed_publisher(client, db, "enterprise")
+    path = FEED_PATHS["enterprise_directory"]
+    a, b = publish_items(
+        client, db, "enterprise_directory", [("甲公司", "说明"), ("乙公司", "说明")]
+    )
+    _, publisher = feed_publisher(client, db, "enterprise_directory")
     account = make_org(db, OrgType.enterprise)
     entry_b = client.patch(
         f"{path}/{b}",

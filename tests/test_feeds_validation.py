@@ -29,16 +29,16 @@ CASES = [
     ("tech_project", {"deadline": "not a date"}, "deadline"),
     ("tech_project", {"status": "published"}, "status"),
     ("tech_project", {"title": "含\x00空字符"}, "title"),
-    ("enterprise", {"credit_code": "91371002MA0000001X"}, "credit_code"),
-    ("enterprise", {"credit_code": "123"}, "credit_code"),
-    ("enterprise", {"industry_code": "9999"}, "industry_code"),
-    ("enterprise", {"industry_code": "abc"}, "industry_code"),
-    ("enterprise", {"district_code": "370000"}, "district_code"),
-    ("enterprise", {"district_code": "110101"}, "district_code"),
-    ("enterprise", {"cluster_code": "C08"}, "cluster_code"),
-    ("enterprise", {"size": "huge"}, "size"),
-    ("enterprise", {"integration_level": "global"}, "integration_level"),
-    ("enterprise", {"organization_id": 999999}, "organization_id"),
+    ("enterprise_directory", {"credit_code": "91371002MA0000001X"}, "credit_code"),
+    ("enterprise_directory", {"credit_code": "123"}, "credit_code"),
+    ("enterprise_directory", {"industry_code": "9999"}, "industry_code"),
+    ("enterprise_directory", {"industry_code": "abc"}, "industry_code"),
+    ("enterprise_directory", {"district_code": "370000"}, "district_code"),
+    ("enterprise_directory", {"district_code": "110101"}, "district_code"),
+    ("enterprise_directory", {"cluster_code": "C08"}, "cluster_code"),
+    ("enterprise_directory", {"size": "huge"}, "size"),
+    ("enterprise_directory", {"integration_level": "global"}, "integration_level"),
+    ("enterprise_directory", {"organization_id": 999999}, "organization_id"),
     ("cooperation_project", {"kind": "internship"}, "kind"),
     ("cooperation_project", {"major_codes": None}, "major_codes"),
     ("cooperation_project", {"college_ids": None}, "college_ids"),
@@ -106,19 +106,19 @@ def test_cooperation_parties_must_have_the_right_type(client, db):
 
 
 def test_directory_entry_unique_per_credit_code(client, db):
-    path = FEED_PATHS["enterprise"]
-    _, headers = feed_owner(client, db, "enterprise")
+    path = FEED_PATHS["enterprise_directory"]
+    _, headers = feed_owner(client, db, "enterprise_directory")
     code = credit_code()
     first = client.post(
-        path, json=feed_payload(db, "enterprise", credit_code=code), headers=headers
+        path, json=feed_payload(db, "enterprise_directory", credit_code=code), headers=headers
     )
     assert first.status_code == 201
     lower = code.lower()
     again = client.post(
-        path, json=feed_payload(db, "enterprise", credit_code=lower), headers=headers
+        path, json=feed_payload(db, "enterprise_directory", credit_code=lower), headers=headers
     )
     assert assert_problem(again, 409, "duplicate_credit_code")["existing_id"] == first.json()["id"]
-    other = client.post(path, json=feed_payload(db, "enterprise"), headers=headers).json()
+    other = client.post(path, json=feed_payload(db, "enterprise_directory"), headers=headers).json()
     moved = client.patch(f"{path}/{other['id']}", json={"credit_code": code}, headers=headers)
     assert assert_problem(moved, 409, "duplicate_credit_code")["existing_id"] == first.json()["id"]
     # Its own code again is no conflict.
@@ -127,13 +127,13 @@ def test_directory_entry_unique_per_credit_code(client, db):
 
 
 def test_directory_entry_links_an_enterprise_account(client, db):
-    path = FEED_PATHS["enterprise"]
-    _, headers = feed_owner(client, db, "enterprise")
+    path = FEED_PATHS["enterprise_directory"]
+    _, headers = feed_owner(client, db, "enterprise_directory")
     account = make_org(db, OrgType.enterprise)
     college = make_org(db, OrgType.college)
-    body = feed_payload(db, "enterprise", organization_id=college.id)
+    body = feed_payload(db, "enterprise_directory", organization_id=college.id)
     assert_problem(client.post(path, json=body, headers=headers), 422)
-    body = feed_payload(db, "enterprise", organization_id=account.id)
+    body = feed_payload(db, "enterprise_directory", organization_id=account.id)
     assert client.post(path, json=body, headers=headers).json()["organization_id"] == account.id
 
 
@@ -174,7 +174,7 @@ def test_bad_ids_and_queries(client, db, resource):
     assert_problem(client.patch(f"{path}/999999", json={}, headers=headers), 404)
     assert_problem(
         client.post(f"{path}/999999/publish", headers=headers),
-        *((404,) if resource in ("tech_project", "enterprise") else (403,)),
+        *((404,) if resource in ("tech_project", "enterprise_directory") else (403,)),
     )
 
 

@@ -120,7 +120,7 @@ def test_patch_with_etags(client, db, resource):
     _, headers = feed_owner(client, db, resource)
     item = client.post(path, json=feed_payload(db, resource), headers=headers).json()
     url = f"{path}/{item['id']}"
-    field = "name" if resource == "enterprise" else "title"
+    field = "name" if resource == "enterprise_directory" else "title"
 
     read = client.get(url, headers=headers)
     etag = read.headers["etag"]
@@ -161,7 +161,7 @@ def test_changes_to_published_items_are_announced_once(client, db, resource):
     item = client.post(path, json=feed_payload(db, resource), headers=admin).json()
     url = f"{path}/{item['id']}"
     client.post(f"{url}/publish", headers=publisher)
-    field = "name" if resource == "enterprise" else "title"
+    field = "name" if resource == "enterprise_directory" else "title"
 
     response = client.patch(url, json={field: "公开后修改的名称"}, headers=admin)
     assert response.status_code == 200, response.text

@@ -78,6 +78,116 @@ def test_existing_webhook_secrets_are_encrypted_and_decrypted_back(database_url,
         engine.dispose()
 
 
+def test_0012_renames_the_enterprise_directory_s_stored_resource_both_ways(database_url):
+    """0012 renames `enterprise` to `enterprise_directory` in the events, the audit trail,
+    the search index and the feed counts, and the counting triggers count under the new
+    name; its downgrade gives the old names back, triggers included."""
+    from sqlalchemy import text
+
+    from app.core.db import make_engine
+    from tests.conftest import fresh_database
+
+    now = "2026-01-01 00:00:00"
+
+    def add_entry(conn, n):
+        conn.execute(
+            text(
+                "INSERT INTO directory_entries (name, credit_code, industry_code, district_code,"
+                " size, integration_level, status, version, created_at, updated_at)"
+                " VALUES (:name, :code, '1361', '371002', 'small', 'none', 'published', 1,"
+                " :now, :now)"
+            ),
+            {"name": f"企业{n}", "code": f"91371002MA000000{n}X", "now": now},
+        )
+
+    def stored(engine):
+        with engine.connect() as conn:
+            return {
+                "events": conn.execute(
+                    text("SELECT type, resource_type FROM events ORDER BY id")
+                ).all(),
+                "audit": conn.execute(
+                    text("SELECT action, resource_type FROM audit_events ORDER BY id")
+                ).all(),
+                "terms": conn.execute(text("SELECT DISTINCT resource FROM search_terms")).all(),
+                "counts": conn.execute(
+                    text("SELECT resource, items FROM feed_counts ORDER BY resource")
+                ).all(),
+            }
+
+    with fresh_database(database_url) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0011_cohort_index")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO districts (code, name, level, code_type)"
+                    " VALUES ('371002', '环翠区', 'county', 'county')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO industries (code, name, level, section)"
+                    " VALUES ('1361', '水产品加工', 'class', 'C')"
+                )
+            )
+            add_entry(conn, 1)
+            for type_, resource in (
+                ("enterprise.published", "enterprise"),
+                ("tech_project.published", "tech_project"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO events (type, resource_type, resource_id, occurred_at,"
+                        " public, data) VALUES (:type, :resource, '1', :now, true, '{}')"
+                    ),
+                    {"type": type_, "resource": resource, "now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_events (occurred_at, action, resource_type, summary)"
+                        " VALUES (:now, :action, :resource, '{}')"
+                    ),
+                    {
+                        "action": type_.replace("published", "publish"),
+                        "resource": resource,
+                        "now": now,
+                    },
+                )
+            conn.execute(
+                text("INSERT INTO search_terms (resource, term, item_id) VALUES (:r, '企业', 1)"),
+                {"r": "enterprise"},
+            )
+        old = {
+            "events": [("enterprise.published", "enterprise"),
+                       ("tech_project.published", "tech_project")],
+            "audit": [("enterprise.publish", "enterprise"),
+                      ("tech_project.publish", "tech_project")],
+            "terms": [("enterprise",)],
+            "counts": [("enterprise", 1)],
+        }  # fmt: skip
+        assert stored(engine) == old
+
+        command.upgrade(config, "0012_enterprise_directory")
+        with engine.begin() as conn:
+            add_entry(conn, 2)  # counted by the new triggers, under the new name
+        assert stored(engine) == {
+            "events": [("enterprise_directory.published", "enterprise_directory"),
+                       ("tech_project.published", "tech_project")],
+            "audit": [("enterprise_directory.publish", "enterprise_directory"),
+                      ("tech_project.publish", "tech_project")],
+            "terms": [("enterprise_directory",)],
+            "counts": [("enterprise_directory", 2)],
+        }  # fmt: skip
+
+        command.downgrade(config, "0011_cohort_index")
+        with engine.begin() as conn:
+            add_entry(conn, 3)
+        assert stored(engine) == {**old, "counts": [("enterprise", 3)]}
+        engine.dispose()
+
+
 def test_demands_without_a_district_take_their_enterprises(database_url):
     """0015 fills a demand's missing district from its enterprise, as new demands store it;
     an enterprise without a district leaves it null."""

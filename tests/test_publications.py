@@ -187,7 +187,7 @@ def test_an_empty_period_publishes_zero_rows(client, db):
     ("resource", "dataset", "period"),
     [
         ("tech_project", "tech_projects", "2025-03-01"),
-        ("enterprise", "enterprise_directory", "2025Q1"),
+        ("enterprise_directory", "enterprise_directory", "2025Q1"),
         ("cooperation_project", "cooperation_projects", "2025Q2"),
         ("social_service_project", "social_service_projects", "2025H1"),
     ],

@@ -24,7 +24,14 @@ from app.models import Subscription, WebhookDelivery
 from app.services.events import record_event
 from app.services.webhooks import dispatcher
 from tests.conftest import settings_for
-from tests.factories import assert_problem, login, make_admin, make_org, org_headers
+from tests.factories import (
+    assert_problem,
+    login,
+    make_admin,
+    make_feed_item,
+    make_org,
+    org_headers,
+)
 from tests.webhook_receiver import Answer, Receiver
 
 SUBS = "/api/v1/subscriptions"
@@ -148,6 +155,43 @@ def test_only_wanted_and_readable_events_are_delivered(client, db, settings, rec
     drain(db, settings)
     assert {int(r.headers["x-webhook-id"]) for r in receiver.received} == wanted
     assert len(receiver.received) == len(wanted)
+
+
+def test_directory_events_reach_subscriptions_under_new_and_old_names(
+    client, db, settings, receiver
+):
+    """A subscription saved with the directory's old event names (`enterprise.*`) keeps
+    receiving its events, now typed `enterprise_directory.*`."""
+    patterns = [
+        ["enterprise_directory.published"],
+        ["enterprise_directory.*"],
+        ["enterprise.published"],
+        ["enterprise.*"],
+        ["tech_project.*"],
+    ]
+    subscribers = []
+    for event_types in patterns:
+        _org, headers = org_headers(client, db)
+        sub = subscribe(client, headers, receiver.url, event_types=event_types)
+        subscribers.append((sub, headers))
+    item, _ = make_feed_item(client, db, "enterprise_directory", publish=True)
+    drain(db, settings)
+
+    received = {
+        tuple(sub["event_types"]): [d["status"] for d in tries(client, headers, sub["id"])]
+        for sub, headers in subscribers
+    }
+    assert received == {
+        ("enterprise_directory.published",): ["succeeded"],
+        ("enterprise_directory.*",): ["succeeded"],
+        ("enterprise.published",): ["succeeded"],
+        ("enterprise.*",): ["succeeded"],
+        ("tech_project.*",): [],
+    }
+    assert {r.headers["x-webhook-event"] for r in receiver.received} == {
+        "enterprise_directory.published"
+    }
+    assert {json.loads(r.body)["data"]["id"] for r in receiver.received} == {item["id"]}
 
 
 def test_failures_are_retried_with_back_off(client, db, settings, receiver):

@@ -11,9 +11,9 @@ from app.models.cooperation_project import (
 )
 from app.models.demand import Demand, DemandMajor, DemandOccupation
 from app.models.demand_response import DemandResponse
-from app.models.directory_entry import DirectoryEntry
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
+from app.models.enterprise_directory import EnterpriseDirectoryEntry
 from app.models.event import Event
 from app.models.feed import FeedCount
 from app.models.login_failure import LoginFailure
@@ -56,7 +56,7 @@ __all__ = [
     "CooperationProjectCollege",
     "CooperationProjectEnterprise",
     "CooperationProjectMajor",
-    "DirectoryEntry",
+    "EnterpriseDirectoryEntry",
     "Demand",
     "DemandMajor",
     "DemandOccupation",

@@ -18,7 +18,7 @@ from app.models import Organization, TechProject, User
 from app.models.enums import Cadence, Dataset, SubmissionSource
 from app.schemas.cooperation_projects import CooperationProjectCreate
 from app.schemas.demands import DemandCreate
-from app.schemas.enterprises import EnterpriseCreate
+from app.schemas.enterprise_directory import EnterpriseCreate
 from app.schemas.publications import PublicationCreate
 from app.schemas.social_service_projects import SocialServiceProjectCreate
 from app.schemas.tech_projects import TechProjectCreate
@@ -27,7 +27,7 @@ from app.services.distribution.periods import period_of
 from app.services.distribution.submissions import submit_distribution
 from app.services.feeds import (
     cooperation_projects,
-    enterprises,
+    enterprise_directory,
     social_service_projects,
     tech_projects,
     workflow,
@@ -135,7 +135,7 @@ def _feeds(session: Session, start: date) -> None:
             integration_level="municipal" if size == "large" else "none",
             organization_id=org.id,
         )
-        _publish(session, industry, enterprises.FEED, entry, industry)
+        _publish(session, industry, enterprise_directory.FEED, entry, industry)
     college01, college02 = _acting(session, "college01"), _acting(session, "college02")
     pairs = [
         ("ent02", college01, "order_class", "数控技术订单班", ["4601"]),

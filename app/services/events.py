@@ -35,6 +35,11 @@ EVENT_ORDER_LOCK = 724_019_002  # PostgreSQL advisory lock id (the migration loc
 # "demand.opened", "demand.*" or "*"
 TYPE_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]{0,31}\.(\*|[a-z][a-z0-9_]{0,31}))$")
 
+# Renamed event resources, old name → new. A filter or subscription naming the old one
+# (`enterprise.published`, `enterprise.*`) still receives the new events; documented in
+# docs/api.md until a release drops the old names.
+RESOURCE_ALIASES = {"enterprise": "enterprise_directory"}
+
 
 def record_event(
     session: Session,
@@ -87,15 +92,27 @@ def parse_type_patterns(raw: str | None, loc: tuple[str, ...]) -> list[str]:
     return patterns
 
 
+def current_resource(resource: str) -> str:
+    """A resource's current name, for its old one (`RESOURCE_ALIASES`)."""
+    return RESOURCE_ALIASES.get(resource, resource)
+
+
+def _current(patterns: list[str]) -> list[str]:
+    """The patterns with renamed resources under their current names."""
+    split = (p.partition(".") for p in patterns)
+    return [current_resource(resource) + dot + verb for resource, dot, verb in split]
+
+
 def type_matches(patterns: list[str], type_: str) -> bool:
     """Whether an event type matches any of the patterns (as `parse_type_patterns` gives)."""
     resource = type_.split(".", 1)[0]
-    return any(p == "*" or p == type_ or p == f"{resource}.*" for p in patterns)
+    return any(p == "*" or p == type_ or p == f"{resource}.*" for p in _current(patterns))
 
 
 def _type_filter(patterns: list[str]) -> ColumnElement[bool] | None:
     if not patterns or "*" in patterns:
         return None
+    patterns = _current(patterns)
     exact = [p for p in patterns if not p.endswith(".*")]
     resources = [p[:-2] for p in patterns if p.endswith(".*")]
     return or_(Event.type.in_(exact), Event.resource_type.in_(resources))
@@ -131,7 +148,7 @@ def list_events(
     if (type_filter := _type_filter(patterns)) is not None:
         stmt = stmt.where(type_filter)
     if resource_type:
-        stmt = stmt.where(Event.resource_type == resource_type)
+        stmt = stmt.where(Event.resource_type == current_resource(resource_type))
     events = session.scalars(stmt.order_by(Event.id).limit(limit + 1)).all()
     has_more = len(events) > limit
     events = events[:limit]

@@ -200,7 +200,7 @@ class FeedPolicy:
 
 
 TECH_PROJECTS = FeedPolicy(publishers=(Department.tech,), editors=(Department.tech,))
-DIRECTORY = FeedPolicy(publishers=(Department.industry,), editors=(Department.industry,))
+ENTERPRISE_DIRECTORY = FeedPolicy(publishers=(Department.industry,), editors=(Department.industry,))
 COOPERATION_PROJECTS = FeedPolicy(
     publishers=(Department.industry,),
     editors=(Department.industry,),

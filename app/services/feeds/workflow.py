@@ -1,6 +1,6 @@
 """The publishing workflow shared by the four government feeds, written once.
 
-Each feed's module (`tech_projects`, `enterprises`, `cooperation_projects`,
+Each feed's module (`tech_projects`, `enterprise_directory`, `cooperation_projects`,
 `social_service_projects`) describes itself with a `Feed`: its table, schemas,
 permission policy, searchable texts and business checks. These functions do the
 rest: visibility, draft → published → withdrawn (→ published), optimistic locking

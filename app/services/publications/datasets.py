@@ -25,7 +25,7 @@ from app.models.publication import Publication
 from app.services.distribution.reports import frozen_rows
 from app.services.feeds import (
     cooperation_projects,
-    enterprises,
+    enterprise_directory,
     social_service_projects,
     tech_projects,
 )
@@ -100,7 +100,7 @@ _REGISTRY: Mapping[Dataset, DatasetSpec] = {
                 "size", "integration_level", "organization_id",
             ),
             ("id",),
-            source=publication_rows(enterprises.FEED),
+            source=publication_rows(enterprise_directory.FEED),
         ),
         DatasetSpec(
             Dataset.cooperation_projects,

@@ -6,7 +6,7 @@ from app.models.enums import EnterpriseSize, IntegrationLevel
 from app.models.feed import FeedItem, feed_indexes
 
 
-class DirectoryEntry(FeedItem, Base):
+class EnterpriseDirectoryEntry(FeedItem, Base):
     """An enterprise in the industry bureau's directory (`/enterprises`), one per credit code."""
 
     __tablename__ = "directory_entries"

@@ -7,9 +7,9 @@ from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_aut
 from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
 from app.models.enums import EnterpriseSize, IntegrationLevel
 from app.schemas.common import DistrictCode, Id, IdValue, Page, PageDep
-from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
+from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.schemas.feeds import ClusterCode, IndustryCode
-from app.services.feeds import enterprises as service
+from app.services.feeds import enterprise_directory as service
 from app.services.feeds import workflow
 from app.services.permissions import Principal
 
@@ -41,7 +41,7 @@ def list_enterprises(
     organization_id: Annotated[IdValue | None, Query()] = None,
 ) -> dict[str, object]:
     """Published entries for everybody (drafts too for the industry bureau)."""
-    return service.list_enterprises(
+    return service.list_entries(
         session,
         principal,
         page,
@@ -87,7 +87,7 @@ def update_enterprise(
     if_match: IfMatch = None,
 ) -> Any:
     """The given fields; a stale `If-Match` answers 412. Changes to a published entry are
-    announced as `enterprise.updated`."""
+    announced as `enterprise_directory.updated`."""
     item = workflow.update_item(session, principal, service.FEED, item_id, data, if_match)
     return with_etag(response, item)
 

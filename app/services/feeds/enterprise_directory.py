@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import Conflict
 from app.core.i18n import t
-from app.models import Cluster, DirectoryEntry, Industry
+from app.models import Cluster, EnterpriseDirectoryEntry, Industry
 from app.models.enums import EnterpriseSize, IntegrationLevel, OrgType
 from app.schemas.common import PageParams
-from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead
+from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseRead
 from app.schemas.feeds import FeedFilters
 from app.services import permissions
 from app.services.checks import Problems
@@ -20,7 +20,7 @@ from app.services.permissions import Principal
 from app.services.query import code_prefix
 
 
-def _check(session: Session, problems: Problems, item: DirectoryEntry | None) -> None:
+def _check(session: Session, problems: Problems, item: EnterpriseDirectoryEntry | None) -> None:
     code = problems.values.get("credit_code")
     if problems.wants("credit_code") and code and (why := credit_code_error(code)):
         problems.add("credit_code", why, "credit_code")
@@ -35,9 +35,10 @@ def _check(session: Session, problems: Problems, item: DirectoryEntry | None) ->
     problems.organizations(session, "organization_id", OrgType.enterprise)
     problems.raise_if_any()
     if problems.wants("credit_code"):
-        taken = select(DirectoryEntry.id).where(DirectoryEntry.credit_code == code)
+        entry = EnterpriseDirectoryEntry
+        taken = select(entry.id).where(entry.credit_code == code)
         if item is not None:
-            taken = taken.where(DirectoryEntry.id != item.id)
+            taken = taken.where(entry.id != item.id)
         if (existing := session.scalar(taken)) is not None:
             raise Conflict(
                 t(
@@ -50,18 +51,18 @@ def _check(session: Session, problems: Problems, item: DirectoryEntry | None) ->
 
 
 FEED = Feed(
-    resource="enterprise",
+    resource="enterprise_directory",
     label=t("企业名录条目", "directory entry"),
-    model=DirectoryEntry,
+    model=EnterpriseDirectoryEntry,
     create=EnterpriseCreate,
     read=EnterpriseRead,
-    policy=permissions.DIRECTORY,
+    policy=permissions.ENTERPRISE_DIRECTORY,
     text_fields=("name", "description"),
     check=_check,
 )
 
 
-def list_enterprises(
+def list_entries(
     session: Session,
     principal: Principal | None,
     page: PageParams,
@@ -76,7 +77,7 @@ def list_enterprises(
     organization_id: int | None,
 ) -> dict[str, Any]:
     """`industry_code` and `district_code` match their sub-codes too (13 finds 131 and 1311)."""
-    entry = DirectoryEntry
+    entry = EnterpriseDirectoryEntry
     filters: list[ColumnElement[bool]] = []
     if credit_code:
         filters.append(entry.credit_code == credit_code.upper())
