@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Path, Query
 from pydantic import (
@@ -99,6 +99,11 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    total_relation: Literal["eq", "gte"] = Field(
+        "eq",
+        description="`eq`: `total` is exact; `gte`: at least `total` items match (a feed "
+        "search counts exactly up to 10,000 matches)",
+    )
 
 
 class PageParams(BaseModel):
