@@ -115,19 +115,21 @@ def page_of_hits(
     session: Session, model: Any, stmt: Select[Any], page: PageParams, exact_up_to: int
 ) -> dict[str, Any]:
     """One page of `hits(...)` by relevance, with its total counted up to `exact_up_to`
-    (beyond it, `total` is `exact_up_to` and `total_relation` `gte`); validates as `Page`."""
+    (beyond it, `total` is `exact_up_to` and `total_relation` `gte`; a last page shorter
+    than the limit knows its exact total without counting); validates as `Page`."""
     window = stmt.order_by(*ORDER).limit(page.limit).offset(page.offset)
     ids = list(session.scalars(window))
     if 0 < len(ids) < page.limit or (not ids and page.offset == 0):
-        total = page.offset + len(ids)  # the last page: nothing left to count
+        total, relation = page.offset + len(ids), "eq"  # the last page: its end is the total
     else:
         bounded = stmt.limit(exact_up_to + 1).subquery()
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
+        total, relation = (total, "eq") if total <= exact_up_to else (exact_up_to, "gte")
     found = {e.id: e for e in session.scalars(select(model).where(model.id.in_(ids)))}
     return {
         "items": [found[i] for i in ids],
-        "total": min(total, exact_up_to),
-        "total_relation": "eq" if total <= exact_up_to else "gte",
+        "total": total,
+        "total_relation": relation,
         "limit": page.limit,
         "offset": page.offset,
     }
