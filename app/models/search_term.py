@@ -7,7 +7,8 @@ from app.models.base import Base
 
 
 class SearchTerm(Base):
-    """One two- or four-character term of a feed item's searchable text (see `services.search`).
+    """One two- or four-character term of a feed item's searchable text (see
+    `services.feeds.search`).
 
     The item's weight for the term and the columns its list sorts and filters by (status,
     owner, last change) are copied here, so that a one-term search is a walk of

@@ -9,7 +9,7 @@ A search for two or four characters becomes one walk of an index ordered by rele
 weight for the term (the first text field holding it), and copies of the item's status,
 owner and last change, kept by triggers on the four feed tables in the transaction of
 every change, whoever writes. The table is rebuilt from the feeds' texts (the backfill):
-two- and four-character terms, as `app.services.search` cuts them.
+two- and four-character terms, as `app.services.feeds.search` cuts them.
 """
 
 from collections.abc import Sequence
