@@ -3,8 +3,9 @@ the same work as the product's tech-project routes, on the same database, and no
 
     DATABASE_URL=... SECRET_KEY=... uvicorn --factory bench.bare:create_app
 
-Same work: one count and one page (or, for a search, the product's bigram match and
-relevance ranked once with its count in a window), the same fields, the same sign-in check
+Same work: one count and one page (or, for a search of two or four characters, a walk of
+its term's index and a count of it up to 10,001; for other lengths, the product's term
+match and relevance ranked once with its count in a window), the same fields, the same sign-in check
 (the JWT, then the user and organisation rows), the same writes for a create (the item,
 its search terms and an audit row, in one write transaction). No middleware, no metrics, no
 logging. Every connection the pool opens stays open (a pool as large as the thread pool).
@@ -57,6 +58,7 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+    total_relation: str = "eq"
 
 
 class NewItem(BaseModel):
@@ -92,9 +94,18 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
-def bigrams(text: str) -> list[str]:
+def grams(text: str, size: int) -> list[str]:
     text = text.lower()
-    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+    return sorted({text[i : i + size] for i in range(len(text) - size + 1)})
+
+
+def weights(texts: list[str | None]) -> dict[str, int]:
+    """Two- and four-character terms, each weighted by the first text holding it."""
+    found: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        for t in [*grams(text or "", 2), *grams(text or "", 4)]:
+            found.setdefault(t, len(texts) - i)
+    return found
 
 
 def create_app() -> FastAPI:
@@ -136,15 +147,40 @@ def create_app() -> FastAPI:
             raise HTTPException(403)
         return {"user": user, "org": org}
 
-    def visible(who: dict[str, Any] | None) -> Any:
+    def visible(who: dict[str, Any] | None, status: Any = None, owner: Any = None) -> Any:
+        status = items.c.status if status is None else status
+        owner = items.c.owner_organization_id if owner is None else owner
         if who and (
             who["user"]["is_platform_admin"] or (who["org"] or {}).get("department") == "tech"
         ):
             return true()
-        rule = items.c.status == "published"
+        rule = status == "published"
         if who and who["org"]:
-            rule = or_(rule, items.c.owner_organization_id == who["org"]["id"])
+            rule = or_(rule, owner == who["org"]["id"])
         return rule
+
+    def one_term(
+        conn: Any, who: Any, term: str, cluster_code: str | None, limit: int, offset: int
+    ) -> dict[str, Any]:
+        stmt = select(terms.c.item_id).where(
+            terms.c.resource == "tech_project",
+            terms.c.term == term,
+            visible(who, terms.c.status, terms.c.owner_key),
+        )
+        if cluster_code:
+            stmt = stmt.join(items, items.c.id == terms.c.item_id)
+            stmt = stmt.where(items.c.cluster_code == cluster_code)
+        order = [terms.c.weight.desc(), terms.c.updated_at.desc(), terms.c.item_id.desc()]
+        ids = list(conn.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
+        if 0 < len(ids) < limit or (not ids and offset == 0):
+            total, relation = offset + len(ids), "eq"
+        else:
+            counted = conn.scalar(select(func.count()).select_from(stmt.limit(10_001).subquery()))
+            total, relation = (counted, "eq") if counted <= 10_000 else (10_000, "gte")
+        found = conn.execute(select(items).where(items.c.id.in_(ids))).mappings()
+        by_id = {row["id"]: row for row in found}
+        page = {"items": [by_id[i] for i in ids], "total": total, "total_relation": relation}
+        return {**page, "limit": limit, "offset": offset}
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -159,7 +195,8 @@ def create_app() -> FastAPI:
         authorization: Annotated[str | None, Header()] = None,
     ) -> Any:
         with engine.begin() as conn:
-            stmt = select(items).where(visible(caller(conn, authorization)))
+            who = caller(conn, authorization)
+            stmt = select(items).where(visible(who))
             if cluster_code:
                 stmt = stmt.where(items.c.cluster_code == cluster_code)
             order = [items.c.updated_at.desc(), items.c.id.desc()]
@@ -168,12 +205,14 @@ def create_app() -> FastAPI:
                 total = conn.scalar(count)
                 rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).mappings()
                 return {"items": list(rows), "total": total, "limit": limit, "offset": offset}
-            grams = bigrams(q)
+            if len(q) in (2, 4):  # one term: a walk of its index, a bounded count
+                return one_term(conn, who, q.lower(), cluster_code, limit, offset)
+            wanted = grams(q, 4 if len(q) > 4 else 2)
             ids = select(terms.c.item_id).where(
-                terms.c.resource == "tech_project", terms.c.term.in_(grams)
+                terms.c.resource == "tech_project", terms.c.term.in_(wanted)
             )
-            if len(grams) > 1:
-                ids = ids.group_by(terms.c.item_id).having(func.count() == len(grams))
+            if len(wanted) > 1:
+                ids = ids.group_by(terms.c.item_id).having(func.count() == len(wanted))
             stmt = stmt.where(items.c.id.in_(ids))
             like = [c.ilike(f"%{q}%") for c in texts]
             if len(q) > 2:
@@ -254,17 +293,15 @@ def create_app() -> FastAPI:
                 "updated_at": now,
             }
             row = conn.execute(insert(items).values(values).returning(*items.c)).mappings().one()
-            grams = {
-                t
-                for text in (data.title, data.summary, data.description)
-                if text
-                for t in bigrams(text)
-            }
+            copied = {"resource": "tech_project", "item_id": row["id"], "status": "draft"}
+            copied |= {"owner_key": who["org"]["id"], "updated_at": now}
             conn.execute(
                 insert(terms),
                 [
-                    {"resource": "tech_project", "term": t, "item_id": row["id"]}
-                    for t in sorted(grams)
+                    {**copied, "term": t, "weight": w}
+                    for t, w in sorted(
+                        weights([data.title, data.summary, data.description]).items()
+                    )
                 ],
             )
             conn.execute(

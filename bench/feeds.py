@@ -165,7 +165,7 @@ class Seeder:
                 self._social(conn, ids)
 
     def _terms(self, conn: Any, resource: str, rows: list[dict[str, Any]], *fields: str) -> None:
-        terms = [t for r in rows for t in term_rows(resource, r["id"], [r[f] for f in fields])]
+        terms = [t for r in rows for t in term_rows(resource, r, [r[f] for f in fields])]
         conn.execute(insert(SearchTerm), terms)
 
     def _tech(self, conn: Any, ids: range) -> None:
@@ -185,7 +185,7 @@ class Seeder:
             for i in ids
         ]
         conn.execute(insert(TechProject), rows)
-        self._terms(conn, "tech_project", rows, "title", "summary")
+        self._terms(conn, "tech_project", rows, "title", "summary", "description")
 
     def _directory(self, conn: Any, ids: range) -> None:
         rng, industry = self.rng, self.orgs["industry"][0]

@@ -1,5 +1,7 @@
 """Chinese full-text search (`q`) and the list filters of the government feeds."""
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -264,3 +266,122 @@ def test_social_service_project_filters(client, db):
     assert ids(client, path, start_date_from="2027-03-02") == []
     assert ids(client, path, end_date_to="2027-04-30") == [a, b]
     assert_problem(client.get(path, params={"target_group": "children"}), 422)
+
+
+WORDS = ["海洋", "牧场", "海洋牧场", "食品", "海参", "加工", "Ab", "洋牧"]
+
+
+def everything(client, path, headers, **params):
+    """Every item the caller gets for `params`, in the answer's order."""
+    response = client.get(path, params={"limit": 200, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["total"] == len(page["items"]) and page["total_relation"] == "eq"
+    return page["items"]
+
+
+@pytest.mark.parametrize("resource", ["cooperation_project", "social_service_project"])
+def test_search_is_the_list_filtered_by_substring_in_relevance_order(client, db, resource):
+    """For every caller and query length: the matches are the caller's list (its visibility
+    rule) holding `q` in a text, ordered by the first text holding it, then the newest
+    change, then the highest id; withdrawing and editing move items in and out."""
+    import random
+
+    rng = random.Random(12)
+    path, (title, text) = FEED_PATHS[resource], TEXT[resource]
+    owners = [feed_owner(client, db, resource) for _ in range(2)]
+    _, publisher = feed_publisher(client, db, resource)
+    made = []
+    for n in range(14):
+        body = {
+            title: "".join(rng.choice(WORDS) for _ in range(2)) + f"项目{n}",
+            text: "".join(rng.choice(WORDS) for _ in range(3)),
+        }
+        _, headers = owners[n % 2]
+        item = client.post(path, json=feed_payload(db, resource, **body), headers=headers).json()
+        made.append(item["id"])
+        if n % 3:
+            client.post(f"{path}/{item['id']}/publish", headers=publisher)
+        if n % 5 == 1:
+            client.post(f"{path}/{item['id']}/withdraw", headers=publisher)
+    # An edit moves a word from the text into the title (its weight changes) and the
+    # newest change first: the item's terms follow.
+    client.patch(f"{path}/{made[1]}", json={title: "海洋牧场新题"}, headers=owners[1][1])
+    callers = {"anonymous": {}, "owner": owners[0][1], "publisher": publisher}
+    found = dict.fromkeys(callers, 0)
+    for who, headers in callers.items():
+        listed = everything(client, path, headers)
+        for q in ("海洋", "牧场", "ab", "海洋牧场", "洋牧场", "海洋牧场海", "不在", "AB"):
+
+            def rank(item, q=q):
+                fields = [(item[f] or "").lower() for f in (title, text)]
+                first = next(i for i, f in enumerate(fields) if q.lower() in f)
+                return (first, -datetime.fromisoformat(item["updated_at"]).timestamp(), -item["id"])
+
+            expected = sorted(
+                (
+                    i
+                    for i in listed
+                    if any(q.lower() in (i[f] or "").lower() for f in (title, text))
+                ),
+                key=rank,
+            )
+            got = everything(client, path, headers, q=q)
+            assert [i["id"] for i in got] == [i["id"] for i in expected], (who, q)
+            found[who] += len(got)
+    assert found["anonymous"] < found["owner"] < found["publisher"]
+
+
+@pytest.fixture
+def exact_up_to(app):
+    """`exact_up_to(n)` sets the app's `search_exact_total_up_to` for the test."""
+    original = app.state.settings
+
+    def cap(n):
+        app.state.settings = original.model_copy(update={"search_exact_total_up_to": n})
+
+    yield cap
+    app.state.settings = original
+
+
+@pytest.mark.parametrize("q", ["海参", "海参加工"])
+def test_search_total_is_exact_up_to_the_setting_and_at_least_beyond(client, db, q, exact_up_to):
+    publish_items(
+        client,
+        db,
+        "tech_project",
+        [("海参加工一号", "说明"), ("海参加工二号", "说明"), ("说明", "海参加工三号")],
+    )
+    path = FEED_PATHS["tech_project"]
+    exact_up_to(2)
+
+    def page(**params):
+        answer = client.get(path, params={"q": q, **params}).json()
+        return len(answer["items"]), answer["total"], answer["total_relation"]
+
+    # A page that holds the last match knows the exact total; others count up to the cap.
+    assert page() == (3, 3, "eq")
+    assert page(limit=1) == (1, 2, "gte")
+    assert page(limit=2, offset=1) == (2, 2, "gte")
+    assert page(limit=2, offset=2) == (1, 3, "eq")
+    assert page(offset=5) == (0, 2, "gte")
+    assert page(limit=1, status="draft") == (0, 0, "eq")
+    # Within the cap the count is exact; other lengths are counted in full.
+    assert page(limit=1, kind="school_locality_project") == (1, 2, "gte")
+    assert client.get(path, params={"q": "海参加", "limit": 1}).json()["total"] == 3
+    exact_up_to(3)
+    assert page(limit=1) == (1, 3, "eq")
+    assert client.get(path).json()["total_relation"] == "eq"
+
+
+def test_search_combines_with_a_feeds_own_filters(client, db):
+    path = FEED_PATHS["tech_project"]
+    a, b = publish_items(
+        client, db, "tech_project", [("甲项目海洋", "说明"), ("乙项目", "海洋说明")]
+    )
+    _, publisher = feed_publisher(client, db, "tech_project")
+    client.patch(f"{path}/{b}", json={"kind": "tech_info"}, headers=publisher)
+    assert search(client, "tech_project", "海洋", kind="tech_info") == [b]
+    assert search(client, "tech_project", "海洋", kind="school_locality_project") == [a]
+    assert search(client, "tech_project", "海洋", limit=1, kind="tech_info") == [b]
+    assert search(client, "tech_project", "海洋说明", kind="school_locality_project") == []

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
+from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, Writer, require_department
 from app.api.openapi import answer, errors
 from app.models.enums import FeedStatus
 from app.schemas.common import Id, IdValue
@@ -16,6 +16,7 @@ from app.services.permissions import Principal
 
 
 async def feed_filters(
+    settings: SettingsDep,
     q: Annotated[
         str | None,
         Query(
@@ -23,7 +24,9 @@ async def feed_filters(
             max_length=50,
             pattern=r"^[^\x00-\x1f]*$",
             description="Full-text search of the Chinese texts: any substring of two or more "
-            "characters (one character is refused with 422); ranks by relevance, then recency",
+            "characters (one character is refused with 422); ranks by relevance (the first "
+            "text field holding it), then recency. Its total is exact up to 10,000 matches "
+            "(`total_relation`: `eq`), at least 10,000 beyond (`gte`)",
         ),
     ] = None,
     status: Annotated[
@@ -31,7 +34,12 @@ async def feed_filters(
     ] = None,
     owner_organization_id: Annotated[IdValue | None, Query()] = None,
 ) -> FeedFilters:
-    return FeedFilters(q=q, status=status, owner_organization_id=owner_organization_id)
+    return FeedFilters(
+        q=q,
+        status=status,
+        owner_organization_id=owner_organization_id,
+        exact_up_to=settings.search_exact_total_up_to,
+    )
 
 
 FeedFiltersDep = Annotated[FeedFilters, Depends(feed_filters)]

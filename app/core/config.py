@@ -86,6 +86,10 @@ class Settings(DatabaseSettings, LoggingSettings, ClockSettings):
     # Unset: `*` in development (the demo), none elsewhere (see `cors_origins`).
     cors_allow_origins: str | None = None
 
+    # A feed search's `total` is exact up to this many matches; beyond, it says "at least
+    # this many" (`total_relation`: `gte`), so that a page costs the same at any size.
+    search_exact_total_up_to: int = Field(10_000, ge=1)
+
     # Student distribution: colleges submit for the current period and the ones before it
     # (2 = current and previous), never for a future one.
     distribution_open_periods: int = Field(2, ge=1, le=10)

@@ -92,6 +92,13 @@ class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class TotalRelation(StrEnum):
+    """How a page's `total` relates to the number of matches."""
+
+    eq = "eq"  # it is that number
+    gte = "gte"  # at least that many match (a search that stopped counting)
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list: `items`, the `total` matching, and the `limit`/`offset` used."""
 
@@ -99,6 +106,11 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    total_relation: TotalRelation = Field(
+        TotalRelation.eq,
+        description="`eq`: `total` is exact; `gte`: at least `total` items match (a feed "
+        "search counts exactly up to 10,000 matches)",
+    )
 
 
 class PageParams(BaseModel):

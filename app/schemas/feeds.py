@@ -53,3 +53,5 @@ class FeedFilters(BaseModel):
     q: str | None = None
     status: FeedStatus | None = None
     owner_organization_id: int | None = None
+    # A search's total is exact up to this many matches (`settings.search_exact_total_up_to`).
+    exact_up_to: int = 10_000

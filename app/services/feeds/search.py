@@ -1,73 +1,96 @@
-"""Chinese full-text search for the government feeds: one bigram index serves all four.
+"""Chinese full-text search for the government feeds: one term index serves all four.
 
 Chinese is written without spaces, so no word tokenizer is needed or trusted: every
 searchable text (title, summary, description, name) is lower-cased and cut into
-overlapping two-character terms (海参精深加工 → 海参 参精 精深 深加 加工), stored in
-`search_terms` (resource, term, item_id). Its primary key is a B-tree on SQLite and
-on PostgreSQL alike, so one mechanism works on both, and a term lookup reads only the
-items that contain it (PostgreSQL's pg_trgm needs three characters and so cannot
-serve the two-character words that most Chinese queries are).
+overlapping two- and four-character terms (海参精深加工 → 海参 参精 精深 深加 加工,
+海参精深 参精深加 精深加工), stored in `search_terms` with the item's weight for the term
+(the first text field that holds it: the title before the summary) and copies of the
+columns its list filters and sorts by (status, owner, last change; triggers keep them).
+Its indexes are B-trees on SQLite and on PostgreSQL alike, so one mechanism works on both
+(PostgreSQL's pg_trgm needs three characters and so cannot serve the two-character words
+that most Chinese queries are).
 
-A query `q` of n ≥ 2 characters is cut the same way. An item matches when it holds
-every bigram of `q` (one index range per bigram, grouped by item); for n ≥ 3, where
-the bigrams might occur apart, the candidates are confirmed with a literal substring
-test. Every value is a bound parameter and the substring test escapes `%`, `_` and
-`\\`, so these and `'` are searched for as themselves. Queries of one character are
-refused with 422 (the routes declare `min_length=2`): a single character is not
-selective, and answering it means scanning every row, which this index exists to avoid.
+A query `q` of two or four characters is one term: its matches are that term's rows, in
+the order of `ix_search_terms_weight`, so a page is an index walk and the total a count of
+the same index, exact up to `exact_up_to` matches and "at least that many" beyond
+(`total_relation`: `gte`). Any other length is cut into terms (its two-character ones for
+three characters, its four-character ones for five and more); an item matches when it holds
+them all, confirmed with a literal substring test, and those matches are ranked and counted
+in full. Every value is a bound parameter and the substring test escapes `%`, `_` and `\\`,
+so these and `'` are searched for as themselves. Queries of one character are refused with
+422 (the routes declare `min_length=2`): a single character is not selective, and answering
+it means scanning every row, which this index exists to avoid.
 
-Results rank by relevance (the query in the first text field, e.g. the title, before
-the next ones) and then by recency.
+Relevance, the order of every search: the first text field holding `q` (title, then
+summary or description), then the newest change (`updated_at`), then the highest id.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from app.models.search_term import SearchTerm
+from app.schemas.common import PageParams
 from app.services.query import contains
 
+SIZES = (2, 4)  # the lengths of the indexed terms
+ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
 
-def bigrams(*texts: str | None) -> set[str]:
-    """The distinct two-character terms of `texts`, lower-cased (none spans two texts)."""
-    terms: set[str] = set()
-    for text in texts:
+
+def grams(text: str, size: int) -> set[str]:
+    return {text[i : i + size] for i in range(len(text) - size + 1)}
+
+
+def weights(texts: Sequence[str | None]) -> dict[str, int]:
+    """Each term of `texts` (lower-cased, none spanning two) and its weight: the number of
+    texts from the first that holds it to the last."""
+    found: dict[str, int] = {}
+    for i, text in enumerate(texts):
         if text:
             lowered = text.lower()
-            terms.update(lowered[i : i + 2] for i in range(len(lowered) - 1))
-    return terms
+            for size in SIZES:
+                for term in grams(lowered, size):
+                    found.setdefault(term, len(texts) - i)
+    return found
 
 
-def term_rows(resource: str, item_id: int, texts: Iterable[str | None]) -> list[dict[str, Any]]:
-    """The `search_terms` rows of one item (also used by the benchmark's bulk load)."""
-    return [{"resource": resource, "term": term, "item_id": item_id} for term in bigrams(*texts)]
+def term_rows(
+    resource: str, item: Mapping[str, Any], texts: Sequence[str | None]
+) -> list[dict[str, Any]]:
+    """The `search_terms` rows of one item, given its `id`, `status`, `owner_organization_id`
+    and `updated_at` (also used by the benchmark's bulk load)."""
+    copied = {
+        "resource": resource,
+        "item_id": item["id"],
+        "status": item["status"],
+        "owner_key": item["owner_organization_id"] or 0,
+        "updated_at": item["updated_at"],
+    }
+    return [{**copied, "term": t, "weight": w} for t, w in sorted(weights(texts).items())]
 
 
-def index_item(session: Session, resource: str, item_id: int, texts: Sequence[str | None]) -> None:
-    """Bring the item's terms up to date: insert the new ones, delete the ones gone."""
-    wanted = bigrams(*texts)
-    held = set(
-        session.scalars(
-            select(SearchTerm.term).where(
-                SearchTerm.resource == resource, SearchTerm.item_id == item_id
-            )
-        )
-    )
-    if gone := held - wanted:
+def index_item(session: Session, resource: str, item: Any, texts: Sequence[str | None]) -> None:
+    """Bring the item's terms up to date: insert the new ones, reweigh the moved ones,
+    delete the ones gone."""
+    wanted = weights(texts)
+    mine = and_(SearchTerm.resource == resource, SearchTerm.item_id == item.id)
+    held = dict(session.execute(select(SearchTerm.term, SearchTerm.weight).where(mine)).all())
+    if gone := held.keys() - wanted.keys():
+        session.execute(delete(SearchTerm).where(mine, SearchTerm.term.in_(gone)))
+    moved: dict[int, list[str]] = {}
+    for term in held.keys() & wanted.keys():
+        if held[term] != wanted[term]:
+            moved.setdefault(wanted[term], []).append(term)
+    for weight, terms in moved.items():
         session.execute(
-            delete(SearchTerm).where(
-                SearchTerm.resource == resource,
-                SearchTerm.item_id == item_id,
-                SearchTerm.term.in_(gone),
-            )
+            sql_update(SearchTerm).where(mine, SearchTerm.term.in_(terms)).values(weight=weight)
         )
-    if new := wanted - held:
-        session.execute(
-            insert(SearchTerm),
-            [{"resource": resource, "term": t, "item_id": item_id} for t in sorted(new)],
-        )
+    values = {f: getattr(item, f) for f in ("id", "status", "owner_organization_id", "updated_at")}
+    if rows := [r for r in term_rows(resource, values, texts) if r["term"] not in held]:
+        session.execute(insert(SearchTerm), rows)
 
 
 def remove_item(session: Session, resource: str, item_id: int) -> None:
@@ -76,19 +99,55 @@ def remove_item(session: Session, resource: str, item_id: int) -> None:
     )
 
 
+def one_term(q: str) -> str | None:
+    """`q` as the one indexed term whose rows are its matches, if it has an indexed length."""
+    return q.lower() if len(q) in SIZES else None
+
+
+def hits(resource: str, term: str) -> Select[Any]:
+    """The item ids holding `term`; filter them on `SearchTerm`'s copied columns."""
+    return select(SearchTerm.item_id).where(
+        SearchTerm.resource == resource, SearchTerm.term == term
+    )
+
+
+def page_of_hits(
+    session: Session, model: Any, stmt: Select[Any], page: PageParams, exact_up_to: int
+) -> dict[str, Any]:
+    """One page of `hits(...)` by relevance, with its total counted up to `exact_up_to`
+    (beyond it, `total` is `exact_up_to` and `total_relation` `gte`; a last page shorter
+    than the limit knows its exact total without counting); validates as `Page`."""
+    window = stmt.order_by(*ORDER).limit(page.limit).offset(page.offset)
+    ids = list(session.scalars(window))
+    if 0 < len(ids) < page.limit or (not ids and page.offset == 0):
+        total, relation = page.offset + len(ids), "eq"  # the last page: its end is the total
+    else:
+        bounded = stmt.limit(exact_up_to + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(bounded)) or 0
+        total, relation = (total, "eq") if total <= exact_up_to else (exact_up_to, "gte")
+    found = {e.id: e for e in session.scalars(select(model).where(model.id.in_(ids)))}
+    return {
+        "items": [found[i] for i in ids],
+        "total": total,
+        "total_relation": relation,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
 def search(
     resource: str, id_column: Any, text_columns: Sequence[Any], q: str
 ) -> tuple[ColumnElement[bool], ColumnElement[int]]:
-    """The condition "the item's texts contain `q`" and its relevance, for WHERE and ORDER BY."""
-    terms = sorted(bigrams(q))
+    """For a `q` that is no one term: the condition "the item's texts contain `q`" and its
+    relevance, for WHERE and ORDER BY."""
+    lowered = q.lower()
+    terms = sorted(grams(lowered, max(s for s in SIZES if s <= len(lowered))))
     ids = select(SearchTerm.item_id).where(
         SearchTerm.resource == resource, SearchTerm.term.in_(terms)
     )
     if len(terms) > 1:
         ids = ids.group_by(SearchTerm.item_id).having(func.count() == len(terms))
-    condition: ColumnElement[bool] = id_column.in_(ids)
-    if len(q) > 2:
-        condition = and_(condition, or_(*(contains(c, q) for c in text_columns)))
+    condition = and_(id_column.in_(ids), or_(*(contains(c, q) for c in text_columns)))
     relevance = case(
         *((contains(c, q), len(text_columns) - i) for i, c in enumerate(text_columns)),
         else_=0,

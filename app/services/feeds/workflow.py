@@ -22,6 +22,7 @@ from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
 from app.models.enums import FeedStatus
 from app.models.feed import FeedCount
+from app.models.search_term import SearchTerm
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
 from app.services import labels, permissions
@@ -103,6 +104,8 @@ def list_items(
     if common.owner_organization_id is not None:
         stmt = stmt.where(model.owner_organization_id == common.owner_organization_id)
     order: list[Any] = [model.updated_at.desc(), model.id.desc()]
+    if common.q and (term := search.one_term(common.q)):
+        return _search_term(session, principal, feed, page, common, filters, term)
     if common.q:
         columns = [getattr(model, f) for f in feed.text_fields]
         match, relevance = search.search(feed.resource, model.id, columns, common.q)
@@ -112,6 +115,30 @@ def list_items(
         total = count_items(session, principal, feed, common)
         return paginate(session, stmt.order_by(*order), page, total=total)
     return paginate(session, stmt.order_by(*order), page, sorts_all=bool(common.q))
+
+
+def _search_term(
+    session: Session,
+    principal: Principal | None,
+    feed: Feed,
+    page: PageParams,
+    common: FeedFilters,
+    filters: Sequence[ColumnElement[bool]],
+    term: str,
+) -> dict[str, Any]:
+    """A search for one indexed term: the list's rules on the term rows' copies of status
+    and owner, so that the page is a walk of the term's index (joined to the items only
+    for a feed's own filters)."""
+    stmt = search.hits(feed.resource, term).where(
+        visibility(principal, feed, SearchTerm.status, SearchTerm.owner_key)
+    )
+    if common.status:
+        stmt = stmt.where(SearchTerm.status == common.status)
+    if common.owner_organization_id is not None:
+        stmt = stmt.where(SearchTerm.owner_key == common.owner_organization_id)
+    if filters:
+        stmt = stmt.join(feed.model, feed.model.id == SearchTerm.item_id).where(*filters)
+    return search.page_of_hits(session, feed.model, stmt, page, common.exact_up_to)
 
 
 def count_items(
@@ -144,7 +171,7 @@ def create_item(session: Session, principal: Principal, feed: Feed, data: BaseMo
     )
     session.add(item)
     session.flush()
-    search.index_item(session, feed.resource, item.id, feed.texts(item))
+    search.index_item(session, feed.resource, item, feed.texts(item))
     record_audit(
         session,
         principal,
@@ -196,7 +223,7 @@ def update_item(
     item.updated_at = clock.now()
     _flush(session, feed)
     if patch.keys() & set(feed.text_fields):
-        search.index_item(session, feed.resource, item.id, feed.texts(item))
+        search.index_item(session, feed.resource, item, feed.texts(item))
     record_audit(
         session,
         principal,
