@@ -1,7 +1,7 @@
 """search terms: four-character terms, a weight per term and item, the item's list columns
 
 Revision ID: 0013_search_weights
-Revises: 0011_cohort_index
+Revises: 0012_enterprise_directory
 Create Date: 2026-12-04 19:00:00
 
 A search for two or four characters becomes one walk of an index ordered by relevance
@@ -19,14 +19,14 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_search_weights"
-down_revision: str | None = "0011_cohort_index"
+down_revision: str | None = "0012_enterprise_directory"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # table: (resource, its text fields, the most relevant first), as in each feed's service
 FEEDS = {
     "tech_projects": ("tech_project", ("title", "summary", "description")),
-    "directory_entries": ("enterprise", ("name", "description")),
+    "directory_entries": ("enterprise_directory", ("name", "description")),
     "cooperation_projects": ("cooperation_project", ("title", "description")),
     "social_service_projects": ("social_service_project", ("title", "description")),
 }
