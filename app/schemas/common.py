@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
 from pydantic import (
@@ -13,7 +13,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.core.i18n import Text, t
 
@@ -90,6 +93,25 @@ class FileFormat(StrEnum):
 
 class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class UpdateSchema(BaseModel):
+    """A PATCH body: only the fields given change, and `null` clears a field only where
+    `clearable` names it. A `null` for any other field (one an item cannot be without) is
+    refused: 422 at `["body", field]`, type `null_not_allowed`; leave the field out to keep
+    its value. The one rule of every `*Update` schema."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "may not be null: this field cannot be cleared (leave it out to keep its value)",
+            )
+        return value
 
 
 class Page(BaseModel, Generic[T]):

@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.enums import CooperationKind
-from app.schemas.common import IdValue, MajorCode, Title
+from app.schemas.common import IdValue, MajorCode, Title, UpdateSchema
 from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
 
 EnterpriseIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
@@ -39,7 +39,9 @@ class CooperationProjectCreate(FeedInput):
     }
 
 
-class CooperationProjectUpdate(FeedInput):
+class CooperationProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "end_date"})
+
     kind: CooperationKind | None = None
     title: Title | None = None
     description: LongText | None = None

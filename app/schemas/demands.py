@@ -16,6 +16,7 @@ from app.schemas.common import (
     Page,
     PlainText,
     Title,
+    UpdateSchema,
 )
 
 MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
@@ -108,8 +109,22 @@ class DemandCreate(DemandFields):
     )
 
 
-class DemandUpdate(DemandFields):
+class DemandUpdate(DemandFields, UpdateSchema):
     """Changed fields only; a closed demand cannot change."""
+
+    clearable = frozenset(
+        {
+            "description",
+            "occupation_codes",
+            "levels",
+            "graduation_years",
+            "district_code",
+            "certificates",
+            "salary_min",
+            "salary_max",
+            "external_id",
+        }
+    )
 
 
 # `CloseReason` but `expired`, which only the platform sets.

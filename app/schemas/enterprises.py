@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import DistrictCode, IdValue, Title
+from app.schemas.common import DistrictCode, IdValue, Title, UpdateSchema
 from app.schemas.feeds import (
     ClusterCode,
     FeedInput,
@@ -44,7 +44,9 @@ class EnterpriseCreate(FeedInput):
     }
 
 
-class EnterpriseUpdate(FeedInput):
+class EnterpriseUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"cluster_code", "description", "organization_id"})
+
     name: Title | None = None
     credit_code: CreditCode | None = None
     industry_code: IndustryCode | None = None

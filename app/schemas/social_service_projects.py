@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.models.enums import TargetGroup
-from app.schemas.common import NotBool, Title
+from app.schemas.common import NotBool, Title, UpdateSchema
 from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
 
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
@@ -40,7 +40,9 @@ class SocialServiceProjectCreate(FeedInput):
     }
 
 
-class SocialServiceProjectUpdate(FeedInput):
+class SocialServiceProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "end_date"})
+
     title: Title | None = None
     description: LongText | None = None
     target_groups: TargetGroups | None = None

@@ -3,7 +3,7 @@ from datetime import date
 from pydantic import Field
 
 from app.models.enums import TechProjectKind
-from app.schemas.common import Title
+from app.schemas.common import Title, UpdateSchema
 from app.schemas.feeds import (
     ClusterCode,
     FeedInput,
@@ -39,7 +39,9 @@ class TechProjectCreate(FeedInput):
     }
 
 
-class TechProjectUpdate(FeedInput):
+class TechProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "cluster_code", "deadline", "contact"})
+
     kind: TechProjectKind | None = None
     title: Title | None = None
     summary: Summary | None = None

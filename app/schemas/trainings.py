@@ -6,7 +6,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.core.i18n import t
 from app.models.enums import TrainingStatus
-from app.schemas.common import MAX_ID, DistrictCode, NotBool, ORMModel, Title
+from app.schemas.common import MAX_ID, DistrictCode, NotBool, ORMModel, Title, UpdateSchema
 from app.schemas.feeds import LongText, ShortText
 
 MAX_CAPACITY = 10_000
@@ -68,11 +68,12 @@ class TrainingCreate(BaseModel):
     capacity: Capacity
 
 
-class TrainingUpdate(BaseModel):
+class TrainingUpdate(UpdateSchema):
     """Changed fields only. The demand and enterprise are fixed at creation; the capacity
     cannot go below the seats taken (409 `capacity_below_seats_taken`)."""
 
     model_config = ConfigDict(extra="forbid")
+    clearable = frozenset({"description"})
 
     title: Title | None = None
     description: LongText | None = None
@@ -117,7 +118,7 @@ class EnrollmentCreate(BaseModel):
     seats: Seats
 
 
-class EnrollmentUpdate(BaseModel):
+class EnrollmentUpdate(UpdateSchema):
     """The enrolment's new number of seats, up (if they fit) or down."""
 
     model_config = ConfigDict(extra="forbid")

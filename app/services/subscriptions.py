@@ -147,11 +147,6 @@ def update_subscription(
 ) -> Subscription:
     sub = _get_own(session, principal, subscription_id)
     values = data.model_dump(exclude_unset=True)
-    for field in ("url", "event_types", "filters", "active"):
-        if field in values and values[field] is None:
-            raise Invalid.field(
-                ("body", field), t(f"`{field}` 不能为 null。", f"`{field}` cannot be null.")
-            )
     if "url" in values:
         _check_url(values["url"], settings)
     before = {k: getattr(sub, k) for k in values}
