@@ -5,7 +5,8 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.models.enums import CooperationKind
 from app.schemas.common import Id, IdValue, MajorCode, Page, PageDep
 from app.schemas.cooperation_projects import (
@@ -62,7 +63,7 @@ def list_cooperation_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=CooperationProjectRead,
     summary="Create or propose a cooperation project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_cooperation_project(
     data: CooperationProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -76,7 +77,7 @@ def create_cooperation_project(
     operation_id="cooperation_projects_update",
     response_model=CooperationProjectRead,
     summary="Change a cooperation project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_cooperation_project(
     item_id: Id,

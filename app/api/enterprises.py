@@ -4,7 +4,8 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.models.enums import EnterpriseSize, IntegrationLevel
 from app.schemas.common import DistrictCode, Id, IdValue, Page, PageDep
 from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
@@ -62,7 +63,7 @@ def list_enterprises(
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseRead,
     summary="Create a directory entry",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_enterprise(
     data: EnterpriseCreate, principal: Author, session: SessionDep, response: Response
@@ -76,7 +77,7 @@ def create_enterprise(
     operation_id="enterprises_update",
     response_model=EnterpriseRead,
     summary="Change a directory entry",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_enterprise(
     item_id: Id,

@@ -4,7 +4,7 @@ from fastapi import Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.schemas.events import EventPage
 from app.services import events as event_service
 
@@ -16,7 +16,7 @@ router = Router(prefix=API_PREFIX, tags=["events"])
     operation_id="events_list",
     response_model=EventPage,
     summary="The change feed",
-    responses=errors(422),
+    responses=responses(422),
 )
 def list_events(
     principal: CurrentPrincipal,

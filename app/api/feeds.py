@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
-from app.api.openapi import answer, errors
+from app.api.openapi import FEED_MOVED, responses
 from app.models.enums import FeedStatus
 from app.schemas.common import Id, IdValue
 from app.schemas.feeds import FeedFilters
@@ -40,11 +40,6 @@ IfMatch = Annotated[
     Header(description='The ETag (W/"<version>") you read; a stale one answers 412'),
 ]
 
-# What the feeds' routes answer besides their item: its ETag, and the errors.
-CREATED = {**answer(201, headers=["ETag"]), **errors(409, 422)}
-UPDATED = {**answer(headers=["ETag"]), **errors(404, 409, 412, 422)}
-MOVED = {**answer(headers=["ETag"]), **errors(404, 409)}
-
 
 def with_etag(response: Response, item: Any) -> Any:
     response.headers["ETag"] = feeds.etag(item)
@@ -63,7 +58,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_get",
         response_model=Read,
         summary=f"Get a {noun}",
-        responses={**answer(headers=["ETag"]), **errors(404)},
+        responses=responses(404, headers=["ETag"]),
     )
     def get_item(
         item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
@@ -76,7 +71,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_publish",
         response_model=Read,
         summary=f"Publish a {noun}",
-        responses=MOVED,
+        responses=FEED_MOVED,
         description=f"draft or withdrawn → published, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.published` event.",
     )
@@ -88,7 +83,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_withdraw",
         response_model=Read,
         summary=f"Withdraw a {noun}",
-        responses=MOVED,
+        responses=FEED_MOVED,
         description=f"published → withdrawn, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.withdrawn` event; it may be published again.",
     )
@@ -100,7 +95,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_delete",
         status_code=status.HTTP_204_NO_CONTENT,
         summary=f"Delete a draft {noun}",
-        responses=errors(404, 409),
+        responses=responses(404, 409),
     )
     def delete(item_id: Id, principal: Writer, session: SessionDep) -> None:
         """Drafts only (409 otherwise: withdraw a published item instead)."""

@@ -10,7 +10,7 @@ from app.api.deps import (
     PlatformAdmin,
     SessionDep,
 )
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.models import Organization, User
 from app.models.enums import OrgStatus, OrgType
 from app.schemas.common import Id, Page, PageDep
@@ -37,7 +37,7 @@ router = Router(prefix=API_PREFIX, tags=["organizations"])
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationPrivate,
     summary="Create an organisation",
-    responses=errors(409, 422),
+    responses=responses(409, 422),
 )
 def create_organization(
     data: OrganizationCreate, admin: PlatformAdmin, session: SessionDep
@@ -81,7 +81,7 @@ def list_organizations(
     operation_id="organizations_get",
     response_model=OrganizationRead,
     summary="Get an organisation",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincipal) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
@@ -94,7 +94,7 @@ def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincip
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationRead,
     summary="Register an organisation",
-    responses=errors(409, 422),
+    responses=responses(409, 422),
 )
 def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]:
     """Self-registration of an enterprise, college or training institution with its first admin.
@@ -111,7 +111,7 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
     operation_id="organizations_approve",
     response_model=OrganizationPrivate,
     summary="Approve an organisation",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """pending → approved, by a platform admin or the responsible department."""
@@ -123,7 +123,7 @@ def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
     operation_id="organizations_suspend",
     response_model=OrganizationPrivate,
     summary="Suspend an organisation",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """Suspended organisations can no longer sign in or use their keys."""
@@ -136,7 +136,7 @@ def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create a user",
-    responses=errors(404, 409, 422),
+    responses=responses(404, 409, 422),
 )
 def create_user(
     org_id: Id, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
@@ -150,7 +150,7 @@ def create_user(
     operation_id="organization_users_list",
     response_model=Page[UserRead],
     summary="List users",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_users(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -164,7 +164,7 @@ def list_users(
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     summary="Create an API key",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
     dependencies=[NoStore],
 )
 def create_api_key(
@@ -180,7 +180,7 @@ def create_api_key(
     operation_id="organization_api_keys_list",
     response_model=Page[ApiKeyRead],
     summary="List API keys",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_api_keys(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -193,7 +193,7 @@ def list_api_keys(
     operation_id="organization_api_keys_revoke",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
-    responses=errors(404),
+    responses=responses(404),
 )
 def revoke_api_key(
     org_id: Id, key_id: Id, principal: CurrentPrincipal, session: SessionDep

@@ -5,7 +5,8 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.models.enums import TargetGroup
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
@@ -58,7 +59,7 @@ def list_social_service_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=SocialServiceProjectRead,
     summary="Create a social service project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_social_service_project(
     data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -72,7 +73,7 @@ def create_social_service_project(
     operation_id="social_service_projects_update",
     response_model=SocialServiceProjectRead,
     summary="Change a social service project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_social_service_project(
     item_id: Id,

@@ -4,7 +4,7 @@ from fastapi import Path, Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.models import Major, Occupation
 from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import Page, PageDep
@@ -54,7 +54,7 @@ def list_majors(
     operation_id="majors_get",
     response_model=MajorRead,
     summary="One major, class or category",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)
@@ -65,7 +65,7 @@ def get_major(code: str, session: SessionDep) -> Major:
     operation_id="major_occupations_list",
     response_model=Page[MajorOccupationRead],
     summary="Occupations a major leads to",
-    responses=errors(404),
+    responses=responses(404),
 )
 def major_occupations(code: str, session: SessionDep, page: PageDep) -> dict[str, object]:
     """Pairs of the crosswalk (人社部 2023 guide), each with its source; for a class or a
@@ -138,7 +138,7 @@ OccupationCode = Annotated[str, Path(pattern=r"^\d-\d{2}-\d{2}-\d{2}$", examples
     operation_id="occupations_list",
     response_model=Page[OccupationRead],
     summary="Occupations (职业分类大典 2022)",
-    responses=errors(422),
+    responses=responses(422),
 )
 def list_occupations(
     session: SessionDep,
@@ -161,7 +161,7 @@ def list_occupations(
     operation_id="occupations_get",
     response_model=OccupationRead,
     summary="One occupation",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def get_occupation(code: OccupationCode, session: SessionDep) -> Occupation:
     return taxonomy_service.get_occupation(session, code)
@@ -172,7 +172,7 @@ def get_occupation(code: OccupationCode, session: SessionDep) -> Occupation:
     operation_id="occupation_majors_list",
     response_model=Page[MajorOccupationRead],
     summary="Majors leading to an occupation",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def occupation_majors(
     code: OccupationCode, session: SessionDep, page: PageDep

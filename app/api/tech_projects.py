@@ -5,7 +5,8 @@ from fastapi import Depends, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.models.enums import TechProjectKind
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.feeds import ClusterCode
@@ -53,7 +54,7 @@ def list_tech_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=TechProjectRead,
     summary="Create a tech project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_tech_project(
     data: TechProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -67,7 +68,7 @@ def create_tech_project(
     operation_id="tech_projects_update",
     response_model=TechProjectRead,
     summary="Change a tech project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_tech_project(
     item_id: Id,
