@@ -1,4 +1,6 @@
-from fastapi import status
+from typing import Annotated
+
+from fastapi import Query, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import (
@@ -17,7 +19,7 @@ from app.schemas.demands import (
     DemandClose,
     DemandCreate,
     DemandCreated,
-    DemandFiltersDep,
+    DemandFilters,
     DemandRead,
     DemandUpdate,
     ResponseCreate,
@@ -28,6 +30,8 @@ from app.services import demand_responses as response_service
 from app.services import demands as demand_service
 
 router = Router(prefix=f"{API_PREFIX}/demands", tags=["demands"])
+
+DemandFiltersDep = Annotated[DemandFilters, Query()]
 
 
 @router.get(

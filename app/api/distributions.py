@@ -15,7 +15,7 @@ from app.models import DistributionSubmission
 from app.models.enums import SubmissionSource
 from app.schemas.common import HALF_YEAR_PATTERN, MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import (
-    DistributionFiltersDep,
+    DistributionFilters,
     DistributionGroupBy,
     DistributionRowRead,
     DistributionSubmissionIn,
@@ -28,6 +28,8 @@ from app.services import distribution_reports as reports_service
 from app.services import distributions as distribution_service
 
 router = Router(prefix=API_PREFIX, tags=["student distribution"])
+
+DistributionFiltersDep = Annotated[DistributionFilters, Query()]
 
 PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]
 SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"

@@ -4,12 +4,15 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
 from app.api.openapi import FEED_CREATED, FEED_UPDATED
-from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import DistrictCode, Id, IdValue, Page, PageDep
-from app.schemas.enterprises import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
-from app.schemas.feeds import ClusterCode, IndustryCode
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.enterprises import (
+    EnterpriseCreate,
+    EnterpriseFilters,
+    EnterpriseRead,
+    EnterpriseUpdate,
+)
 from app.services import enterprises as service
 from app.services import feeds
 from app.services.permissions import Principal
@@ -28,33 +31,10 @@ def list_enterprises(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    credit_code: Annotated[str | None, Query(min_length=18, max_length=18)] = None,
-    industry_code: Annotated[
-        IndustryCode | None, Query(description="A GB/T 4754 code, or a prefix of codes")
-    ] = None,
-    district_code: Annotated[
-        DistrictCode | None, Query(description="A district, or a town under it")
-    ] = None,
-    cluster_code: ClusterCode | None = None,
-    size: EnterpriseSize | None = None,
-    integration_level: IntegrationLevel | None = None,
-    organization_id: Annotated[IdValue | None, Query()] = None,
+    filters: Annotated[EnterpriseFilters, Query()],
 ) -> dict[str, object]:
     """Published entries for everybody (drafts too for the industry bureau)."""
-    return service.list_enterprises(
-        session,
-        principal,
-        page,
-        common,
-        credit_code=credit_code,
-        industry_code=industry_code,
-        district_code=district_code,
-        cluster_code=cluster_code,
-        size=size,
-        integration_level=integration_level,
-        organization_id=organization_id,
-    )
+    return service.list_enterprises(session, principal, page, filters)
 
 
 @router.post(

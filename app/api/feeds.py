@@ -1,40 +1,17 @@
-"""What the four government feeds' routes share: common filters, ETags and the
+"""What the four government feeds' routes share: ETags and the
 workflow routes (get, publish, withdraw, delete), registered once per feed."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
 from app.api.openapi import FEED_MOVED, responses
-from app.models.enums import FeedStatus
-from app.schemas.common import Id, IdValue
-from app.schemas.feeds import FeedFilters
+from app.schemas.common import Id
 from app.services import feeds
 from app.services.feeds import Feed
 from app.services.permissions import Principal
 
-
-async def feed_filters(
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=2,
-            max_length=50,
-            pattern=r"^[^\x00-\x1f]*$",
-            description="Full-text search of the Chinese texts: any substring of two or more "
-            "characters (one character is refused with 422); ranks by relevance, then recency",
-        ),
-    ] = None,
-    status: Annotated[
-        FeedStatus | None, Query(description="Drafts only for their owner and the publisher")
-    ] = None,
-    owner_organization_id: Annotated[IdValue | None, Query()] = None,
-) -> FeedFilters:
-    return FeedFilters(q=q, status=status, owner_organization_id=owner_organization_id)
-
-
-FeedFiltersDep = Annotated[FeedFilters, Depends(feed_filters)]
 IfMatch = Annotated[
     str | None,
     Header(description='The ETag (W/"<version>") you read; a stale one answers 412'),

@@ -12,13 +12,14 @@ from app.api.deps import (
 )
 from app.api.openapi import responses
 from app.models import Organization, User
-from app.models.enums import OrgStatus, OrgType
+from app.models.enums import OrgStatus
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.organizations import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
     OrganizationCreate,
+    OrganizationFilters,
     OrganizationPrivate,
     OrganizationRead,
     RegistrationCreate,
@@ -29,6 +30,8 @@ from app.schemas.organizations import (
 from app.services import organizations as org_service
 
 router = Router(prefix=API_PREFIX, tags=["organizations"])
+
+OrganizationFiltersDep = Annotated[OrganizationFilters, Query()]
 
 
 @router.post(
@@ -56,24 +59,10 @@ def list_organizations(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    org_type: OrgType | None = None,
-    status: Annotated[
-        OrgStatus | None,
-        Query(description="Default `approved`; others for platform admins and supervisors"),
-    ] = None,
-    district_code: Annotated[str | None, Query(max_length=12)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    filters: OrganizationFiltersDep,
 ) -> dict[str, object]:
     """Approved organisations (public fields). Supervising departments may ask for `pending`."""
-    return org_service.list_organizations(
-        session,
-        principal,
-        page,
-        org_type=org_type,
-        status=status,
-        district_code=district_code,
-        q=q,
-    )
+    return org_service.list_organizations(session, principal, page, filters)
 
 
 @router.get(

@@ -7,13 +7,13 @@ from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
 from app.api.openapi import responses
 from app.models import Publication
-from app.models.enums import Dataset
 from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import PeriodQuery
 from app.schemas.publications import (
     CollegeSchedule,
     PublicationCreate,
     PublicationDiff,
+    PublicationFilters,
     PublicationRead,
     PublicationRowRead,
     Schedule,
@@ -58,11 +58,10 @@ def publish(
 def list_publications(
     session: SessionDep,
     page: PageDep,
-    dataset: Dataset | None = None,
-    period: Annotated[str | None, Query(max_length=16)] = None,
+    filters: Annotated[PublicationFilters, Query()],
 ) -> dict[str, object]:
     """Newest first."""
-    return publication_service.list_publications(session, page, dataset=dataset, period=period)
+    return publication_service.list_publications(session, page, filters)
 
 
 @router.get(

@@ -1,16 +1,15 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
 from app.api.openapi import FEED_CREATED, FEED_UPDATED
-from app.models.enums import TargetGroup
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
     SocialServiceProjectCreate,
+    SocialServiceProjectFilters,
     SocialServiceProjectRead,
     SocialServiceProjectUpdate,
 )
@@ -32,25 +31,10 @@ def list_social_service_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    target_group: TargetGroup | None = None,
-    certificate: Annotated[str | None, Query(max_length=200)] = None,
-    capacity_min: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-    start_date_from: date | None = None,
-    end_date_to: date | None = None,
+    filters: Annotated[SocialServiceProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody; owners see their drafts, education and hr all."""
-    return service.list_social_service_projects(
-        session,
-        principal,
-        page,
-        common,
-        target_group=target_group,
-        certificate=certificate,
-        capacity_min=capacity_min,
-        start_date_from=start_date_from,
-        end_date_to=end_date_to,
-    )
+    return service.list_social_service_projects(session, principal, page, filters)
 
 
 @router.post(

@@ -6,9 +6,9 @@ from app.api import API_PREFIX, Router
 from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
 from app.api.openapi import responses
 from app.models import Subscription
-from app.models.enums import DeliveryStatus
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.subscriptions import (
+    DeliveryFilters,
     DeliveryRead,
     SubscriptionCreate,
     SubscriptionCreated,
@@ -142,11 +142,8 @@ def list_deliveries(
     principal: OrganizationWriter,
     session: SessionDep,
     page: PageDep,
-    status: DeliveryStatus | None = None,
-    event_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    filters: Annotated[DeliveryFilters, Query()],
 ) -> dict[str, object]:
     """Every try, newest first: the event, the attempt number, the outcome and the receiver's
     HTTP status or the network error."""
-    return subscription_service.list_deliveries(
-        session, principal, subscription_id, page, status=status, event_id=event_id
-    )
+    return subscription_service.list_deliveries(session, principal, subscription_id, page, filters)

@@ -1,16 +1,18 @@
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
 from app.api.openapi import FEED_CREATED, FEED_UPDATED
-from app.models.enums import TechProjectKind
 from app.schemas.common import Id, Page, PageDep
-from app.schemas.feeds import ClusterCode
-from app.schemas.tech_projects import TechProjectCreate, TechProjectRead, TechProjectUpdate
+from app.schemas.tech_projects import (
+    TechProjectCreate,
+    TechProjectFilters,
+    TechProjectRead,
+    TechProjectUpdate,
+)
 from app.services import feeds
 from app.services import tech_projects as service
 from app.services.permissions import Principal
@@ -29,23 +31,10 @@ def list_tech_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    kind: TechProjectKind | None = None,
-    cluster_code: ClusterCode | None = None,
-    deadline_from: date | None = None,
-    deadline_to: date | None = None,
+    filters: Annotated[TechProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody (drafts too for the tech bureau), newest change first."""
-    return service.list_tech_projects(
-        session,
-        principal,
-        page,
-        common,
-        kind=kind,
-        cluster_code=cluster_code,
-        deadline_from=deadline_from,
-        deadline_to=deadline_to,
-    )
+    return service.list_tech_projects(session, principal, page, filters)
 
 
 @router.post(

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import Body, status
+from fastapi import Body, Query, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import College, CurrentPrincipal, SessionDep, TrainingAuthor, Writer
@@ -14,13 +14,15 @@ from app.schemas.trainings import (
     EnrollmentUpdate,
     TrainingCancel,
     TrainingCreate,
-    TrainingFiltersDep,
+    TrainingFilters,
     TrainingRead,
     TrainingUpdate,
 )
 from app.services import trainings as training_service
 
 router = Router(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
+
+TrainingFiltersDep = Annotated[TrainingFilters, Query()]
 
 
 @router.get(

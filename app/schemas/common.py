@@ -43,12 +43,6 @@ def unsafe_message(code: str) -> Text:
     )
 
 
-def _text(value: str) -> str:
-    if code := unsafe_character(value):
-        raise ValueError(unsafe_message(code))
-    return value
-
-
 def _line(value: str) -> str:
     if code := unsafe_character(value, multiline=False):
         raise ValueError(unsafe_message(code))
@@ -75,10 +69,10 @@ def unsafe_strings(value: Any, loc: tuple[str | int, ...] = ("body",)) -> Iterat
             yield from unsafe_strings(item, (*loc, index))
 
 
-PlainText = AfterValidator(_text)
-"""Metadata for multi-line text: refuses control and bidi characters (`unsafe_character`)."""
+# Control and bidi characters are refused in every string of every JSON body, once, by
+# `api.deps.text_guard` (`unsafe_strings`); a one-line field refuses line breaks and tabs too.
 OneLine = AfterValidator(_line)
-"""Metadata for one-line text: the same, and no tab or line break."""
+"""Metadata for one-line text: no tab or line break (nor what no text takes)."""
 NotBool = BeforeValidator(_not_bool)
 """Metadata for a number in a body: a JSON boolean is refused, not read as 0 or 1. Put it
 after the `Field` constraints, so that the schema keeps them as `minimum`/`maximum`."""

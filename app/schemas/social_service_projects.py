@@ -5,7 +5,7 @@ from pydantic import Field, StringConstraints
 
 from app.models.enums import TargetGroup
 from app.schemas.common import NotBool, Title, UpdateSchema
-from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
+from app.schemas.feeds import FeedFilters, FeedInput, FeedItemRead, LongText, SortedUnique
 
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
 CertificateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -50,6 +50,14 @@ class SocialServiceProjectUpdate(FeedInput, UpdateSchema):
     start_date: date | None = None
     end_date: date | None = None
     certificates: Certificates | None = None
+
+
+class SocialServiceProjectFilters(FeedFilters):
+    target_group: TargetGroup | None = None
+    certificate: str | None = Field(None, max_length=200)
+    capacity_min: int | None = Field(None, ge=1, le=1_000_000)
+    start_date_from: date | None = None
+    end_date_to: date | None = None
 
 
 class SocialServiceProjectRead(FeedItemRead):

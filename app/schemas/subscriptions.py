@@ -62,6 +62,13 @@ class SubscriptionCreate(BaseModel):
     }
 
 
+class DeliveryFilters(BaseModel):
+    """`GET /subscriptions/{id}/deliveries`'s query parameters (unknown ones are ignored)."""
+
+    status: DeliveryStatus | None = None
+    event_id: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
 class SubscriptionUpdate(UpdateSchema):
     """Change any field; `active: true` re-enables a subscription that was disabled."""
 

@@ -6,6 +6,7 @@ from app.models.enums import TechProjectKind
 from app.schemas.common import Title, UpdateSchema
 from app.schemas.feeds import (
     ClusterCode,
+    FeedFilters,
     FeedInput,
     FeedItemRead,
     LongText,
@@ -49,6 +50,13 @@ class TechProjectUpdate(FeedInput, UpdateSchema):
     cluster_code: ClusterCode | None = None
     deadline: date | None = None
     contact: ShortText | None = None
+
+
+class TechProjectFilters(FeedFilters):
+    kind: TechProjectKind | None = None
+    cluster_code: ClusterCode | None = None
+    deadline_from: date | None = None
+    deadline_to: date | None = None
 
 
 class TechProjectRead(FeedItemRead):

@@ -15,6 +15,7 @@ from app.schemas.common import PageParams
 from app.schemas.organizations import (
     OrganizationBase,
     OrganizationCreate,
+    OrganizationFilters,
     OrganizationRead,
     RegistrationCreate,
     UserCreate,
@@ -185,22 +186,18 @@ def list_organizations(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    *,
-    org_type: OrgType | None,
-    status: OrgStatus | None,
-    district_code: str | None,
-    q: str | None,
+    filters: OrganizationFilters,
 ) -> dict[str, Any]:
     """The organisations the caller sees in one status (default approved)."""
     stmt: Select[Any] = select(Organization).where(
-        visibility(principal), Organization.status == (status or OrgStatus.approved)
+        visibility(principal), Organization.status == (filters.status or OrgStatus.approved)
     )
-    if org_type:
-        stmt = stmt.where(Organization.org_type == org_type)
-    if district_code:
-        stmt = stmt.where(Organization.district_code == district_code)
-    if q:
-        stmt = stmt.where(contains(Organization.name, q))
+    if filters.org_type:
+        stmt = stmt.where(Organization.org_type == filters.org_type)
+    if filters.district_code:
+        stmt = stmt.where(Organization.district_code == filters.district_code)
+    if filters.q:
+        stmt = stmt.where(contains(Organization.name, filters.q))
     return paginate(session, stmt.order_by(Organization.id), page)
 
 
