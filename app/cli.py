@@ -20,11 +20,11 @@ from app.core.backup import BackupError, backup
 from app.core.config import DatabaseSettings, LoggingSettings, Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, transaction
 from app.core.logs import configure_logging
-from app.services import dispatcher
+from app.seed.demo import seed_demo
+from app.seed.demo_content import seed_demo_content
+from app.seed.reference_data import load_reference_data
 from app.services.auth import create_platform_admin
-from app.services.demo import seed_demo
-from app.services.demo_content import seed_demo_content
-from app.services.reference_data import load_reference_data
+from app.services.webhooks import dispatcher
 
 log = logging.getLogger("app")
 MIGRATION_LOCK = 724_019_001  # PostgreSQL advisory lock id: one migrator at a time

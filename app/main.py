@@ -46,8 +46,8 @@ from app.core.errors import install_error_handlers
 from app.core.logs import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.rate_limit import MemoryCounter, RateLimitMiddleware, RedisCounter
-from app.services import dispatcher
 from app.services.auth import bootstrap_admin
+from app.services.webhooks import dispatcher
 
 TITLE = "School-Enterprise Cooperation Platform API"
 

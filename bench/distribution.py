@@ -36,9 +36,9 @@ from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Major, Organization, User  # noqa: E402
 from app.models.enums import Department, MajorKind, OrgStatus, OrgType, Role  # noqa: E402
-from app.services.distribution_files import TEMPLATE_HEADERS  # noqa: E402
-from app.services.distribution_rows import DURATION  # noqa: E402
-from app.services.periods import period_of  # noqa: E402
+from app.services.distribution.files import TEMPLATE_HEADERS  # noqa: E402
+from app.services.distribution.periods import period_of  # noqa: E402
+from app.services.distribution.rows import DURATION  # noqa: E402
 
 ROWS_PER_COLLEGE = 4_000
 PASSWORD = "bench-password-1"
@@ -54,7 +54,7 @@ def maxrss_mb() -> float:
 
 def setup(url: str, colleges: int) -> tuple[list[int], list[tuple[str, str, int, int]]]:
     """Migrate, load reference data, create colleges and an education user; the cohorts."""
-    from app.services.reference_data import load_reference_data
+    from app.seed.reference_data import load_reference_data
 
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)

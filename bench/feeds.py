@@ -58,9 +58,9 @@ from app.models.enums import (  # noqa: E402
     TargetGroup,
     TechProjectKind,
 )
+from app.seed.reference_data import load_reference_data  # noqa: E402
 from app.services.credit_code import make_credit_code  # noqa: E402
-from app.services.reference_data import load_reference_data  # noqa: E402
-from app.services.search import term_rows  # noqa: E402
+from app.services.feeds.search import term_rows  # noqa: E402
 
 WORDS2 = (
     "海参 海带 鲍鱼 海藻 渔业 船舶 轮胎 纺织 服装 地毯 医药 器械 康养 旅游 体育 钓具 "

@@ -56,8 +56,8 @@ from app.models.enums import (  # noqa: E402
     OrgType,
     Role,
 )
-from app.services.demands import _shares  # noqa: E402
-from app.services.periods import period_of  # noqa: E402
+from app.services.demands.service import _shares  # noqa: E402
+from app.services.distribution.periods import period_of  # noqa: E402
 
 COLLEGES, ENTERPRISES, COHORTS, PERIODS = 30, 500, 4, 6
 DISTRICTS = ["371002", "371003", "371071", "371072", "371073", "371082", "371083"]
@@ -204,7 +204,7 @@ def demands(session, rng, enterprises, majors, count, open_share) -> list[int]:
 
 
 def build(url: str, rows: int, demand_count: int, open_share: float) -> dict:
-    from app.services.reference_data import load_reference_data
+    from app.seed.reference_data import load_reference_data
 
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)

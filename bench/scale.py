@@ -37,7 +37,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.main import create_app
-from app.services.periods import period_of
+from app.services.distribution.periods import period_of
 
 COLLEGES, MAJORS_PER_COLLEGE, PERIODS = 500, 150, 4
 ENTERPRISES, DEMANDS, CITY_OPEN = 2_000, 50_000, 6_000

@@ -27,7 +27,7 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, normalize_url, transaction
 from app.main import create_app
 from app.models import Base
-from app.services.reference_data import load_reference_data
+from app.seed.reference_data import load_reference_data
 
 pytest_plugins = ("tests.browser",)  # the browser fixtures: chromium, page, static_files
 

@@ -16,7 +16,7 @@ from app.core import clock
 from app.main import create_app
 from app.models import Demand
 from app.models.enums import Department, OrgType
-from app.services.demands import expire_demands
+from app.services.demands.service import expire_demands
 from tests.conftest import settings_for
 from tests.factories import (
     assert_problem,

@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from app.core import clock
 from app.models import AuditEvent, Demand, DemandMajor, Event
 from app.models.enums import Department, OrgStatus, OrgType
-from app.services.demands import expire_demands
-from app.services.dispatcher import housekeeping
+from app.services.demands.service import expire_demands
+from app.services.webhooks.dispatcher import housekeeping
 from tests.factories import (
     HIGHER_MAJOR,
     assert_problem,

@@ -1,11 +1,15 @@
 """The publishing calendar on a fixed clock, who has submitted, and summaries."""
 
+import json
+import subprocess
+import sys
+import textwrap
 from datetime import date, timedelta
 
 import pytest
 
 from app.models.enums import Cadence, Department, OrgStatus, OrgType
-from app.services.periods import parse_period
+from app.services.distribution.periods import parse_period
 from tests.factories import (
     HIGHER_MAJOR,
     HIGHER_MAJOR_2,
@@ -57,6 +61,44 @@ def test_schedule_on_a_fixed_clock_with_nothing_published(client):
     assert after["cooperation_projects"]["cadence"] == "quarterly"
     tech = after["tech_projects"]
     assert (tech["cadence"], tech["next_due_date"], tech["overdue"]) == ("continuous", None, False)
+
+
+def test_the_schedule_alone_sees_every_dataset_available(tmp_path):
+    """The dataset registry is static: importing the schedule alone, in a fresh
+    interpreter, is enough for every dataset to have its row source."""
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+        import app.models
+        from app.core.config import Settings
+        from app.models.base import Base
+        from app.services.publications import schedule
+
+        assert "app.services.publications.service" not in sys.modules
+        engine = create_engine("sqlite://")
+        Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            items = schedule.get_schedule(session, Settings(app_env="development"))["items"]
+        print(json.dumps({item["dataset"].value: item["available"] for item in items}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    available = json.loads(result.stdout.strip().splitlines()[-1])
+    assert available == dict.fromkeys(
+        [
+            "student_distribution",
+            "social_service_projects",
+            "enterprise_directory",
+            "cooperation_projects",
+            "tech_projects",
+        ],
+        True,
+    )
 
 
 def test_schedule_after_publishing(client, db):

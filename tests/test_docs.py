@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from app.main import CORS_EXPOSED_HEADERS, CORS_METHODS, CORS_REQUEST_HEADERS, create_app
 from app.schemas.events import EventRead, EventResource
-from app.services import dispatcher, webhooks
+from app.services.webhooks import dispatcher, sending
 from tests.conftest import settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,9 +80,9 @@ def delivery(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
     def capture(url: str, body: bytes, headers: dict[str, str], settings: Any) -> Any:
         sent.update(url=url, body=body, headers=headers)
-        return webhooks.Outcome(True, 200)
+        return sending.Outcome(True, 200)
 
-    monkeypatch.setattr(webhooks, "send", capture)
+    monkeypatch.setattr(sending, "send", capture)
     event = EventRead(
         id=41,
         type="demand.opened",
@@ -110,10 +110,10 @@ def signature_cases(delivery: dict[str, Any]) -> list[tuple[str, str, bytes, str
     """(name, secret, body, header, whether the snippet must accept it)."""
     body: bytes = delivery["body"]
     header: str = delivery["headers"]["X-Webhook-Signature"]
-    assert header == webhooks.sign(SECRET, body)
+    assert header == sending.sign(SECRET, body)
     flipped = header[:-1] + ("0" if header[-1] != "0" else "1")
     both: str = delivery["rotated_header"]
-    assert both == f"{webhooks.sign(NEW_SECRET, body)}, {header}"
+    assert both == f"{sending.sign(NEW_SECRET, body)}, {header}"
     return [
         ("valid", SECRET, body, header, True),
         ("rotation: the new secret", NEW_SECRET, body, both, True),

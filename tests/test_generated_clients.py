@@ -27,8 +27,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.db import transaction
-from app.services.demo import DEMO_PASSWORD, seed_demo
-from app.services.demo_content import seed_demo_content
+from app.seed.demo import DEMO_PASSWORD, seed_demo
+from app.seed.demo_content import seed_demo_content
 from tests.conftest import settings_for
 from tests.live_server import serving
 
@@ -170,7 +170,7 @@ def demo_base(
         assert password == DEMO_PASSWORD, "demo users only"
         return DEMO_HASH
 
-    monkeypatch.setattr("app.services.demo.hash_password", cheap)
+    monkeypatch.setattr("app.seed.demo.hash_password", cheap)
     monkeypatch.setattr("app.services.auth.hash_password", cheap)
     with transaction(db) as session:
         seed_demo(session)

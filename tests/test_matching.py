@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.models import DistributionRow, Major, Organization
 from app.models.demand import LEVEL_BITS
 from app.models.enums import Department, MajorKind, MajorLevel
-from app.services.match_score import Scorer, Want, load_reference, score
+from app.services.matching.score import Scorer, Want, load_reference, score
 from tests.factories import (
     assert_problem,
     cohort,

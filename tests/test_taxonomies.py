@@ -102,7 +102,7 @@ def test_certificates(client):
 
 def test_reference_load_is_idempotent(db):
     from app.core.db import transaction
-    from app.services.reference_data import load_reference_data
+    from app.seed.reference_data import load_reference_data
 
     with transaction(db) as session:
         written = load_reference_data(session)

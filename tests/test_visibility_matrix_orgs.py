@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.models import WebhookDelivery
 from app.models.enums import Department, OrgStatus, OrgType, Role
-from app.services import dispatcher
+from app.services.webhooks import dispatcher
 from tests.factories import (
     key_headers,
     listed,

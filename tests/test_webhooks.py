@@ -21,8 +21,8 @@ from app.core.crypto import SecretBox, parse_keys
 from app.core.db import transaction
 from app.main import create_app
 from app.models import Subscription, WebhookDelivery
-from app.services import dispatcher
 from app.services.events import record_event
+from app.services.webhooks import dispatcher
 from tests.conftest import settings_for
 from tests.factories import assert_problem, login, make_admin, make_org, org_headers
 from tests.webhook_receiver import Answer, Receiver
@@ -302,7 +302,7 @@ def test_a_lost_worker_s_try_is_retried(client, db, settings, receiver):
     assert first["status"] == "failed" and "lease expired" in first["error"]
     assert second["status"] == "succeeded"
     # The lost worker coming back to record its outcome changes nothing.
-    dispatcher.finish(db, settings, lost, dispatcher.webhooks.Outcome(True, 200))
+    dispatcher.finish(db, settings, lost, dispatcher.sending.Outcome(True, 200))
     assert [t["status"] for t in tries(client, headers, sub["id"])] == ["failed", "succeeded"]
 
 

@@ -13,8 +13,8 @@ from app.schemas.cooperation_projects import (
     CooperationProjectRead,
     CooperationProjectUpdate,
 )
-from app.services import cooperation_projects as service
-from app.services import feeds
+from app.services.feeds import cooperation_projects as service
+from app.services.feeds import workflow
 from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/cooperation-projects", tags=["cooperation projects"])
@@ -49,7 +49,7 @@ def create_cooperation_project(
     data: CooperationProjectCreate, principal: Author, session: SessionDep, response: Response
 ) -> Any:
     """A draft: by the industry bureau, or proposed by a college or an enterprise."""
-    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+    return with_etag(response, workflow.create_item(session, principal, service.FEED, data))
 
 
 @router.patch(
@@ -69,7 +69,7 @@ def update_cooperation_project(
 ) -> Any:
     """The industry bureau changes any project; a proposer its own while unpublished.
     A stale `If-Match` answers 412."""
-    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    item = workflow.update_item(session, principal, service.FEED, item_id, data, if_match)
     return with_etag(response, item)
 
 

@@ -25,9 +25,9 @@ from app.schemas.demands import (
     ResponseCreate,
     ResponseRead,
 )
-from app.services import demand_occupations
-from app.services import demand_responses as response_service
-from app.services import demands as demand_service
+from app.services.demands import occupations
+from app.services.demands import responses as response_service
+from app.services.demands import service as demand_service
 
 router = Router(prefix=f"{API_PREFIX}/demands", tags=["demands"])
 
@@ -70,7 +70,7 @@ def create_demand(
     """
     demand = demand_service.create_demand(session, principal, data, settings)
     created = DemandCreated.model_validate(demand)
-    created.suggestions = demand_occupations.suggestions(session, demand)
+    created.suggestions = occupations.suggestions(session, demand)
     return created
 
 

@@ -23,9 +23,9 @@ from app.schemas.distributions import (
     ImportReport,
     SubmissionRead,
 )
-from app.services import distribution_files as files_service
-from app.services import distribution_reports as reports_service
-from app.services import distributions as distribution_service
+from app.services.distribution import files as files_service
+from app.services.distribution import reports as reports_service
+from app.services.distribution import submissions as distribution_service
 
 router = Router(prefix=API_PREFIX, tags=["student distribution"])
 

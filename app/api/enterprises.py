@@ -13,8 +13,8 @@ from app.schemas.enterprises import (
     EnterpriseRead,
     EnterpriseUpdate,
 )
-from app.services import enterprises as service
-from app.services import feeds
+from app.services.feeds import enterprises as service
+from app.services.feeds import workflow
 from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/enterprises", tags=["enterprise directory"])
@@ -49,7 +49,7 @@ def create_enterprise(
     data: EnterpriseCreate, principal: Author, session: SessionDep, response: Response
 ) -> Any:
     """A draft entry, by the industry bureau; one per credit code (409 for a second)."""
-    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+    return with_etag(response, workflow.create_item(session, principal, service.FEED, data))
 
 
 @router.patch(
@@ -69,7 +69,7 @@ def update_enterprise(
 ) -> Any:
     """The given fields; a stale `If-Match` answers 412. Changes to a published entry are
     announced as `enterprise.updated`."""
-    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    item = workflow.update_item(session, principal, service.FEED, item_id, data, if_match)
     return with_etag(response, item)
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Header, Response, status
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
 from app.api.openapi import FEED_MOVED, responses
 from app.schemas.common import Id
-from app.services import feeds
-from app.services.feeds import Feed
+from app.services.feeds import workflow
+from app.services.feeds.workflow import Feed
 from app.services.permissions import Principal
 
 IfMatch = Annotated[
@@ -19,7 +19,7 @@ IfMatch = Annotated[
 
 
 def with_etag(response: Response, item: Any) -> Any:
-    response.headers["ETag"] = feeds.etag(item)
+    response.headers["ETag"] = workflow.etag(item)
     return item
 
 
@@ -41,7 +41,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
     ) -> Any:
         """Published ones for everybody, drafts for their owner and the publisher; with an ETag."""
-        return with_etag(response, feeds.get_item(session, principal, feed, item_id))
+        return with_etag(response, workflow.get_item(session, principal, feed, item_id))
 
     @router.post(
         "/{item_id}/publish",
@@ -53,7 +53,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         f"Writes a `{feed.resource}.published` event.",
     )
     def publish(item_id: Id, principal: Publisher, session: SessionDep, response: Response) -> Any:
-        return with_etag(response, feeds.publish_item(session, principal, feed, item_id))
+        return with_etag(response, workflow.publish_item(session, principal, feed, item_id))
 
     @router.post(
         "/{item_id}/withdraw",
@@ -65,7 +65,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         f"Writes a `{feed.resource}.withdrawn` event; it may be published again.",
     )
     def withdraw(item_id: Id, principal: Publisher, session: SessionDep, response: Response) -> Any:
-        return with_etag(response, feeds.withdraw_item(session, principal, feed, item_id))
+        return with_etag(response, workflow.withdraw_item(session, principal, feed, item_id))
 
     @router.delete(
         "/{item_id}",
@@ -76,4 +76,4 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
     )
     def delete(item_id: Id, principal: Writer, session: SessionDep) -> None:
         """Drafts only (409 otherwise: withdraw a published item instead)."""
-        feeds.delete_item(session, principal, feed, item_id)
+        workflow.delete_item(session, principal, feed, item_id)

@@ -4,7 +4,7 @@ from app.api.openapi import responses
 from app.schemas.common import Id, PageDep
 from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
-from app.services import matching
+from app.services.matching import ranking
 
 router = Router(prefix=API_PREFIX, tags=["matching"])
 
@@ -15,7 +15,7 @@ router = Router(prefix=API_PREFIX, tags=["matching"])
     response_model=MatchPage,
     summary="Supply ranked for a demand",
     responses=responses(404, 422),
-    description=matching.__doc__,
+    description=ranking.__doc__,
 )
 def demand_matches(
     demand_id: Id,
@@ -25,7 +25,7 @@ def demand_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return matching.match_demand(session, principal, demand_id, period, page, settings)
+    return ranking.match_demand(session, principal, demand_id, period, page, settings)
 
 
 @router.get(
@@ -34,7 +34,7 @@ def demand_matches(
     response_model=DemandMatchPage,
     summary="Open demands ranked for a college",
     responses=responses(404, 422),
-    description=matching.__doc__,
+    description=ranking.__doc__,
 )
 def college_matches(
     college_id: Id,
@@ -44,4 +44,4 @@ def college_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return matching.match_college(session, principal, college_id, period, page, settings)
+    return ranking.match_college(session, principal, college_id, period, page, settings)

@@ -18,11 +18,11 @@ from app.schemas.publications import (
     PublicationRowRead,
     Schedule,
 )
-from app.services import distribution_reports as reports_service
-from app.services import publications as publication_service
-from app.services import schedule as schedule_service
-from app.services.distribution_files import CSV, XLSX
+from app.services.distribution import reports as reports_service
+from app.services.distribution.files import CSV, XLSX
 from app.services.permissions import DISTRIBUTION_SUPERVISORS, Principal
+from app.services.publications import schedule as schedule_service
+from app.services.publications import service as publication_service
 
 router = Router(prefix=f"{API_PREFIX}/publications", tags=["publications"])
 

@@ -13,8 +13,8 @@ from app.schemas.social_service_projects import (
     SocialServiceProjectRead,
     SocialServiceProjectUpdate,
 )
-from app.services import feeds
-from app.services import social_service_projects as service
+from app.services.feeds import social_service_projects as service
+from app.services.feeds import workflow
 from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/social-service-projects", tags=["social service projects"])
@@ -49,7 +49,7 @@ def create_social_service_project(
     data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
 ) -> Any:
     """A draft of the caller's college or training institution; education or hr publish it."""
-    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+    return with_etag(response, workflow.create_item(session, principal, service.FEED, data))
 
 
 @router.patch(
@@ -68,7 +68,7 @@ def update_social_service_project(
     if_match: IfMatch = None,
 ) -> Any:
     """The owner changes its project while unpublished. A stale `If-Match` answers 412."""
-    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    item = workflow.update_item(session, principal, service.FEED, item_id, data, if_match)
     return with_etag(response, item)
 
 

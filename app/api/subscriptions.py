@@ -15,7 +15,7 @@ from app.schemas.subscriptions import (
     SubscriptionRead,
     SubscriptionUpdate,
 )
-from app.services import subscriptions as subscription_service
+from app.services.webhooks import subscriptions as subscription_service
 
 router = Router(
     prefix=f"{API_PREFIX}/subscriptions",

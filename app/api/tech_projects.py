@@ -13,8 +13,8 @@ from app.schemas.tech_projects import (
     TechProjectRead,
     TechProjectUpdate,
 )
-from app.services import feeds
-from app.services import tech_projects as service
+from app.services.feeds import tech_projects as service
+from app.services.feeds import workflow
 from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/tech-projects", tags=["tech projects"])
@@ -49,7 +49,7 @@ def create_tech_project(
     data: TechProjectCreate, principal: Author, session: SessionDep, response: Response
 ) -> Any:
     """A draft, by the tech bureau; publish it with `POST /{id}/publish`."""
-    return with_etag(response, feeds.create_item(session, principal, service.FEED, data))
+    return with_etag(response, workflow.create_item(session, principal, service.FEED, data))
 
 
 @router.patch(
@@ -69,7 +69,7 @@ def update_tech_project(
 ) -> Any:
     """The given fields; a stale `If-Match` answers 412. Changes to a published project are
     announced as `tech_project.updated`."""
-    item = feeds.update_item(session, principal, service.FEED, item_id, data, if_match)
+    item = workflow.update_item(session, principal, service.FEED, item_id, data, if_match)
     return with_etag(response, item)
 
 

@@ -21,7 +21,7 @@ class Demand(Base):
 
     `draft → open ⇄ paused → closed`; a demand past `valid_until` counts as closed (`expired`)
     everywhere at once, and is stored so by the next write that touches it or by
-    `services.demands.expire_demands`.
+    `services.demands.service.expire_demands`.
     """
 
     __tablename__ = "demands"

@@ -5,7 +5,7 @@ from app.models.base import Base
 
 
 class SearchTerm(Base):
-    """One character bigram of a feed item's searchable text (see `services.search`).
+    """One character bigram of a feed item's searchable text (see `services.feeds.search`).
 
     No foreign key: one table serves every feed, named by `resource`.
     """

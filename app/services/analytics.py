@@ -59,13 +59,13 @@ from app.models.enums import (
 from app.schemas.analytics import SupplyDemandGroupBy
 from app.schemas.common import PageParams
 from app.services import permissions
-from app.services.demands import open_clause
-from app.services.match_score import Reference, load_reference
+from app.services.demands.service import open_clause
+from app.services.distribution.periods import parse_period
+from app.services.matching.score import Reference, load_reference
+from app.services.matching.supply import Supply, resolve_supply
 from app.services.organizations import find_visible
-from app.services.periods import parse_period
 from app.services.permissions import Principal
 from app.services.query import paginate_computed
-from app.services.supply import Supply, resolve_supply
 from app.services.taxonomies import majors_of_occupations
 
 NONE = "-"

@@ -41,7 +41,7 @@ from app.schemas.trainings import (
 from app.services import permissions
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
-from app.services.demands import find_visible
+from app.services.demands.service import find_visible
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import contains, paginate

@@ -24,10 +24,11 @@ from app.models.enums import FeedStatus
 from app.models.feed import FeedCount
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
-from app.services import labels, permissions, search
+from app.services import labels, permissions
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
 from app.services.events import record_event
+from app.services.feeds import search
 from app.services.permissions import FeedPolicy, Principal
 from app.services.query import paginate
 

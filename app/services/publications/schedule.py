@@ -10,9 +10,9 @@ from app.core import clock
 from app.core.config import Settings
 from app.models import Publication
 from app.models.enums import Cadence, Dataset, Department
-from app.services.datasets import DatasetSpec, all_datasets
-from app.services.periods import Period, parse_period, period_of
+from app.services.distribution.periods import Period, parse_period, period_of
 from app.services.permissions import DISTRIBUTION_SUPERVISORS
+from app.services.publications.datasets import DatasetSpec, all_datasets
 
 
 def _latest(session: Session) -> dict[Dataset, tuple[str, int, Any]]:

@@ -11,7 +11,7 @@ from app.schemas.common import PageParams
 from app.schemas.tech_projects import TechProjectCreate, TechProjectFilters, TechProjectRead
 from app.services import permissions
 from app.services.checks import Problems
-from app.services.feeds import Feed, list_items
+from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
 
 

@@ -2,15 +2,16 @@
 
 Each dataset has a cadence, the departments that own it, its columns, a natural key
 (for diffs) and a row source: a function giving the canonical rows for a publication,
-in a deterministic order. A dataset whose source is not registered yet is listed in the
-schedule but cannot be published (`dataset_unavailable`).
+in a deterministic order. The registry is one static table, complete once this module
+is imported. A dataset without a source would be listed in the schedule but could not
+be published (`dataset_unavailable`).
 """
 
 import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -21,6 +22,14 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.models.enums import Cadence, Dataset, Department
 from app.models.publication import Publication
+from app.services.distribution.reports import frozen_rows
+from app.services.feeds import (
+    cooperation_projects,
+    enterprises,
+    social_service_projects,
+    tech_projects,
+)
+from app.services.feeds.workflow import publication_rows
 
 # Gives the rows a new publication freezes (dicts keyed by the dataset's columns), sorted
 # deterministically. It runs inside the publishing transaction and may use the
@@ -38,7 +47,7 @@ class DatasetSpec:
     columns: tuple[str, ...]
     key: tuple[str, ...]
     cadence: Cadence | None = None  # None: read from the `<dataset>_cadence` setting
-    source: RowSource | None = None
+    source: RowSource | None = None  # None: listed in the schedule, not publishable
 
     def cadence_in(self, settings: Settings) -> Cadence:
         if self.cadence is not None:
@@ -47,7 +56,7 @@ class DatasetSpec:
 
 
 _EDU_HR = (Department.education, Department.hr)
-_REGISTRY: dict[Dataset, DatasetSpec] = {
+_REGISTRY: Mapping[Dataset, DatasetSpec] = {
     spec.dataset: spec
     for spec in (
         DatasetSpec(
@@ -68,6 +77,7 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
             ),
             ("college_id", "major_code", "level", "enrollment_year"),
             cadence=Cadence.half_yearly,
+            source=frozen_rows,
         ),
         DatasetSpec(
             Dataset.social_service_projects,
@@ -79,6 +89,7 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
             ),
             ("id",),
             cadence=Cadence.half_yearly,
+            source=publication_rows(social_service_projects.FEED),
         ),
         DatasetSpec(
             Dataset.enterprise_directory,
@@ -89,6 +100,7 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
                 "size", "integration_level", "organization_id",
             ),
             ("id",),
+            source=publication_rows(enterprises.FEED),
         ),
         DatasetSpec(
             Dataset.cooperation_projects,
@@ -99,6 +111,7 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
                 "start_date", "end_date",
             ),
             ("id",),
+            source=publication_rows(cooperation_projects.FEED),
         ),
         DatasetSpec(
             Dataset.tech_projects,
@@ -106,26 +119,10 @@ _REGISTRY: dict[Dataset, DatasetSpec] = {
             (Department.tech,),
             ("id", "kind", "title", "summary", "cluster_code", "deadline", "contact"),
             ("id",),
+            source=publication_rows(tech_projects.FEED),
         ),
     )
 }  # fmt: skip
-
-
-def register_row_source(
-    dataset: Dataset | str,
-    source: RowSource,
-    *,
-    columns: Sequence[str] | None = None,
-    key: Sequence[str] | None = None,
-) -> None:
-    """Plug in where a dataset's rows come from (optionally replacing its columns and key)."""
-    spec = _REGISTRY[Dataset(dataset)]
-    _REGISTRY[spec.dataset] = replace(
-        spec,
-        source=source,
-        columns=tuple(columns) if columns else spec.columns,
-        key=tuple(key) if key else spec.key,
-    )
 
 
 def get_dataset(dataset: Dataset | str) -> DatasetSpec:

@@ -42,10 +42,10 @@ from app.core.db import transaction
 from app.models import DispatchCursor, Event, Subscription, WebhookDelivery
 from app.models.enums import DeliveryStatus
 from app.schemas.events import EventRead
-from app.services import webhooks
-from app.services.demands import expire_demands
+from app.services.demands.service import expire_demands
 from app.services.events import visible_to
-from app.services.subscriptions import disable_subscription, signing_secrets, wants
+from app.services.webhooks import sending
+from app.services.webhooks.subscriptions import disable_subscription, signing_secrets, wants
 
 log = logging.getLogger("app.dispatcher")
 
@@ -171,7 +171,7 @@ def claim_due(factory: sessionmaker[Session], settings: Settings) -> list[Claim]
         ).all()
         for delivery in lost:
             log.warning("delivery %s: lease expired (%s)", delivery.id, delivery.claimed_by)
-            failure = webhooks.Outcome(False, error="lease expired: the sending worker stopped")
+            failure = sending.Outcome(False, error="lease expired: the sending worker stopped")
             _close_try(session, settings, delivery, failure, now)
         rows = session.execute(
             select(WebhookDelivery, Subscription, Event)
@@ -196,22 +196,22 @@ def claim_due(factory: sessionmaker[Session], settings: Settings) -> list[Claim]
     return claims
 
 
-def deliver(claim: Claim, settings: Settings) -> webhooks.Outcome:
+def deliver(claim: Claim, settings: Settings) -> sending.Outcome:
     """Make the HTTP request of one claimed try (no database access)."""
     headers = {
         "X-Webhook-Id": str(claim.event_id),
         # One signature per valid secret: after a rotation, receivers still holding the old
         # secret verify as well as those that already have the new one.
-        "X-Webhook-Signature": ", ".join(webhooks.sign(s, claim.body) for s in claim.secrets),
+        "X-Webhook-Signature": ", ".join(sending.sign(s, claim.body) for s in claim.secrets),
         "X-Webhook-Event": claim.event_type,
         "X-Webhook-Attempt": str(claim.attempt),
         "X-Webhook-Delivery": str(claim.delivery_id),
     }
-    return webhooks.send(claim.url, claim.body, headers, settings)
+    return sending.send(claim.url, claim.body, headers, settings)
 
 
 def finish(
-    factory: sessionmaker[Session], settings: Settings, claim: Claim, outcome: webhooks.Outcome
+    factory: sessionmaker[Session], settings: Settings, claim: Claim, outcome: sending.Outcome
 ) -> None:
     """Record the outcome of a claimed try, unless its lease was lost meanwhile."""
     with transaction(factory) as session:
@@ -232,7 +232,7 @@ def _close_try(
     session: Session,
     settings: Settings,
     delivery: WebhookDelivery,
-    outcome: webhooks.Outcome,
+    outcome: sending.Outcome,
     now: datetime,
 ) -> None:
     delivery.status = DeliveryStatus.succeeded if outcome.ok else DeliveryStatus.failed

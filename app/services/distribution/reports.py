@@ -30,9 +30,9 @@ from app.schemas.distributions import (
     DistributionGroupBy,
     DistributionView,
 )
-from app.services.distributions import sees_submissions
-from app.services.distributions import visibility as submission_visibility
-from app.services.periods import PeriodError, parse_period, period_of
+from app.services.distribution.periods import PeriodError, parse_period, period_of
+from app.services.distribution.submissions import sees_submissions
+from app.services.distribution.submissions import visibility as submission_visibility
 from app.services.permissions import Principal
 from app.services.query import code_prefix, paginate
 

@@ -22,12 +22,12 @@ from app.core.i18n import t
 from app.models import Publication, PublicationRow
 from app.schemas.common import PageParams
 from app.schemas.publications import PublicationCreate, PublicationFilters, PublicationRead
-from app.services import (
-    dataset_sources,  # noqa: F401  (registers the row sources)
-    permissions,
-)
+from app.services import permissions
 from app.services.audit import record_audit
-from app.services.datasets import (
+from app.services.distribution.periods import Period, PeriodError, parse_period
+from app.services.events import record_event
+from app.services.permissions import Principal
+from app.services.publications.datasets import (
     DatasetSpec,
     csv_export,
     csv_header,
@@ -37,9 +37,6 @@ from app.services.datasets import (
     row_digest,
     row_key,
 )
-from app.services.events import record_event
-from app.services.periods import Period, PeriodError, parse_period
-from app.services.permissions import Principal
 from app.services.query import paginate
 
 CHUNK_ROWS = 5_000

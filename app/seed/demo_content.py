@@ -22,18 +22,18 @@ from app.schemas.enterprises import EnterpriseCreate
 from app.schemas.publications import PublicationCreate
 from app.schemas.social_service_projects import SocialServiceProjectCreate
 from app.schemas.tech_projects import TechProjectCreate
-from app.services import (
+from app.services.demands import service as demand_service
+from app.services.distribution.periods import period_of
+from app.services.distribution.submissions import submit_distribution
+from app.services.feeds import (
     cooperation_projects,
-    demands,
     enterprises,
-    feeds,
-    publications,
     social_service_projects,
     tech_projects,
+    workflow,
 )
-from app.services.distributions import submit_distribution
-from app.services.periods import period_of
 from app.services.permissions import Principal
+from app.services.publications import service as publication_service
 
 TECH_PROJECTS = [
     (
@@ -103,9 +103,11 @@ def seed_demo_content(session: Session, settings: Settings) -> bool:
     return True
 
 
-def _publish(session: Session, who: Principal, feed: feeds.Feed, data: Any, by: Principal) -> None:
-    item = feeds.create_item(session, who, feed, data)
-    feeds.publish_item(session, by, feed, item.id)
+def _publish(
+    session: Session, who: Principal, feed: workflow.Feed, data: Any, by: Principal
+) -> None:
+    item = workflow.create_item(session, who, feed, data)
+    workflow.publish_item(session, by, feed, item.id)
 
 
 def _feeds(session: Session, start: date) -> None:
@@ -197,7 +199,7 @@ def _distribution(session: Session, settings: Settings, today: date) -> None:
                 source=SubmissionSource.json,
                 settings=settings,
             )
-        publications.publish(
+        publication_service.publish(
             session,
             _acting(session, "edu"),
             PublicationCreate(dataset=Dataset.student_distribution, period=period.label),
@@ -218,5 +220,5 @@ def _demands(session: Session, settings: Settings, today: date) -> None:
             salary_max=8000,
             external_id=f"DEMO-{username}",
         )
-        demand = demands.create_demand(session, enterprise, data, settings)
-        demands.open_demand(session, enterprise, demand.id)
+        demand = demand_service.create_demand(session, enterprise, data, settings)
+        demand_service.open_demand(session, enterprise, demand.id)

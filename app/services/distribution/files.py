@@ -16,8 +16,8 @@ import openpyxl
 from app.core.errors import Invalid, UnsupportedMediaType
 from app.core.i18n import Text, t
 from app.models.enums import SubmissionSource
-from app.services import workbook
-from app.services.distribution_rows import CHINESE_HEADERS, FIELDS, IGNORED_HEADERS, REQUIRED
+from app.services.distribution import workbook
+from app.services.distribution.rows import CHINESE_HEADERS, FIELDS, IGNORED_HEADERS, REQUIRED
 
 Rows = Iterator[tuple[int, dict[str, Any]]]
 

@@ -23,7 +23,7 @@ from app.services.audit import changes, record_audit
 from app.services.events import record_event, type_matches
 from app.services.permissions import Principal
 from app.services.query import paginate
-from app.services.webhooks import UnsafeUrl, checked_addresses
+from app.services.webhooks.sending import UnsafeUrl, checked_addresses
 
 MAX_PER_ORGANIZATION = 50
 SECRET_PREFIX = "whsec_"

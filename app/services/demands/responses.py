@@ -14,7 +14,7 @@ from app.schemas.common import PageParams
 from app.schemas.demands import ResponseCreate, ResponseRead
 from app.services import labels, permissions
 from app.services.audit import record_audit
-from app.services.demands import get_visible, settle_expiry
+from app.services.demands.service import get_visible, settle_expiry
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import paginate

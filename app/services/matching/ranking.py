@@ -45,8 +45,8 @@ from app.core.i18n import t
 from app.models import Demand, DemandMajor, DistributionRow, Organization
 from app.models.enums import MajorLevel, OrgType
 from app.schemas.common import PageParams
-from app.services.demands import get_visible, open_clause
-from app.services.match_score import (
+from app.services.demands.service import get_visible, open_clause
+from app.services.matching.score import (
     Reference,
     Scorer,
     Want,
@@ -57,10 +57,10 @@ from app.services.match_score import (
     place_value,
     score,
 )
+from app.services.matching.supply import Supply, resolve_supply
 from app.services.organizations import find_visible
 from app.services.permissions import Principal
 from app.services.query import code_prefix
-from app.services.supply import Supply, resolve_supply
 from app.services.taxonomies import majors_of_occupations
 
 R = DistributionRow

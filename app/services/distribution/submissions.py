@@ -17,10 +17,10 @@ from app.schemas.common import PageParams
 from app.schemas.distributions import SubmissionRead
 from app.services import permissions
 from app.services.audit import record_audit
-from app.services.distribution_files import open_rows
-from app.services.distribution_rows import FIELDS, Cohort, RowChecker
+from app.services.distribution.files import open_rows
+from app.services.distribution.periods import Period, PeriodError, parse_period, period_of
+from app.services.distribution.rows import FIELDS, Cohort, RowChecker
 from app.services.events import record_event
-from app.services.periods import Period, PeriodError, parse_period, period_of
 from app.services.permissions import Principal
 from app.services.query import paginate
 

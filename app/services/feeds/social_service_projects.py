@@ -21,7 +21,7 @@ from app.schemas.social_service_projects import (
 )
 from app.services import permissions
 from app.services.checks import Problems
-from app.services.feeds import Feed, list_items
+from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
 
 

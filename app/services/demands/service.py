@@ -29,7 +29,7 @@ from app.schemas.demands import (
 from app.services import labels, permissions
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
-from app.services.demand_occupations import derive_majors
+from app.services.demands.occupations import derive_majors
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import code_prefix, contains, paginate

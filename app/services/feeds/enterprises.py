@@ -14,7 +14,7 @@ from app.schemas.enterprises import EnterpriseCreate, EnterpriseFilters, Enterpr
 from app.services import permissions
 from app.services.checks import Problems
 from app.services.credit_code import credit_code_error
-from app.services.feeds import Feed, list_items
+from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
 from app.services.query import code_prefix
 

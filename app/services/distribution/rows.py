@@ -14,7 +14,7 @@ from app.core.i18n import Text, t
 from app.models import District, Major
 from app.models.enums import MajorKind, MajorLevel
 from app.services import labels
-from app.services.periods import Period
+from app.services.distribution.periods import Period
 
 FIELDS = (
     "major_code",

@@ -23,7 +23,7 @@ from app.schemas.cooperation_projects import (
 )
 from app.services import permissions
 from app.services.checks import Problems
-from app.services.feeds import Feed, list_items
+from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
 from app.services.query import code_prefix
 

@@ -1,0 +1,1 @@
+"""Enterprise demands: their life cycle, colleges' responses, and derived occupations."""

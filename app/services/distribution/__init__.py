@@ -1,0 +1,1 @@
+"""Colleges' half-yearly student distribution: periods, uploads, rows, submissions and reports."""

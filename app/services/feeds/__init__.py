@@ -1,0 +1,1 @@
+"""The four government feeds and the publishing workflow and search index they share."""

@@ -1,0 +1,1 @@
+"""Matching: cohort supply, the score, and ranking cohorts and demands."""

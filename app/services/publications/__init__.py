@@ -1,0 +1,1 @@
+"""Publications: the dataset registry, its schedule, and frozen versioned snapshots."""

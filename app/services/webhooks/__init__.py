@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the delivery worker, and sending one signed request."""
