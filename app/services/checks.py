@@ -7,7 +7,7 @@ other values at hand for rules across fields, such as start ≤ end. This is the
 services validate input; a rule that fits no check here calls `add` itself.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -71,6 +71,22 @@ class Problems:
                 t(f"未知的{what.zh}：{missing}。", f"Unknown {what.en}: {missing}."),
                 "unknown_reference",
             )
+
+    def listed(
+        self,
+        session: Session,
+        field: str,
+        codes: list[str],
+        column: Any,
+        unknown: Callable[[str], Text],
+    ) -> set[str]:
+        """Each of `codes` (the list at `field`) is a key of `column`'s table; an unknown one
+        is named at `(field, index)` with `unknown(code)`. Returns the known ones."""
+        known = set(session.scalars(select(column).where(column.in_(codes))))
+        for i, code in enumerate(codes):
+            if code not in known:
+                self.add((field, i), unknown(code))
+        return known
 
     def district(self, session: Session, field: str = "district_code") -> None:
         code = self.values.get(field)

@@ -55,27 +55,27 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
         values, values.keys(), detail=t("需求信息有误，详见 errors。", "The demand is not valid.")
     )
     codes = [] if values.get("majors_from_occupations") else values["major_codes"]
-    known = set(session.scalars(select(Major.code).where(Major.code.in_(codes))))
-    for i, code in enumerate(codes):
-        if code not in known:
-            problems.add(
-                ("major_codes", i),
-                t(
-                    f"专业代码 {code} 不在专业目录中。",
-                    f"Unknown major code {code} (not in the catalogue).",
-                ),
-            )
+    problems.listed(
+        session,
+        "major_codes",
+        codes,
+        Major.code,
+        lambda code: t(
+            f"专业代码 {code} 不在专业目录中。",
+            f"Unknown major code {code} (not in the catalogue).",
+        ),
+    )
     occupations = values.get("occupation_codes") or []
-    found = set(session.scalars(select(Occupation.code).where(Occupation.code.in_(occupations))))
-    for i, code in enumerate(occupations):
-        if code not in found:
-            problems.add(
-                ("occupation_codes", i),
-                t(
-                    f"职业代码 {code} 不在职业分类大典中。",
-                    f"Unknown occupation code {code} (not in the catalogue).",
-                ),
-            )
+    found = problems.listed(
+        session,
+        "occupation_codes",
+        occupations,
+        Occupation.code,
+        lambda code: t(
+            f"职业代码 {code} 不在职业分类大典中。",
+            f"Unknown occupation code {code} (not in the catalogue).",
+        ),
+    )
     if occupations and set(occupations) <= found and not values["major_codes"]:
         problems.add(
             "occupation_codes",
