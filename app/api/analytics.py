@@ -4,7 +4,7 @@ from fastapi import Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
 from app.schemas.common import Id, PageDep
 from app.schemas.distributions import PeriodQuery
@@ -19,7 +19,7 @@ router = Router(prefix=f"{API_PREFIX}/analytics", tags=["analytics"])
     operation_id="analytics_supply_demand",
     response_model=SupplyDemand,
     summary="Supply and demand per group",
-    responses=errors(422),
+    responses=responses(422),
     description=analytics.__doc__,
 )
 def supply_demand(
@@ -39,7 +39,7 @@ def supply_demand(
     operation_id="analytics_college_indicators",
     response_model=CollegeIndicators,
     summary="A college's cooperation indicators",
-    responses=errors(404),
+    responses=responses(404),
 )
 def college_indicators(
     college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep

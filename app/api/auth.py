@@ -5,7 +5,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api import API_PREFIX, Router
 from app.api.deps import ClientAddress, CurrentPrincipal, NoStore, SessionDep, SettingsDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.schemas.auth import Me, Token
 from app.services import auth as auth_service
 
@@ -17,7 +17,7 @@ router = Router(prefix=f"{API_PREFIX}/auth", tags=["auth"])
     operation_id="auth_token",
     summary="Sign in",
     response_model=Token,
-    responses=errors(401, 403),
+    responses=responses(401, 403),
     dependencies=[NoStore],
 )
 def sign_in(

@@ -1,6 +1,6 @@
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.schemas.coding import CodingRequest, CodingResult
 from app.services.coding import coder
 
@@ -12,7 +12,7 @@ router = Router(prefix=f"{API_PREFIX}/coding", tags=["coding"])
     operation_id="coding_occupations",
     response_model=CodingResult,
     summary="Job titles to occupation codes",
-    responses=errors(422),
+    responses=responses(422),
     description=coder.__doc__,
 )
 def code_occupations(data: CodingRequest, principal: CurrentPrincipal) -> dict[str, object]:

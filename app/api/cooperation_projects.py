@@ -1,15 +1,15 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
-from app.models.enums import CooperationKind
-from app.schemas.common import Id, IdValue, MajorCode, Page, PageDep
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
+from app.schemas.common import Id, Page, PageDep
 from app.schemas.cooperation_projects import (
     CooperationProjectCreate,
+    CooperationProjectFilters,
     CooperationProjectRead,
     CooperationProjectUpdate,
 )
@@ -31,29 +31,10 @@ def list_cooperation_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    kind: CooperationKind | None = None,
-    enterprise_id: Annotated[IdValue | None, Query()] = None,
-    college_id: Annotated[IdValue | None, Query()] = None,
-    major_code: Annotated[
-        MajorCode | None, Query(description="A major, or its class or category")
-    ] = None,
-    start_date_from: date | None = None,
-    end_date_to: date | None = None,
+    filters: Annotated[CooperationProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody; proposers see their drafts, the industry bureau all."""
-    return service.list_cooperation_projects(
-        session,
-        principal,
-        page,
-        common,
-        kind=kind,
-        enterprise_id=enterprise_id,
-        college_id=college_id,
-        major_code=major_code,
-        start_date_from=start_date_from,
-        end_date_to=end_date_to,
-    )
+    return service.list_cooperation_projects(session, principal, page, filters)
 
 
 @router.post(
@@ -62,7 +43,7 @@ def list_cooperation_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=CooperationProjectRead,
     summary="Create or propose a cooperation project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_cooperation_project(
     data: CooperationProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -76,7 +57,7 @@ def create_cooperation_project(
     operation_id="cooperation_projects_update",
     response_model=CooperationProjectRead,
     summary="Change a cooperation project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_cooperation_project(
     item_id: Id,

@@ -1,19 +1,25 @@
 from typing import Annotated
 
-from fastapi import Depends, status
+from fastapi import Query, status
 
 from app.api import API_PREFIX, Router
-from app.api.deps import CurrentPrincipal, OptionalPrincipal, SessionDep, SettingsDep, Writer
-from app.api.deps import require_org_type as org_type
-from app.api.openapi import errors
+from app.api.deps import (
+    College,
+    CurrentPrincipal,
+    Enterprise,
+    OptionalPrincipal,
+    SessionDep,
+    SettingsDep,
+    Writer,
+)
+from app.api.openapi import CHANGE_ERRORS, responses
 from app.models import Demand, DemandResponse
-from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.demands import (
     DemandClose,
     DemandCreate,
     DemandCreated,
-    DemandFiltersDep,
+    DemandFilters,
     DemandRead,
     DemandUpdate,
     ResponseCreate,
@@ -22,13 +28,10 @@ from app.schemas.demands import (
 from app.services.demands import occupations
 from app.services.demands import responses as response_service
 from app.services.demands import service as demand_service
-from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/demands", tags=["demands"])
 
-Enterprise = Annotated[Principal, Depends(org_type(OrgType.enterprise))]
-College = Annotated[Principal, Depends(org_type(OrgType.college))]
-CHANGE_ERRORS = errors(404, 409, 422)
+DemandFiltersDep = Annotated[DemandFilters, Query()]
 
 
 @router.get(
@@ -48,7 +51,7 @@ def list_demands(
     status_code=status.HTTP_201_CREATED,
     response_model=DemandCreated,
     summary="Post a demand (as a draft)",
-    responses=errors(409, 422, headers={409: ["Location"]}),
+    responses=responses(409, 422, error_headers={409: ["Location"]}),
 )
 def create_demand(
     data: DemandCreate, principal: Enterprise, session: SessionDep, settings: SettingsDep
@@ -76,7 +79,7 @@ def create_demand(
     operation_id="demands_get",
     response_model=DemandRead,
     summary="Get a demand",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_demand(demand_id: Id, principal: OptionalPrincipal, session: SessionDep) -> Demand:
     """Open demands for everybody, drafts for their own enterprise (404 to others)."""
@@ -169,7 +172,7 @@ def respond(
     operation_id="demand_responses_list",
     response_model=Page[ResponseRead],
     summary="Responses to a demand",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_responses(
     demand_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -183,7 +186,7 @@ def list_responses(
     operation_id="demand_responses_accept",
     response_model=ResponseRead,
     summary="Accept a response",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def accept(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep
@@ -197,7 +200,7 @@ def accept(
     operation_id="demand_responses_decline",
     response_model=ResponseRead,
     summary="Decline a response",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def decline(
     demand_id: Id, response_id: Id, principal: Enterprise, session: SessionDep

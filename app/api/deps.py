@@ -204,6 +204,11 @@ def require_org_type(*org_types: OrgType) -> Callable[[Principal], Awaitable[Pri
     return dependency
 
 
+# An approved college's or enterprise's user or API key: the one alias of each.
+College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
+Enterprise = Annotated[Principal, Depends(require_org_type(OrgType.enterprise))]
+
+
 async def organization_writer(principal: Writer) -> Principal:
     permissions.ensure_organization(principal)
     return principal

@@ -1,21 +1,21 @@
 from typing import Annotated
 
-from fastapi import Depends, File, Path, Query, Response, UploadFile
+from fastapi import File, Path, Query, Response, UploadFile
 
 from app.api import API_PREFIX, Router
 from app.api.deps import (
+    College,
     OptionalPrincipal,
     SessionDep,
     SettingsDep,
-    require_org_type,
     writes_late,
 )
-from app.api.openapi import answer, errors
+from app.api.openapi import responses
 from app.models import DistributionSubmission
-from app.models.enums import OrgType, SubmissionSource
+from app.models.enums import SubmissionSource
 from app.schemas.common import HALF_YEAR_PATTERN, MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import (
-    DistributionFiltersDep,
+    DistributionFilters,
     DistributionGroupBy,
     DistributionRowRead,
     DistributionSubmissionIn,
@@ -26,11 +26,11 @@ from app.schemas.distributions import (
 from app.services.distribution import files as files_service
 from app.services.distribution import reports as reports_service
 from app.services.distribution import submissions as distribution_service
-from app.services.permissions import Principal
 
 router = Router(prefix=API_PREFIX, tags=["student distribution"])
 
-College = Annotated[Principal, Depends(require_org_type(OrgType.college))]
+DistributionFiltersDep = Annotated[DistributionFilters, Query()]
+
 PeriodPath = Annotated[str, Path(pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")]
 SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
 
@@ -40,7 +40,7 @@ SUBMISSION = "/colleges/{college_id}/student-distributions/{period}"
     operation_id="student_distributions_submit",
     response_model=SubmissionRead,
     summary="Submit a student distribution",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def submit(
     college_id: Id,
@@ -73,7 +73,7 @@ def submit(
     operation_id="student_distributions_import",
     response_model=ImportReport,
     summary="Submit a student distribution from a CSV or Excel file",
-    responses=errors(404, 413, 415, 422),
+    responses=responses(404, 413, 415, 422),
 )
 @writes_late
 def import_file(
@@ -108,7 +108,7 @@ def import_file(
     operation_id="student_distributions_history",
     response_model=Page[SubmissionRead],
     summary="Versions of a college's submission",
-    responses=errors(404),
+    responses=responses(404),
 )
 def history(
     college_id: Id,
@@ -126,7 +126,7 @@ def history(
     operation_id="student_distributions_version_rows",
     response_model=Page[DistributionRowRead],
     summary="Rows of one version of a submission",
-    responses=errors(404),
+    responses=responses(404),
 )
 def version_rows(
     college_id: Id,
@@ -193,7 +193,7 @@ def summary(
     operation_id="student_distributions_template",
     summary="The upload template",
     response_class=Response,
-    responses=answer(
+    responses=responses(
         headers=["Content-Disposition"], files=[files_service.CSV, files_service.XLSX]
     ),
 )

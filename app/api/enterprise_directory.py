@@ -4,11 +4,15 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
-from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import DistrictCode, Id, IdValue, Page, PageDep
-from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
-from app.schemas.feeds import ClusterCode, IndustryCode
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
+from app.schemas.common import Id, Page, PageDep
+from app.schemas.enterprise_directory import (
+    EnterpriseCreate,
+    EnterpriseFilters,
+    EnterpriseRead,
+    EnterpriseUpdate,
+)
 from app.services.feeds import enterprise_directory as service
 from app.services.feeds import workflow
 from app.services.permissions import Principal
@@ -27,33 +31,10 @@ def list_enterprises(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    credit_code: Annotated[str | None, Query(min_length=18, max_length=18)] = None,
-    industry_code: Annotated[
-        IndustryCode | None, Query(description="A GB/T 4754 code, or a prefix of codes")
-    ] = None,
-    district_code: Annotated[
-        DistrictCode | None, Query(description="A district, or a town under it")
-    ] = None,
-    cluster_code: ClusterCode | None = None,
-    size: EnterpriseSize | None = None,
-    integration_level: IntegrationLevel | None = None,
-    organization_id: Annotated[IdValue | None, Query()] = None,
+    filters: Annotated[EnterpriseFilters, Query()],
 ) -> dict[str, object]:
     """Published entries for everybody (drafts too for the industry bureau)."""
-    return service.list_entries(
-        session,
-        principal,
-        page,
-        common,
-        credit_code=credit_code,
-        industry_code=industry_code,
-        district_code=district_code,
-        cluster_code=cluster_code,
-        size=size,
-        integration_level=integration_level,
-        organization_id=organization_id,
-    )
+    return service.list_entries(session, principal, page, filters)
 
 
 @router.post(
@@ -62,7 +43,7 @@ def list_enterprises(
     status_code=status.HTTP_201_CREATED,
     response_model=EnterpriseRead,
     summary="Create a directory entry",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_enterprise(
     data: EnterpriseCreate, principal: Author, session: SessionDep, response: Response
@@ -76,7 +57,7 @@ def create_enterprise(
     operation_id="enterprises_update",
     response_model=EnterpriseRead,
     summary="Change a directory entry",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_enterprise(
     item_id: Id,

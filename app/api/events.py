@@ -4,8 +4,8 @@ from fastapi import Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep
-from app.api.openapi import errors
-from app.schemas.events import EventPage
+from app.api.openapi import responses
+from app.schemas.events import EventFilters, EventPage
 from app.services import events as event_service
 
 router = Router(prefix=API_PREFIX, tags=["events"])
@@ -16,11 +16,12 @@ router = Router(prefix=API_PREFIX, tags=["events"])
     operation_id="events_list",
     response_model=EventPage,
     summary="The change feed",
-    responses=errors(422),
+    responses=responses(422),
 )
 def list_events(
     principal: CurrentPrincipal,
     session: SessionDep,
+    filters: Annotated[EventFilters, Query()],
     after: Annotated[
         str | None,
         Query(
@@ -28,24 +29,11 @@ def list_events(
             description="`next_cursor` of the previous page; omit to start from the beginning",
         ),
     ] = None,
-    types: Annotated[
-        str | None,
-        Query(
-            max_length=1000,
-            description="Comma-separated event types: `demand.opened`, `demand.*`, `*`",
-        ),
-    ] = None,
-    resource_type: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,31}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Events per page (max 1000)")] = 100,
 ) -> dict[str, object]:
     """Every change, exactly once and in commit order: public events, and your organisation's
     private ones (platform admins see all). Keep polling with `after=next_cursor`; a page that
     is not full means you are caught up."""
     return event_service.list_events(
-        session,
-        principal,
-        after=int(after) if after else 0,
-        types=types,
-        resource_type=resource_type,
-        limit=limit,
+        session, principal, filters, after=int(after) if after else 0, limit=limit
     )

@@ -1,57 +1,21 @@
-"""What the four government feeds' routes share: common filters, ETags and the
+"""What the four government feeds' routes share: ETags and the
 workflow routes (get, publish, withdraw, delete), registered once per feed."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Response, status
 
-from app.api.deps import OptionalPrincipal, SessionDep, SettingsDep, Writer, require_department
-from app.api.openapi import answer, errors
-from app.models.enums import FeedStatus
-from app.schemas.common import Id, IdValue
-from app.schemas.feeds import FeedFilters
+from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_department
+from app.api.openapi import FEED_MOVED, responses
+from app.schemas.common import Id
 from app.services.feeds import workflow
 from app.services.feeds.workflow import Feed
 from app.services.permissions import Principal
 
-
-async def feed_filters(
-    settings: SettingsDep,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=2,
-            max_length=50,
-            pattern=r"^[^\x00-\x1f]*$",
-            description="Full-text search of the Chinese texts: any substring of two or more "
-            "characters (one character is refused with 422); ranks by relevance (the first "
-            "text field holding it), then recency. Its total is exact up to 10,000 matches "
-            "(`total_relation`: `eq`), at least 10,000 beyond (`gte`)",
-        ),
-    ] = None,
-    status: Annotated[
-        FeedStatus | None, Query(description="Drafts only for their owner and the publisher")
-    ] = None,
-    owner_organization_id: Annotated[IdValue | None, Query()] = None,
-) -> FeedFilters:
-    return FeedFilters(
-        q=q,
-        status=status,
-        owner_organization_id=owner_organization_id,
-        exact_up_to=settings.search_exact_total_up_to,
-    )
-
-
-FeedFiltersDep = Annotated[FeedFilters, Depends(feed_filters)]
 IfMatch = Annotated[
     str | None,
     Header(description='The ETag (W/"<version>") you read; a stale one answers 412'),
 ]
-
-# What the feeds' routes answer besides their item: its ETag, and the errors.
-CREATED = {**answer(201, headers=["ETag"]), **errors(409, 422)}
-UPDATED = {**answer(headers=["ETag"]), **errors(404, 409, 412, 422)}
-MOVED = {**answer(headers=["ETag"]), **errors(404, 409)}
 
 
 def with_etag(response: Response, item: Any) -> Any:
@@ -71,7 +35,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_get",
         response_model=Read,
         summary=f"Get a {noun}",
-        responses={**answer(headers=["ETag"]), **errors(404)},
+        responses=responses(404, headers=["ETag"]),
     )
     def get_item(
         item_id: Id, principal: OptionalPrincipal, session: SessionDep, response: Response
@@ -84,7 +48,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_publish",
         response_model=Read,
         summary=f"Publish a {noun}",
-        responses=MOVED,
+        responses=FEED_MOVED,
         description=f"draft or withdrawn → published, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.published` event.",
     )
@@ -96,7 +60,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_withdraw",
         response_model=Read,
         summary=f"Withdraw a {noun}",
-        responses=MOVED,
+        responses=FEED_MOVED,
         description=f"published → withdrawn, by {publishers} (or a platform admin). "
         f"Writes a `{feed.resource}.withdrawn` event; it may be published again.",
     )
@@ -108,7 +72,7 @@ def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -
         operation_id=f"{domain}_delete",
         status_code=status.HTTP_204_NO_CONTENT,
         summary=f"Delete a draft {noun}",
-        responses=errors(404, 409),
+        responses=responses(404, 409),
     )
     def delete(item_id: Id, principal: Writer, session: SessionDep) -> None:
         """Drafts only (409 otherwise: withdraw a published item instead)."""

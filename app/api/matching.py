@@ -1,6 +1,6 @@
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.schemas.common import Id, PageDep
 from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
@@ -14,7 +14,7 @@ router = Router(prefix=API_PREFIX, tags=["matching"])
     operation_id="demand_matches_list",
     response_model=MatchPage,
     summary="Supply ranked for a demand",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
     description=ranking.__doc__,
 )
 def demand_matches(
@@ -33,7 +33,7 @@ def demand_matches(
     operation_id="college_matches_list",
     response_model=DemandMatchPage,
     summary="Open demands ranked for a college",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
     description=ranking.__doc__,
 )
 def college_matches(

@@ -1,7 +1,8 @@
 """The OpenAPI document, written for client generators and linters.
 
-Routes say what only they know: the errors their rules raise (`responses=errors(404, 409)`)
-and the headers and files of their answers (`answer(...)`). What follows from a route's
+Routes say what only they know, with one helper, `responses(...)`: the errors their rules
+raise (`responses=responses(404, 409)`) and the headers and files of their answers
+(`responses(404, headers=["ETag"])`), or one of the sets of them below. What follows from a route's
 dependencies and from the middleware is added here, once, for every operation: its
 `security` (a bearer token or an API key; `{}` too when the caller may be anonymous),
 401 and 403 where credentials are read, 413 where a body is sent, 429 where the rate
@@ -77,8 +78,8 @@ def header_refs(*names: str) -> dict[str, dict[str, str]]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
-def errors(*statuses: int, headers: Mapping[int, Iterable[str]] | None = None) -> Responses:
-    """The error answers of a route, for `responses=`: each a `Problem`, described."""
+def _errors(*statuses: int, headers: Mapping[int, Iterable[str]] | None = None) -> Responses:
+    """Each error status as a `Problem`, described."""
     documented: Responses = {}
     for status in statuses:
         response: dict[str, Any] = {"model": Problem, "description": STATUSES[status]}
@@ -93,18 +94,36 @@ def errors(*statuses: int, headers: Mapping[int, Iterable[str]] | None = None) -
     return documented
 
 
-def answer(
-    status: int = 200,
-    *,
-    description: str = "Successful Response",
+def responses(
+    *errors: int,
+    ok: int = 200,
     headers: Iterable[str] = (),
     files: Iterable[str] = (),
+    error_headers: Mapping[int, Iterable[str]] | None = None,
 ) -> Responses:
-    """A success answer's headers and, for a download, its media types (binary content)."""
-    response: dict[str, Any] = {"description": description, "headers": header_refs(*headers)}
-    if files:
-        response["content"] = {media_type: {"schema": BINARY} for media_type in files}
-    return {status: response}
+    """A route's `responses=`: the errors its rules raise (each a `Problem`, described, with
+    `error_headers`) and, when it has headers or files, its success answer (status `ok`)
+    with those headers and, for a download, its media types (binary content)."""
+    headers, files = list(headers), list(files)
+    documented: Responses = {}
+    if headers or files:
+        answer: dict[str, Any] = {"description": "Successful Response"}
+        answer["headers"] = header_refs(*headers)
+        if files:
+            answer["content"] = {media_type: {"schema": BINARY} for media_type in files}
+        documented[ok] = answer
+    return {**documented, **_errors(*errors, headers=error_headers)}
+
+
+# The sets of answers several routes share, defined once.
+CHANGE_ERRORS = responses(404, 409, 422)
+"""A change of an item that may be missing, in the wrong state, or refused."""
+FEED_CREATED = responses(409, 422, ok=201, headers=["ETag"])
+"""A feed item created: its ETag."""
+FEED_UPDATED = responses(404, 409, 412, 422, headers=["ETag"])
+"""A feed item changed (`If-Match`: 412 when stale): its ETag."""
+FEED_MOVED = responses(404, 409, headers=["ETag"])
+"""A feed item published or withdrawn: its ETag."""
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -142,7 +161,7 @@ def _document_route(route: Any, operation: dict[str, Any]) -> None:
     if not route.path_format.startswith(EXEMPT_PREFIXES):
         derived.append(429)
     responses = operation.setdefault("responses", {})
-    for status, response in errors(*derived).items():
+    for status, response in _errors(*derived).items():
         response = {k: v for k, v in response.items() if k != "model"}
         responses.setdefault(str(status), response)
     for status, response in responses.items():

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
 from app.api import Router
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.core.errors import AppError, Unauthorized
 from app.core.i18n import t
 from app.core.rate_limit import RedisCounter
@@ -38,7 +38,7 @@ def healthz() -> dict[str, str]:
     "/readyz",
     operation_id="ops_ready",
     summary="The database answers (and Redis, when configured)",
-    responses=errors(503),
+    responses=responses(503),
 )
 async def readyz(request: Request) -> dict[str, str]:
     """503 without the database; 200 without Redis (the rate limit then counts per

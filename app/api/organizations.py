@@ -10,15 +10,16 @@ from app.api.deps import (
     PlatformAdmin,
     SessionDep,
 )
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.models import Organization, User
-from app.models.enums import OrgStatus, OrgType
+from app.models.enums import OrgStatus
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.organizations import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyRead,
     OrganizationCreate,
+    OrganizationFilters,
     OrganizationPrivate,
     OrganizationRead,
     RegistrationCreate,
@@ -30,6 +31,8 @@ from app.services import organizations as org_service
 
 router = Router(prefix=API_PREFIX, tags=["organizations"])
 
+OrganizationFiltersDep = Annotated[OrganizationFilters, Query()]
+
 
 @router.post(
     "/organizations",
@@ -37,7 +40,7 @@ router = Router(prefix=API_PREFIX, tags=["organizations"])
     status_code=status.HTTP_201_CREATED,
     response_model=OrganizationPrivate,
     summary="Create an organisation",
-    responses=errors(409, 422),
+    responses=responses(409, 422),
 )
 def create_organization(
     data: OrganizationCreate, admin: PlatformAdmin, session: SessionDep
@@ -56,24 +59,10 @@ def list_organizations(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    org_type: OrgType | None = None,
-    status: Annotated[
-        OrgStatus | None,
-        Query(description="Default `approved`; others for platform admins and supervisors"),
-    ] = None,
-    district_code: Annotated[str | None, Query(max_length=12)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    filters: OrganizationFiltersDep,
 ) -> dict[str, object]:
     """Approved organisations (public fields). Supervising departments may ask for `pending`."""
-    return org_service.list_organizations(
-        session,
-        principal,
-        page,
-        org_type=org_type,
-        status=status,
-        district_code=district_code,
-        q=q,
-    )
+    return org_service.list_organizations(session, principal, page, filters)
 
 
 @router.get(
@@ -81,7 +70,7 @@ def list_organizations(
     operation_id="organizations_get",
     response_model=OrganizationRead,
     summary="Get an organisation",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincipal) -> Organization:
     """One approved organisation; pending ones only to themselves and their supervisors."""
@@ -94,7 +83,7 @@ def get_organization(org_id: Id, session: SessionDep, principal: OptionalPrincip
     status_code=status.HTTP_201_CREATED,
     response_model=RegistrationRead,
     summary="Register an organisation",
-    responses=errors(409, 422),
+    responses=responses(409, 422),
 )
 def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]:
     """Self-registration of an enterprise, college or training institution with its first admin.
@@ -111,7 +100,7 @@ def register(data: RegistrationCreate, session: SessionDep) -> dict[str, object]
     operation_id="organizations_approve",
     response_model=OrganizationPrivate,
     summary="Approve an organisation",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """pending → approved, by a platform admin or the responsible department."""
@@ -123,7 +112,7 @@ def approve(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
     operation_id="organizations_suspend",
     response_model=OrganizationPrivate,
     summary="Suspend an organisation",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Organization:
     """Suspended organisations can no longer sign in or use their keys."""
@@ -136,7 +125,7 @@ def suspend(org_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Org
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
     summary="Create a user",
-    responses=errors(404, 409, 422),
+    responses=responses(404, 409, 422),
 )
 def create_user(
     org_id: Id, data: UserCreate, principal: CurrentPrincipal, session: SessionDep
@@ -150,7 +139,7 @@ def create_user(
     operation_id="organization_users_list",
     response_model=Page[UserRead],
     summary="List users",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_users(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -164,7 +153,7 @@ def list_users(
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     summary="Create an API key",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
     dependencies=[NoStore],
 )
 def create_api_key(
@@ -180,7 +169,7 @@ def create_api_key(
     operation_id="organization_api_keys_list",
     response_model=Page[ApiKeyRead],
     summary="List API keys",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_api_keys(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -193,7 +182,7 @@ def list_api_keys(
     operation_id="organization_api_keys_revoke",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
-    responses=errors(404),
+    responses=responses(404),
 )
 def revoke_api_key(
     org_id: Id, key_id: Id, principal: CurrentPrincipal, session: SessionDep

@@ -5,15 +5,15 @@ from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
-from app.api.openapi import answer, errors
+from app.api.openapi import responses
 from app.models import Publication
-from app.models.enums import Dataset
 from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import PeriodQuery
 from app.schemas.publications import (
     CollegeSchedule,
     PublicationCreate,
     PublicationDiff,
+    PublicationFilters,
     PublicationRead,
     PublicationRowRead,
     Schedule,
@@ -35,7 +35,7 @@ Supervisor = Annotated[Principal, Depends(require_department(*DISTRIBUTION_SUPER
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationRead,
     summary="Publish a dataset for a period",
-    responses=errors(422),
+    responses=responses(422),
 )
 def publish(
     data: PublicationCreate, principal: Writer, session: SessionDep, settings: SettingsDep
@@ -58,11 +58,10 @@ def publish(
 def list_publications(
     session: SessionDep,
     page: PageDep,
-    dataset: Dataset | None = None,
-    period: Annotated[str | None, Query(max_length=16)] = None,
+    filters: Annotated[PublicationFilters, Query()],
 ) -> dict[str, object]:
     """Newest first."""
-    return publication_service.list_publications(session, page, dataset=dataset, period=period)
+    return publication_service.list_publications(session, page, filters)
 
 
 @router.get(
@@ -102,7 +101,7 @@ def college_schedule(
     operation_id="publications_get",
     response_model=PublicationRead,
     summary="Get a publication",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_publication(publication_id: Id, session: SessionDep) -> Publication:
     return publication_service.get_publication(session, publication_id)
@@ -113,7 +112,7 @@ def get_publication(publication_id: Id, session: SessionDep) -> Publication:
     operation_id="publications_rows",
     response_model=Page[PublicationRowRead],
     summary="A publication's frozen rows",
-    responses=errors(404),
+    responses=responses(404),
 )
 def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> dict[str, object]:
     """In export order: `row_index` n is data row n of the CSV export."""
@@ -125,10 +124,7 @@ def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> 
     operation_id="publications_export",
     response_class=Response,
     summary="Download a publication",
-    responses={
-        **answer(headers=["Content-Disposition", "ETag"], files=[CSV, XLSX]),
-        **errors(404),
-    },
+    responses=responses(404, headers=["Content-Disposition", "ETag"], files=[CSV, XLSX]),
 )
 def export(
     publication_id: Id, session: SessionDep, format: FileFormat = FileFormat.csv
@@ -153,7 +149,7 @@ def export(
     operation_id="publications_diff",
     response_model=PublicationDiff,
     summary="Compare two publications",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def diff(
     publication_id: Id,

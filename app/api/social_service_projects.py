@@ -1,15 +1,15 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
-from app.models.enums import TargetGroup
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
     SocialServiceProjectCreate,
+    SocialServiceProjectFilters,
     SocialServiceProjectRead,
     SocialServiceProjectUpdate,
 )
@@ -31,25 +31,10 @@ def list_social_service_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    target_group: TargetGroup | None = None,
-    certificate: Annotated[str | None, Query(max_length=200)] = None,
-    capacity_min: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-    start_date_from: date | None = None,
-    end_date_to: date | None = None,
+    filters: Annotated[SocialServiceProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody; owners see their drafts, education and hr all."""
-    return service.list_social_service_projects(
-        session,
-        principal,
-        page,
-        common,
-        target_group=target_group,
-        certificate=certificate,
-        capacity_min=capacity_min,
-        start_date_from=start_date_from,
-        end_date_to=end_date_to,
-    )
+    return service.list_social_service_projects(session, principal, page, filters)
 
 
 @router.post(
@@ -58,7 +43,7 @@ def list_social_service_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=SocialServiceProjectRead,
     summary="Create a social service project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_social_service_project(
     data: SocialServiceProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -72,7 +57,7 @@ def create_social_service_project(
     operation_id="social_service_projects_update",
     response_model=SocialServiceProjectRead,
     summary="Change a social service project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_social_service_project(
     item_id: Id,

@@ -4,11 +4,11 @@ from fastapi import Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.models import Subscription
-from app.models.enums import DeliveryStatus
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.subscriptions import (
+    DeliveryFilters,
     DeliveryRead,
     SubscriptionCreate,
     SubscriptionCreated,
@@ -29,7 +29,7 @@ router = Router(
     status_code=status.HTTP_201_CREATED,
     response_model=SubscriptionCreated,
     summary="Subscribe a webhook",
-    responses=errors(409, 422),
+    responses=responses(409, 422),
     dependencies=[NoStore],
 )
 def create_subscription(
@@ -65,7 +65,7 @@ def list_subscriptions(
     operation_id="subscriptions_get",
     response_model=SubscriptionRead,
     summary="Get a subscription",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_subscription(
     subscription_id: Id, principal: OrganizationWriter, session: SessionDep
@@ -78,7 +78,7 @@ def get_subscription(
     operation_id="subscriptions_update",
     response_model=SubscriptionRead,
     summary="Change a subscription",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def update_subscription(
     subscription_id: Id,
@@ -99,7 +99,7 @@ def update_subscription(
     operation_id="subscriptions_delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a subscription",
-    responses=errors(404),
+    responses=responses(404),
 )
 def delete_subscription(
     subscription_id: Id, principal: OrganizationWriter, session: SessionDep
@@ -112,7 +112,7 @@ def delete_subscription(
     operation_id="subscriptions_rotate_secret",
     response_model=SubscriptionCreated,
     summary="Rotate the subscription's secret",
-    responses=errors(404),
+    responses=responses(404),
 )
 def rotate_secret(
     subscription_id: Id,
@@ -135,18 +135,15 @@ def rotate_secret(
     operation_id="subscription_deliveries_list",
     response_model=Page[DeliveryRead],
     summary="The subscription's delivery tries",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_deliveries(
     subscription_id: Id,
     principal: OrganizationWriter,
     session: SessionDep,
     page: PageDep,
-    status: DeliveryStatus | None = None,
-    event_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    filters: Annotated[DeliveryFilters, Query()],
 ) -> dict[str, object]:
     """Every try, newest first: the event, the attempt number, the outcome and the receiver's
     HTTP status or the network error."""
-    return subscription_service.list_deliveries(
-        session, principal, subscription_id, page, status=status, event_id=event_id
-    )
+    return subscription_service.list_deliveries(session, principal, subscription_id, page, filters)

@@ -4,25 +4,26 @@ from fastapi import Path, Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep
-from app.api.openapi import errors
+from app.api.openapi import responses
 from app.models import Major, Occupation
-from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import Page, PageDep
 from app.schemas.taxonomies import (
+    CertificateFilters,
     CertificateRead,
     ClusterRead,
+    DistrictFilters,
     DistrictRead,
+    IndustryFilters,
     IndustryRead,
-    MajorCatalog,
+    MajorFilters,
     MajorOccupationRead,
     MajorRead,
+    OccupationFilters,
     OccupationRead,
 )
 from app.services import taxonomies as taxonomy_service
 
 router = Router(prefix=f"{API_PREFIX}/taxonomies", tags=["reference data"])
-
-Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains")]
 
 
 @router.get(
@@ -34,19 +35,10 @@ Q = Annotated[str | None, Query(min_length=1, max_length=50, description="Name c
 def list_majors(
     session: SessionDep,
     page: PageDep,
-    level: MajorLevel | None = None,
-    kind: Annotated[MajorKind | None, Query(description="category, class or major")] = None,
-    prefix: Annotated[str | None, Query(pattern=r"^\d{1,6}K?$", description="Code prefix")] = None,
-    q: Q = None,
-    catalog: Annotated[
-        MajorCatalog | None,
-        Query(description="`2021` (the catalogue) or `2022-2025` (majors added since)"),
-    ] = None,
+    filters: Annotated[MajorFilters, Query()],
 ) -> dict[str, object]:
     """The 2021 catalogue (19 categories per level) plus the majors added since."""
-    return taxonomy_service.list_majors(
-        session, page, level=level, kind=kind, prefix=prefix, q=q, catalog=catalog
-    )
+    return taxonomy_service.list_majors(session, page, filters)
 
 
 @router.get(
@@ -54,7 +46,7 @@ def list_majors(
     operation_id="majors_get",
     response_model=MajorRead,
     summary="One major, class or category",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_major(code: str, session: SessionDep) -> Major:
     return taxonomy_service.get_major(session, code)
@@ -65,7 +57,7 @@ def get_major(code: str, session: SessionDep) -> Major:
     operation_id="major_occupations_list",
     response_model=Page[MajorOccupationRead],
     summary="Occupations a major leads to",
-    responses=errors(404),
+    responses=responses(404),
 )
 def major_occupations(code: str, session: SessionDep, page: PageDep) -> dict[str, object]:
     """Pairs of the crosswalk (人社部 2023 guide), each with its source; for a class or a
@@ -82,14 +74,9 @@ def major_occupations(code: str, session: SessionDep, page: PageDep) -> dict[str
 def list_industries(
     session: SessionDep,
     page: PageDep,
-    level: IndustryLevel | None = None,
-    section: Annotated[str | None, Query(pattern=r"^[A-T]$")] = None,
-    prefix: Annotated[str | None, Query(pattern=r"^([A-T]|\d{1,4})$")] = None,
-    q: Q = None,
+    filters: Annotated[IndustryFilters, Query()],
 ) -> dict[str, object]:
-    return taxonomy_service.list_industries(
-        session, page, level=level, section=section, prefix=prefix, q=q
-    )
+    return taxonomy_service.list_industries(session, page, filters)
 
 
 @router.get(
@@ -101,12 +88,10 @@ def list_industries(
 def list_districts(
     session: SessionDep,
     page: PageDep,
-    level: Annotated[str | None, Query(max_length=16)] = None,
-    parent_code: Annotated[str | None, Query(max_length=12)] = None,
-    q: Q = None,
+    filters: Annotated[DistrictFilters, Query()],
 ) -> dict[str, object]:
     """NBS statistical codes (including the development zones) and the custom 南海新区 371090."""
-    return taxonomy_service.list_districts(session, page, level=level, parent_code=parent_code, q=q)
+    return taxonomy_service.list_districts(session, page, filters)
 
 
 @router.get(
@@ -126,8 +111,10 @@ def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
     response_model=Page[CertificateRead],
     summary="1+X certificates (partial)",
 )
-def list_certificates(session: SessionDep, page: PageDep, q: Q = None) -> dict[str, object]:
-    return taxonomy_service.list_certificates(session, page, q=q)
+def list_certificates(
+    session: SessionDep, page: PageDep, filters: Annotated[CertificateFilters, Query()]
+) -> dict[str, object]:
+    return taxonomy_service.list_certificates(session, page, filters)
 
 
 OccupationCode = Annotated[str, Path(pattern=r"^\d-\d{2}-\d{2}-\d{2}$", examples=["6-18-01-01"])]
@@ -138,22 +125,16 @@ OccupationCode = Annotated[str, Path(pattern=r"^\d-\d{2}-\d{2}-\d{2}$", examples
     operation_id="occupations_list",
     response_model=Page[OccupationRead],
     summary="Occupations (职业分类大典 2022)",
-    responses=errors(422),
+    responses=responses(422),
 )
 def list_occupations(
     session: SessionDep,
     page: PageDep,
-    level: Annotated[int | None, Query(ge=1, le=4, description="1 大类 … 4 细类")] = None,
-    prefix: Annotated[
-        str | None, Query(pattern=r"^\d(-\d{0,2}){0,3}$", description="Code prefix, e.g. 6-18")
-    ] = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=50, description="Name or an alias contains")
-    ] = None,
+    filters: Annotated[OccupationFilters, Query()],
 ) -> dict[str, object]:
     """The 2022 edition's 1,632 细类 and the upper levels it names; with `q`, matches in
     the name come before matches in an alias."""
-    return taxonomy_service.list_occupations(session, page, level=level, prefix=prefix, q=q)
+    return taxonomy_service.list_occupations(session, page, filters)
 
 
 @router.get(
@@ -161,7 +142,7 @@ def list_occupations(
     operation_id="occupations_get",
     response_model=OccupationRead,
     summary="One occupation",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def get_occupation(code: OccupationCode, session: SessionDep) -> Occupation:
     return taxonomy_service.get_occupation(session, code)
@@ -172,7 +153,7 @@ def get_occupation(code: OccupationCode, session: SessionDep) -> Occupation:
     operation_id="occupation_majors_list",
     response_model=Page[MajorOccupationRead],
     summary="Majors leading to an occupation",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def occupation_majors(
     code: OccupationCode, session: SessionDep, page: PageDep

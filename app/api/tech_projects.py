@@ -1,15 +1,18 @@
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Query, Response, status
 
 from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
-from app.api.feeds import CREATED, UPDATED, FeedFiltersDep, IfMatch, add_workflow_routes, with_etag
-from app.models.enums import TechProjectKind
+from app.api.feeds import IfMatch, add_workflow_routes, with_etag
+from app.api.openapi import FEED_CREATED, FEED_UPDATED
 from app.schemas.common import Id, Page, PageDep
-from app.schemas.feeds import ClusterCode
-from app.schemas.tech_projects import TechProjectCreate, TechProjectRead, TechProjectUpdate
+from app.schemas.tech_projects import (
+    TechProjectCreate,
+    TechProjectFilters,
+    TechProjectRead,
+    TechProjectUpdate,
+)
 from app.services.feeds import tech_projects as service
 from app.services.feeds import workflow
 from app.services.permissions import Principal
@@ -28,23 +31,10 @@ def list_tech_projects(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    common: FeedFiltersDep,
-    kind: TechProjectKind | None = None,
-    cluster_code: ClusterCode | None = None,
-    deadline_from: date | None = None,
-    deadline_to: date | None = None,
+    filters: Annotated[TechProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody (drafts too for the tech bureau), newest change first."""
-    return service.list_tech_projects(
-        session,
-        principal,
-        page,
-        common,
-        kind=kind,
-        cluster_code=cluster_code,
-        deadline_from=deadline_from,
-        deadline_to=deadline_to,
-    )
+    return service.list_tech_projects(session, principal, page, filters)
 
 
 @router.post(
@@ -53,7 +43,7 @@ def list_tech_projects(
     status_code=status.HTTP_201_CREATED,
     response_model=TechProjectRead,
     summary="Create a tech project",
-    responses=CREATED,
+    responses=FEED_CREATED,
 )
 def create_tech_project(
     data: TechProjectCreate, principal: Author, session: SessionDep, response: Response
@@ -67,7 +57,7 @@ def create_tech_project(
     operation_id="tech_projects_update",
     response_model=TechProjectRead,
     summary="Change a tech project",
-    responses=UPDATED,
+    responses=FEED_UPDATED,
 )
 def update_tech_project(
     item_id: Id,

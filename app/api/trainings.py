@@ -1,13 +1,11 @@
 from typing import Annotated
 
-from fastapi import Body, Depends, status
+from fastapi import Body, Query, status
 
 from app.api import API_PREFIX, Router
-from app.api.deps import CurrentPrincipal, SessionDep, TrainingAuthor, Writer
-from app.api.deps import require_org_type as org_type
-from app.api.openapi import errors
+from app.api.deps import College, CurrentPrincipal, SessionDep, TrainingAuthor, Writer
+from app.api.openapi import CHANGE_ERRORS, responses
 from app.models import Training, TrainingEnrollment
-from app.models.enums import OrgType
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.trainings import (
     CompletionRecord,
@@ -16,17 +14,15 @@ from app.schemas.trainings import (
     EnrollmentUpdate,
     TrainingCancel,
     TrainingCreate,
-    TrainingFiltersDep,
+    TrainingFilters,
     TrainingRead,
     TrainingUpdate,
 )
 from app.services import trainings as training_service
-from app.services.permissions import Principal
 
 router = Router(prefix=f"{API_PREFIX}/trainings", tags=["trainings"])
 
-College = Annotated[Principal, Depends(org_type(OrgType.college))]
-CHANGE_ERRORS = errors(404, 409, 422)
+TrainingFiltersDep = Annotated[TrainingFilters, Query()]
 
 
 @router.get(
@@ -46,7 +42,7 @@ def list_trainings(
     status_code=status.HTTP_201_CREATED,
     response_model=TrainingRead,
     summary="Create a training",
-    responses=errors(404, 422),
+    responses=responses(404, 422),
 )
 def create_training(
     data: TrainingCreate, principal: TrainingAuthor, session: SessionDep
@@ -62,7 +58,7 @@ def create_training(
     operation_id="trainings_get",
     response_model=TrainingRead,
     summary="Get a training",
-    responses=errors(404),
+    responses=responses(404),
 )
 def get_training(training_id: Id, session: SessionDep) -> Training:
     """Any training, cancelled ones too: they are public."""
@@ -127,7 +123,7 @@ def enroll(
     operation_id="training_enrollments_list",
     response_model=Page[EnrollmentRead],
     summary="A training's enrolments",
-    responses=errors(404),
+    responses=responses(404),
 )
 def list_enrollments(
     training_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
@@ -141,7 +137,7 @@ def list_enrollments(
     operation_id="training_enrollments_release",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Release an enrolment's seats",
-    responses=errors(404, 409),
+    responses=responses(404, 409),
 )
 def release(training_id: Id, enrollment_id: Id, principal: Writer, session: SessionDep) -> None:
     """The enrolled college gives its seats back before the training starts

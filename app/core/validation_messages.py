@@ -125,6 +125,8 @@ ZH: dict[str, str] = {
     # Validators' own errors: a `Text` is rendered as is (see `validation_message`).
     "value_error": "取值无效",
     "assertion_error": "取值无效",
+    # Ours (`schemas.common.UpdateSchema`): a PATCH's null for a field that cannot be cleared
+    "null_not_allowed": "不能为 null：该字段不能清空（不修改请省略该字段）",
     # Function arguments (not used by request bodies, listed for completeness)
     "arguments_type": "参数应为列表或对象",
     "missing_argument": "缺少必填参数",

@@ -1,7 +1,21 @@
 from datetime import datetime
 from typing import Any
 
-from app.schemas.common import ORMModel
+from pydantic import BaseModel, Field
+
+from app.schemas.common import MAX_ID, ORMModel
+
+
+class AuditFilters(BaseModel):
+    """`GET /audit-events`'s query parameters (unknown ones are ignored)."""
+
+    action: str | None = Field(None, max_length=64)
+    resource_type: str | None = Field(None, max_length=64)
+    resource_id: str | None = Field(None, max_length=64)
+    actor_user_id: int | None = Field(None, ge=1, le=MAX_ID)
+    actor_organization_id: int | None = Field(None, ge=1, le=MAX_ID)
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class AuditEventRead(ORMModel):

@@ -3,9 +3,9 @@
 import re
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -13,7 +13,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.core.i18n import Text, t
 
@@ -38,12 +41,6 @@ def unsafe_message(code: str) -> Text:
         f"不能包含控制字符或双向控制符（{code}）",
         f"must not contain control or bidi characters ({code})",
     )
-
-
-def _text(value: str) -> str:
-    if code := unsafe_character(value):
-        raise ValueError(unsafe_message(code))
-    return value
 
 
 def _line(value: str) -> str:
@@ -72,10 +69,10 @@ def unsafe_strings(value: Any, loc: tuple[str | int, ...] = ("body",)) -> Iterat
             yield from unsafe_strings(item, (*loc, index))
 
 
-PlainText = AfterValidator(_text)
-"""Metadata for multi-line text: refuses control and bidi characters (`unsafe_character`)."""
+# Control and bidi characters are refused in every string of every JSON body, once, by
+# `api.deps.text_guard` (`unsafe_strings`); a one-line field refuses line breaks and tabs too.
 OneLine = AfterValidator(_line)
-"""Metadata for one-line text: the same, and no tab or line break."""
+"""Metadata for one-line text: no tab or line break (nor what no text takes)."""
 NotBool = BeforeValidator(_not_bool)
 """Metadata for a number in a body: a JSON boolean is refused, not read as 0 or 1. Put it
 after the `Field` constraints, so that the schema keeps them as `minimum`/`maximum`."""
@@ -99,6 +96,25 @@ class TotalRelation(StrEnum):
     gte = "gte"  # at least that many match (a search that stopped counting)
 
 
+class UpdateSchema(BaseModel):
+    """A PATCH body: only the fields given change, and `null` clears a field only where
+    `clearable` names it. A `null` for any other field (one an item cannot be without) is
+    refused: 422 at `["body", field]`, type `null_not_allowed`; leave the field out to keep
+    its value. The one rule of every `*Update` schema."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "may not be null: this field cannot be cleared (leave it out to keep its value)",
+            )
+        return value
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list: `items`, the `total` matching, and the `limit`/`offset` used."""
 
@@ -116,13 +132,17 @@ class Page(BaseModel, Generic[T]):
 class PageParams(BaseModel):
     limit: int
     offset: int
+    # A search's total is exact up to this many matches (`SEARCH_EXACT_TOTAL_UP_TO`).
+    exact_total_up_to: int = 10_000
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page (max 200)")] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")] = 0,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=offset)
+    cap = request.app.state.settings.search_exact_total_up_to
+    return PageParams(limit=limit, offset=offset, exact_total_up_to=cap)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

@@ -4,8 +4,8 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.enums import CooperationKind
-from app.schemas.common import IdValue, MajorCode, Title
-from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
+from app.schemas.common import IdValue, MajorCode, Title, UpdateSchema
+from app.schemas.feeds import FeedFilters, FeedInput, FeedItemRead, LongText, SortedUnique
 
 EnterpriseIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
 CollegeIds = Annotated[list[IdValue], Field(min_length=1, max_length=50), SortedUnique]
@@ -39,7 +39,9 @@ class CooperationProjectCreate(FeedInput):
     }
 
 
-class CooperationProjectUpdate(FeedInput):
+class CooperationProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "end_date"})
+
     kind: CooperationKind | None = None
     title: Title | None = None
     description: LongText | None = None
@@ -48,6 +50,15 @@ class CooperationProjectUpdate(FeedInput):
     major_codes: MajorCodes | None = None
     start_date: date | None = None
     end_date: date | None = None
+
+
+class CooperationProjectFilters(FeedFilters):
+    kind: CooperationKind | None = None
+    enterprise_id: IdValue | None = None
+    college_id: IdValue | None = None
+    major_code: MajorCode | None = Field(None, description="A major, or its class or category")
+    start_date_from: date | None = None
+    end_date_to: date | None = None
 
 
 class CooperationProjectRead(FeedItemRead):

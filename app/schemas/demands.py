@@ -1,7 +1,6 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
@@ -14,8 +13,8 @@ from app.schemas.common import (
     OneLine,
     ORMModel,
     Page,
-    PlainText,
     Title,
+    UpdateSchema,
 )
 
 MajorCode6 = Annotated[str, StringConstraints(pattern=r"^\d{6}K?$")]
@@ -38,7 +37,7 @@ class DemandFields(BaseModel):
 
     kind: DemandKind | None = None
     title: Title | None = None
-    description: Annotated[str, Field(max_length=5000), PlainText] | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
     major_codes: Annotated[list[MajorCode], Field(min_length=1, max_length=20)] | None = Field(
         None, description="Catalogue codes of any depth (2, 4 or 6 digits)", examples=[["4601"]]
     )
@@ -108,8 +107,22 @@ class DemandCreate(DemandFields):
     )
 
 
-class DemandUpdate(DemandFields):
+class DemandUpdate(DemandFields, UpdateSchema):
     """Changed fields only; a closed demand cannot change."""
+
+    clearable = frozenset(
+        {
+            "description",
+            "occupation_codes",
+            "levels",
+            "graduation_years",
+            "district_code",
+            "certificates",
+            "salary_min",
+            "salary_max",
+            "external_id",
+        }
+    )
 
 
 # `CloseReason` but `expired`, which only the platform sets.
@@ -196,45 +209,21 @@ class DemandCreated(DemandRead):
 
 
 class DemandFilters(BaseModel):
+    """`GET /demands`'s query parameters (unknown ones are ignored)."""
+
     kind: DemandKind | None = None
-    status: DemandStatus | None = None
-    major_prefix: str | None = None
-    level: MajorLevel | None = None
-    district_code: str | None = None
-    enterprise_id: int | None = None
-    q: str | None = None
-
-
-async def demand_filters(
-    kind: DemandKind | None = None,
-    status: Annotated[
-        DemandStatus | None,
-        Query(description="Default: open demands, plus every one of your own"),
-    ] = None,
-    major_prefix: Annotated[
-        str | None,
-        Query(
-            pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$",
-            description="Demands asking for majors under this code, or for a code above it",
-        ),
-    ] = None,
-    level: Annotated[MajorLevel | None, Query(description="Demands open to this level")] = None,
-    district_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
-    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="In titles")] = None,
-) -> DemandFilters:
-    return DemandFilters(
-        kind=kind,
-        status=status,
-        major_prefix=major_prefix,
-        level=level,
-        district_code=district_code,
-        enterprise_id=enterprise_id,
-        q=q,
+    status: DemandStatus | None = Field(
+        None, description="Default: open demands, plus every one of your own"
     )
-
-
-DemandFiltersDep = Annotated[DemandFilters, Depends(demand_filters)]
+    major_prefix: str | None = Field(
+        None,
+        pattern=r"^\d{2}(\d{2}(\d{2}K?)?)?$",
+        description="Demands asking for majors under this code, or for a code above it",
+    )
+    level: MajorLevel | None = Field(None, description="Demands open to this level")
+    district_code: str | None = Field(None, pattern=r"^\d{6,12}$")
+    enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
+    q: str | None = Field(None, min_length=1, max_length=100, description="In titles")
 
 
 class ResponseCreate(BaseModel):

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
@@ -84,49 +84,25 @@ class ImportReport(BaseModel):
 
 
 class DistributionFilters(BaseModel):
-    period: str | None = None
-    college_id: int | None = None
-    major_code: str | None = None
-    major_prefix: str | None = None
-    level: MajorLevel | None = None
-    district_code: str | None = None
-    graduation_year: int | None = None
-    view: DistributionView | None = None
+    """The query parameters of `GET /student-distributions` and its summary (unknown ones
+    are ignored)."""
 
-
-async def distribution_filters(
-    period: PeriodQuery = None,
-    college_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    major_code: Annotated[str | None, Query(pattern=r"^\d{6}K?$")] = None,
-    major_prefix: Annotated[
-        str | None, Query(pattern=r"^\d{1,6}K?$", description="Category (2), class (4) ...")
-    ] = None,
-    level: MajorLevel | None = None,
-    district_code: Annotated[str | None, Query(max_length=12)] = None,
-    graduation_year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    view: Annotated[
-        DistributionView | None,
-        Query(
-            description="`published`: the latest publication of each period (anyone); "
-            "`submitted`: current submissions (a college its own, `education`, `hr` and "
-            "platform admins all). Default: `submitted` for those callers, `published` "
-            "for everyone else"
-        ),
-    ] = None,
-) -> DistributionFilters:
-    return DistributionFilters(
-        period=period,
-        college_id=college_id,
-        major_code=major_code,
-        major_prefix=major_prefix,
-        level=level,
-        district_code=district_code,
-        graduation_year=graduation_year,
-        view=view,
+    period: str | None = Field(None, pattern=HALF_YEAR_PATTERN, description="`YYYYH1` or `YYYYH2`")
+    college_id: int | None = Field(None, ge=1, le=MAX_ID)
+    major_code: str | None = Field(None, pattern=r"^\d{6}K?$")
+    major_prefix: str | None = Field(
+        None, pattern=r"^\d{1,6}K?$", description="Category (2), class (4) ..."
     )
-
-
-DistributionFiltersDep = Annotated[DistributionFilters, Depends(distribution_filters)]
+    level: MajorLevel | None = None
+    district_code: str | None = Field(None, max_length=12)
+    graduation_year: int | None = Field(None, ge=1900, le=2200)
+    view: DistributionView | None = Field(
+        None,
+        description="`published`: the latest publication of each period (anyone); "
+        "`submitted`: current submissions (a college its own, `education`, `hr` and "
+        "platform admins all). Default: `submitted` for those callers, `published` "
+        "for everyone else",
+    )
 
 
 class SummaryRow(BaseModel):

@@ -1,9 +1,10 @@
 from pydantic import Field
 
 from app.models.enums import EnterpriseSize, IntegrationLevel
-from app.schemas.common import DistrictCode, IdValue, Title
+from app.schemas.common import DistrictCode, IdValue, Title, UpdateSchema
 from app.schemas.feeds import (
     ClusterCode,
+    FeedFilters,
     FeedInput,
     FeedItemRead,
     IndustryCode,
@@ -44,7 +45,9 @@ class EnterpriseCreate(FeedInput):
     }
 
 
-class EnterpriseUpdate(FeedInput):
+class EnterpriseUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"cluster_code", "description", "organization_id"})
+
     name: Title | None = None
     credit_code: CreditCode | None = None
     industry_code: IndustryCode | None = None
@@ -53,6 +56,18 @@ class EnterpriseUpdate(FeedInput):
     size: EnterpriseSize | None = None
     integration_level: IntegrationLevel | None = None
     description: LongText | None = None
+    organization_id: IdValue | None = None
+
+
+class EnterpriseFilters(FeedFilters):
+    credit_code: str | None = Field(None, min_length=18, max_length=18)
+    industry_code: IndustryCode | None = Field(
+        None, description="A GB/T 4754 code, or a prefix of codes"
+    )
+    district_code: DistrictCode | None = Field(None, description="A district, or a town under it")
+    cluster_code: ClusterCode | None = None
+    size: EnterpriseSize | None = None
+    integration_level: IntegrationLevel | None = None
     organization_id: IdValue | None = None
 
 

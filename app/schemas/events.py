@@ -8,6 +8,18 @@ from pydantic import BaseModel, Field
 from app.models.event import Event
 
 
+class EventFilters(BaseModel):
+    """`GET /events`'s filters (unknown query parameters are ignored); `after` and `limit`
+    are its cursor."""
+
+    types: str | None = Field(
+        None,
+        max_length=1000,
+        description="Comma-separated event types: `demand.opened`, `demand.*`, `*`",
+    )
+    resource_type: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]{0,31}$")
+
+
 class EventResource(BaseModel):
     type: str = Field(description="The resource's kind, e.g. `demand`")
     id: int | str = Field(description="The resource's id")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models.enums import FeedStatus
-from app.schemas.common import OneLine, ORMModel, PlainText
+from app.schemas.common import IdValue, OneLine, ORMModel
 
 
 def _sorted_unique(values: list[Any]) -> list[Any]:
@@ -20,9 +20,8 @@ SortedUnique = AfterValidator(_sorted_unique)
 Summary = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    PlainText,
 ]
-LongText = Annotated[str, StringConstraints(max_length=20000), PlainText]
+LongText = Annotated[str, StringConstraints(max_length=20000)]
 ShortText = Annotated[str, StringConstraints(max_length=200), OneLine]
 ClusterCode = Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]
 IndustryCode = Annotated[str, StringConstraints(pattern=r"^[A-T]$|^\d{2,4}$")]
@@ -48,10 +47,20 @@ class FeedItemRead(ORMModel):
 
 
 class FeedFilters(BaseModel):
-    """The filters every feed list takes."""
+    """The query parameters every feed list takes; each feed's filters add its own (unknown
+    ones are ignored)."""
 
-    q: str | None = None
-    status: FeedStatus | None = None
-    owner_organization_id: int | None = None
-    # A search's total is exact up to this many matches (`settings.search_exact_total_up_to`).
-    exact_up_to: int = 10_000
+    q: str | None = Field(
+        None,
+        min_length=2,
+        max_length=50,
+        pattern=r"^[^\x00-\x1f]*$",
+        description="Full-text search of the Chinese texts: any substring of two or more "
+        "characters (one character is refused with 422); ranks by relevance (the first "
+        "text field holding it), then recency. Its total is exact up to 10,000 matches "
+        "(`total_relation`: `eq`), at least 10,000 beyond (`gte`)",
+    )
+    status: FeedStatus | None = Field(
+        None, description="Drafts only for their owner and the publisher"
+    )
+    owner_organization_id: IdValue | None = None

@@ -17,6 +17,17 @@ CreditCode = Annotated[
 ]
 
 
+class OrganizationFilters(BaseModel):
+    """`GET /organizations`'s query parameters (unknown ones are ignored)."""
+
+    org_type: OrgType | None = None
+    status: OrgStatus | None = Field(
+        None, description="Default `approved`; others for platform admins and supervisors"
+    )
+    district_code: str | None = Field(None, max_length=12)
+    q: str | None = Field(None, min_length=1, max_length=100)
+
+
 class OrganizationBase(BaseModel):
     name: Name
     district_code: DistrictCode | None = None

@@ -7,6 +7,13 @@ from app.models.enums import Cadence, Dataset, Department
 from app.schemas.common import ORMModel
 
 
+class PublicationFilters(BaseModel):
+    """`GET /publications`'s query parameters (unknown ones are ignored)."""
+
+    dataset: Dataset | None = None
+    period: str | None = Field(None, max_length=16)
+
+
 class PublicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -4,8 +4,8 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.models.enums import TargetGroup
-from app.schemas.common import NotBool, Title
-from app.schemas.feeds import FeedInput, FeedItemRead, LongText, SortedUnique
+from app.schemas.common import NotBool, Title, UpdateSchema
+from app.schemas.feeds import FeedFilters, FeedInput, FeedItemRead, LongText, SortedUnique
 
 TargetGroups = Annotated[list[TargetGroup], Field(min_length=1, max_length=10), SortedUnique]
 CertificateName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -40,7 +40,9 @@ class SocialServiceProjectCreate(FeedInput):
     }
 
 
-class SocialServiceProjectUpdate(FeedInput):
+class SocialServiceProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "end_date"})
+
     title: Title | None = None
     description: LongText | None = None
     target_groups: TargetGroups | None = None
@@ -48,6 +50,14 @@ class SocialServiceProjectUpdate(FeedInput):
     start_date: date | None = None
     end_date: date | None = None
     certificates: Certificates | None = None
+
+
+class SocialServiceProjectFilters(FeedFilters):
+    target_group: TargetGroup | None = None
+    certificate: str | None = Field(None, max_length=200)
+    capacity_min: int | None = Field(None, ge=1, le=1_000_000)
+    start_date_from: date | None = None
+    end_date_to: date | None = None
 
 
 class SocialServiceProjectRead(FeedItemRead):

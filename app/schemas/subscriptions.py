@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models.enums import DeliveryStatus
-from app.schemas.common import DistrictCode, ORMModel
+from app.schemas.common import DistrictCode, ORMModel, UpdateSchema
 
 EventTypePattern = Annotated[
     str, StringConstraints(pattern=r"^(\*|[a-z][a-z0-9_]{0,31}\.(\*|[a-z][a-z0-9_]{0,31}))$")
@@ -62,8 +62,17 @@ class SubscriptionCreate(BaseModel):
     }
 
 
-class SubscriptionUpdate(BaseModel):
+class DeliveryFilters(BaseModel):
+    """`GET /subscriptions/{id}/deliveries`'s query parameters (unknown ones are ignored)."""
+
+    status: DeliveryStatus | None = None
+    event_id: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
+class SubscriptionUpdate(UpdateSchema):
     """Change any field; `active: true` re-enables a subscription that was disabled."""
+
+    clearable = frozenset({"description"})
 
     url: Url | None = None
     event_types: EventTypes | None = None

@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from typing_extensions import TypeAliasType
@@ -8,6 +8,49 @@ from app.schemas.common import ORMModel
 
 # The 2021 catalogue, or the majors added to it since.
 MajorCatalog = TypeAliasType("MajorCatalog", Literal["2021", "2022-2025"])
+
+
+# The reference lists' query parameters (unknown ones are ignored).
+NameContains = Annotated[
+    str | None, Field(min_length=1, max_length=50, description="Name contains")
+]
+
+
+class MajorFilters(BaseModel):
+    level: MajorLevel | None = None
+    kind: MajorKind | None = Field(None, description="category, class or major")
+    prefix: str | None = Field(None, pattern=r"^\d{1,6}K?$", description="Code prefix")
+    q: NameContains = None
+    catalog: MajorCatalog | None = Field(
+        None, description="`2021` (the catalogue) or `2022-2025` (majors added since)"
+    )
+
+
+class IndustryFilters(BaseModel):
+    level: IndustryLevel | None = None
+    section: str | None = Field(None, pattern=r"^[A-T]$")
+    prefix: str | None = Field(None, pattern=r"^([A-T]|\d{1,4})$")
+    q: NameContains = None
+
+
+class DistrictFilters(BaseModel):
+    level: str | None = Field(None, max_length=16)
+    parent_code: str | None = Field(None, max_length=12)
+    q: NameContains = None
+
+
+class CertificateFilters(BaseModel):
+    q: NameContains = None
+
+
+class OccupationFilters(BaseModel):
+    level: int | None = Field(None, ge=1, le=4, description="1 大类 … 4 细类")
+    prefix: str | None = Field(
+        None, pattern=r"^\d(-\d{0,2}){0,3}$", description="Code prefix, e.g. 6-18"
+    )
+    q: str | None = Field(
+        None, min_length=1, max_length=50, description="Name or an alias contains"
+    )
 
 
 class MajorRead(ORMModel):

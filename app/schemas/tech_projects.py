@@ -3,9 +3,10 @@ from datetime import date
 from pydantic import Field
 
 from app.models.enums import TechProjectKind
-from app.schemas.common import Title
+from app.schemas.common import Title, UpdateSchema
 from app.schemas.feeds import (
     ClusterCode,
+    FeedFilters,
     FeedInput,
     FeedItemRead,
     LongText,
@@ -39,7 +40,9 @@ class TechProjectCreate(FeedInput):
     }
 
 
-class TechProjectUpdate(FeedInput):
+class TechProjectUpdate(FeedInput, UpdateSchema):
+    clearable = frozenset({"description", "cluster_code", "deadline", "contact"})
+
     kind: TechProjectKind | None = None
     title: Title | None = None
     summary: Summary | None = None
@@ -47,6 +50,13 @@ class TechProjectUpdate(FeedInput):
     cluster_code: ClusterCode | None = None
     deadline: date | None = None
     contact: ShortText | None = None
+
+
+class TechProjectFilters(FeedFilters):
+    kind: TechProjectKind | None = None
+    cluster_code: ClusterCode | None = None
+    deadline_from: date | None = None
+    deadline_to: date | None = None
 
 
 class TechProjectRead(FeedItemRead):

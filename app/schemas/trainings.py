@@ -1,12 +1,11 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.core.i18n import t
 from app.models.enums import TrainingStatus
-from app.schemas.common import MAX_ID, DistrictCode, NotBool, ORMModel, Title
+from app.schemas.common import MAX_ID, DistrictCode, NotBool, ORMModel, Title, UpdateSchema
 from app.schemas.feeds import LongText, ShortText
 
 MAX_CAPACITY = 10_000
@@ -68,11 +67,12 @@ class TrainingCreate(BaseModel):
     capacity: Capacity
 
 
-class TrainingUpdate(BaseModel):
+class TrainingUpdate(UpdateSchema):
     """Changed fields only. The demand and enterprise are fixed at creation; the capacity
     cannot go below the seats taken (409 `capacity_below_seats_taken`)."""
 
     model_config = ConfigDict(extra="forbid")
+    clearable = frozenset({"description"})
 
     title: Title | None = None
     description: LongText | None = None
@@ -117,7 +117,7 @@ class EnrollmentCreate(BaseModel):
     seats: Seats
 
 
-class EnrollmentUpdate(BaseModel):
+class EnrollmentUpdate(UpdateSchema):
     """The enrolment's new number of seats, up (if they fit) or down."""
 
     model_config = ConfigDict(extra="forbid")
@@ -145,42 +145,16 @@ class EnrollmentRead(ORMModel):
 
 
 class TrainingFilters(BaseModel):
-    demand_id: int | None = None
-    enterprise_id: int | None = None
-    district_code: str | None = None
+    """`GET /trainings`'s query parameters (unknown ones are ignored)."""
+
+    demand_id: int | None = Field(None, ge=1, le=MAX_ID)
+    enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
+    district_code: str | None = Field(None, pattern=r"^\d{6,12}$")
     status: TrainingStatus | None = None
-    starts_after: datetime | None = None
-    starts_before: datetime | None = None
-    q: str | None = None
-
-
-async def training_filters(
-    demand_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    enterprise_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    district_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
-    status: TrainingStatus | None = None,
-    starts_after: Annotated[
-        Bounded | None, Query(description="Trainings starting at or after this moment")
-    ] = None,
-    starts_before: Annotated[
-        Bounded | None, Query(description="Trainings starting before this moment")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description="In titles"
-        ),
-    ] = None,
-) -> TrainingFilters:
-    return TrainingFilters(
-        demand_id=demand_id,
-        enterprise_id=enterprise_id,
-        district_code=district_code,
-        status=status,
-        starts_after=starts_after,
-        starts_before=starts_before,
-        q=q,
+    starts_after: Bounded | None = Field(
+        None, description="Trainings starting at or after this moment"
     )
-
-
-TrainingFiltersDep = Annotated[TrainingFilters, Depends(training_filters)]
+    starts_before: Bounded | None = Field(None, description="Trainings starting before this moment")
+    q: str | None = Field(
+        None, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$", description="In titles"
+    )

@@ -1,6 +1,5 @@
 """The audit trail: `record_audit` in the caller's transaction; queries for platform admins."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -8,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core import context
 from app.models.audit import AuditEvent
+from app.schemas.audit import AuditFilters
 from app.schemas.common import PageParams
 from app.services.permissions import Principal
 from app.services.query import paginate
@@ -51,28 +51,21 @@ def _plain(value: Any) -> Any:
 def list_audit_events(
     session: Session,
     page: PageParams,
-    *,
-    action: str | None,
-    resource_type: str | None,
-    resource_id: str | None,
-    actor_user_id: int | None,
-    actor_organization_id: int | None,
-    since: datetime | None,
-    until: datetime | None,
+    filters: AuditFilters,
 ) -> dict[str, Any]:
     stmt = select(AuditEvent)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if resource_type:
-        stmt = stmt.where(AuditEvent.resource_type == resource_type)
-    if resource_id:
-        stmt = stmt.where(AuditEvent.resource_id == resource_id)
-    if actor_user_id is not None:
-        stmt = stmt.where(AuditEvent.actor_user_id == actor_user_id)
-    if actor_organization_id is not None:
-        stmt = stmt.where(AuditEvent.actor_organization_id == actor_organization_id)
-    if since:
-        stmt = stmt.where(AuditEvent.occurred_at >= since)
-    if until:
-        stmt = stmt.where(AuditEvent.occurred_at < until)
+    if filters.action:
+        stmt = stmt.where(AuditEvent.action == filters.action)
+    if filters.resource_type:
+        stmt = stmt.where(AuditEvent.resource_type == filters.resource_type)
+    if filters.resource_id:
+        stmt = stmt.where(AuditEvent.resource_id == filters.resource_id)
+    if filters.actor_user_id is not None:
+        stmt = stmt.where(AuditEvent.actor_user_id == filters.actor_user_id)
+    if filters.actor_organization_id is not None:
+        stmt = stmt.where(AuditEvent.actor_organization_id == filters.actor_organization_id)
+    if filters.since:
+        stmt = stmt.where(AuditEvent.occurred_at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(AuditEvent.occurred_at < filters.until)
     return paginate(session, stmt.order_by(AuditEvent.id.desc()), page)

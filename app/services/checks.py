@@ -1,12 +1,13 @@
-"""Business validation of feed items: reference codes, organisations, dates.
+"""Business validation of payloads: reference codes, organisations, dates.
 
 A `Problems` collects every field a payload gets wrong, so that one 422 problem
-names them all (`loc` = ["body", field]). Checks run for the fields being set
-(all of them on create, the given ones on update) with the item's other values
-at hand for rules across fields, such as start ≤ end.
+names them all (`loc` = ["body", field], or a nested body's prefix). Checks run for the
+fields being set (all of them on create, the given ones on update) with the item's
+other values at hand for rules across fields, such as start ≤ end. This is the one way
+services validate input; a rule that fits no check here calls `add` itself.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -22,24 +23,40 @@ from app.services import labels
 WEIHAI = "3710"  # the city's division code prefix; every district code is under it
 
 
+Loc = tuple[str | int, ...]
+
+NOT_VALID = t("提交的内容有误，详见 errors。", "The item is not valid.")
+
+
 class Problems:
-    def __init__(self, values: dict[str, Any], changed: Iterable[str]) -> None:
-        self.values = values
+    detail: Text  # the problem's message, when any field is wrong
+
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        changed: Iterable[str] = (),
+        *,
+        loc: Loc = ("body",),
+        detail: Text = NOT_VALID,
+    ) -> None:
+        self.values = values or {}
         self.changed = set(changed)
+        self.loc = loc
+        self.detail = detail
         self.errors: list[dict[str, Any]] = []
 
     def wants(self, *fields: str) -> bool:
         """Whether any of `fields` is being set (and so must be checked)."""
         return any(f in self.changed for f in fields)
 
-    def add(self, field: str, msg: Text, type_: str = "value_error") -> None:
-        self.errors.append({"loc": ["body", field], "msg": msg, "type": type_})
+    def add(self, field: str | Loc, msg: Text, type_: str = "value_error") -> None:
+        """One problem at `field` (a name, or a path such as `("major_codes", 2)`)."""
+        path = (field,) if isinstance(field, str) else field
+        self.errors.append({"loc": [*self.loc, *path], "msg": msg, "type": type_})
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise Invalid(
-                t("提交的内容有误，详见 errors。", "The item is not valid."), errors=self.errors
-            )
+            raise Invalid(self.detail, errors=self.errors)
 
     def exist(self, session: Session, field: str, column: Any, what: Text) -> None:
         """Each value of `field` (one or a list) is a key of `column`'s table."""
@@ -54,6 +71,22 @@ class Problems:
                 t(f"未知的{what.zh}：{missing}。", f"Unknown {what.en}: {missing}."),
                 "unknown_reference",
             )
+
+    def listed(
+        self,
+        session: Session,
+        field: str,
+        codes: list[str],
+        column: Any,
+        unknown: Callable[[str], Text],
+    ) -> set[str]:
+        """Each of `codes` (the list at `field`) is a key of `column`'s table; an unknown one
+        is named at `(field, index)` with `unknown(code)`. Returns the known ones."""
+        known = set(session.scalars(select(column).where(column.in_(codes))))
+        for i, code in enumerate(codes):
+            if code not in known:
+                self.add((field, i), unknown(code))
+        return known
 
     def district(self, session: Session, field: str = "district_code") -> None:
         code = self.values.get(field)

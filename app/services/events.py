@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import Invalid
 from app.core.i18n import t
 from app.models.event import Event
-from app.schemas.events import EventRead
+from app.schemas.events import EventFilters, EventRead
 from app.services.permissions import Principal
 
 EVENT_ORDER_LOCK = 724_019_002  # PostgreSQL advisory lock id (the migration lock is ...001)
@@ -130,14 +130,13 @@ def visible_to(org_id: int | SQLColumnExpression[int] | None) -> ColumnElement[b
 def list_events(
     session: Session,
     principal: Principal,
+    filters: EventFilters,
     *,
     after: int,
-    types: str | None,
-    resource_type: str | None,
     limit: int,
 ) -> dict[str, Any]:
     """The events after cursor `after` that the caller may read, oldest first."""
-    patterns = parse_type_patterns(types, ("query", "types"))
+    patterns = parse_type_patterns(filters.types, ("query", "types"))
     # The highest id now visible: every event below it has committed (or never will),
     # so a reader caught up to it may resume from there even when the filters below
     # hid the last events; it is read first so that the page cannot go beyond it.
@@ -147,8 +146,8 @@ def list_events(
         stmt = stmt.where(visible_to(principal.org_id))
     if (type_filter := _type_filter(patterns)) is not None:
         stmt = stmt.where(type_filter)
-    if resource_type:
-        stmt = stmt.where(Event.resource_type == current_resource(resource_type))
+    if filters.resource_type:
+        stmt = stmt.where(Event.resource_type == current_resource(filters.resource_type))
     events = session.scalars(stmt.order_by(Event.id).limit(limit + 1)).all()
     has_more = len(events) > limit
     events = events[:limit]

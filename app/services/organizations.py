@@ -6,8 +6,8 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import clock
-from app.core.errors import Conflict, Invalid, NotFound
-from app.core.i18n import Text, t
+from app.core.errors import Conflict, NotFound
+from app.core.i18n import t
 from app.core.security import hash_password, new_api_key
 from app.models import ApiKey, District, Organization, User
 from app.models.enums import OrgStatus, OrgType, Role
@@ -15,12 +15,14 @@ from app.schemas.common import PageParams
 from app.schemas.organizations import (
     OrganizationBase,
     OrganizationCreate,
+    OrganizationFilters,
     OrganizationRead,
     RegistrationCreate,
     UserCreate,
 )
 from app.services import permissions
 from app.services.audit import changes, record_audit
+from app.services.checks import Problems
 from app.services.credit_code import credit_code_error
 from app.services.events import record_event
 from app.services.permissions import Principal
@@ -35,23 +37,21 @@ def _validate_org(
     loc: tuple[str, ...],
     principal: Principal | None,
 ) -> None:
-    errors: list[dict[str, Any]] = []
-
-    def fail(field: str, msg: Text) -> None:
-        errors.append({"loc": [*loc, field], "msg": msg, "type": "value_error"})
-
+    problems = Problems(
+        loc=loc, detail=t("组织信息有误，详见 errors。", "The organisation is not valid.")
+    )
     if org_type == OrgType.government and department is None:
-        fail(
+        problems.add(
             "department",
             t("政府部门须填写所属部门。", "A government organisation needs a department."),
         )
     if org_type != OrgType.government and department is not None:
-        fail(
+        problems.add(
             "department",
             t("只有政府部门才填写所属部门。", "Only government organisations have a department."),
         )
     if org_type == OrgType.enterprise and not data.credit_code:
-        fail(
+        problems.add(
             "credit_code",
             t(
                 "企业须填写统一社会信用代码。",
@@ -59,14 +59,13 @@ def _validate_org(
             ),
         )
     if data.credit_code and (why := credit_code_error(data.credit_code)):
-        fail("credit_code", why)
+        problems.add("credit_code", why)
     if data.district_code and session.get(District, data.district_code) is None:
         code = data.district_code
-        fail("district_code", t(f"未知的区县代码 {code}。", f"Unknown district code {code}."))
-    if errors:
-        raise Invalid(
-            t("组织信息有误，详见 errors。", "The organisation is not valid."), errors=errors
+        problems.add(
+            "district_code", t(f"未知的区县代码 {code}。", f"Unknown district code {code}.")
         )
+    problems.raise_if_any()
     existing = (
         session.scalar(select(Organization).where(Organization.credit_code == data.credit_code))
         if data.credit_code
@@ -187,22 +186,18 @@ def list_organizations(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    *,
-    org_type: OrgType | None,
-    status: OrgStatus | None,
-    district_code: str | None,
-    q: str | None,
+    filters: OrganizationFilters,
 ) -> dict[str, Any]:
     """The organisations the caller sees in one status (default approved)."""
     stmt: Select[Any] = select(Organization).where(
-        visibility(principal), Organization.status == (status or OrgStatus.approved)
+        visibility(principal), Organization.status == (filters.status or OrgStatus.approved)
     )
-    if org_type:
-        stmt = stmt.where(Organization.org_type == org_type)
-    if district_code:
-        stmt = stmt.where(Organization.district_code == district_code)
-    if q:
-        stmt = stmt.where(contains(Organization.name, q))
+    if filters.org_type:
+        stmt = stmt.where(Organization.org_type == filters.org_type)
+    if filters.district_code:
+        stmt = stmt.where(Organization.district_code == filters.district_code)
+    if filters.q:
+        stmt = stmt.where(contains(Organization.name, filters.q))
     return paginate(session, stmt.order_by(Organization.id), page)
 
 

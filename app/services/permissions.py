@@ -165,6 +165,20 @@ def ensure_can_approve(principal: Principal, org: Organization) -> None:
 
 # Student distribution: colleges submit their own; the supervising departments read them all.
 DISTRIBUTION_SUPERVISORS = (Department.education, Department.hr)
+EVERY_COLLEGE: Literal["every"] = "every"
+
+
+def submissions_read_by(principal: Principal | None) -> Literal["every"] | int | None:
+    """Whose student-distribution submissions (and cooperation indicators) the caller reads,
+    the one rule for both: every college's (`EVERY_COLLEGE`) for education, hr and platform
+    admins; a college its own (its id); nobody else any (None)."""
+    if principal is None:
+        return None
+    if principal.is_platform_admin or principal.is_department(*DISTRIBUTION_SUPERVISORS):
+        return EVERY_COLLEGE
+    if principal.org_type == OrgType.college:
+        return principal.org_id
+    return None
 
 
 def ensure_own_college(principal: Principal, college_id: int) -> None:
@@ -291,12 +305,9 @@ def ensure_can_close_demand(principal: Principal, enterprise_id: int) -> None:
 
 
 def ensure_can_read_college_analytics(principal: Principal, college_id: int) -> None:
-    """A college's cooperation indicators: the college, education, hr and platform admins."""
-    if not (
-        principal.is_platform_admin
-        or principal.is_department(*DISTRIBUTION_SUPERVISORS)
-        or (principal.org_type == OrgType.college and principal.org_id == college_id)
-    ):
+    """A college's cooperation indicators: whoever reads its submissions (the college,
+    education, hr and platform admins)."""
+    if submissions_read_by(principal) not in (EVERY_COLLEGE, college_id):
         raise Forbidden(
             t(
                 "仅该院校、教育局、人社局和平台管理员可以查看。",

@@ -18,32 +18,33 @@ from app.models import (
     MajorOccupation,
     Occupation,
 )
-from app.models.enums import IndustryLevel, MajorKind, MajorLevel
 from app.schemas.common import PageParams
+from app.schemas.taxonomies import (
+    CertificateFilters,
+    DistrictFilters,
+    IndustryFilters,
+    MajorFilters,
+    OccupationFilters,
+)
 from app.services.query import code_prefix, contains, paginate
 
 
 def list_majors(
     session: Session,
     page: PageParams,
-    *,
-    level: MajorLevel | None,
-    kind: MajorKind | None,
-    prefix: str | None,
-    q: str | None,
-    catalog: str | None = None,
+    filters: MajorFilters,
 ) -> dict[str, Any]:
     stmt = select(Major)
-    if catalog:
-        stmt = stmt.where(Major.catalog == catalog)
-    if level:
-        stmt = stmt.where(Major.level == level)
-    if kind:
-        stmt = stmt.where(Major.kind == kind)
-    if prefix:
-        stmt = stmt.where(code_prefix(Major.code, prefix))
-    if q:
-        stmt = stmt.where(contains(Major.name, q))
+    if filters.catalog:
+        stmt = stmt.where(Major.catalog == filters.catalog)
+    if filters.level:
+        stmt = stmt.where(Major.level == filters.level)
+    if filters.kind:
+        stmt = stmt.where(Major.kind == filters.kind)
+    if filters.prefix:
+        stmt = stmt.where(code_prefix(Major.code, filters.prefix))
+    if filters.q:
+        stmt = stmt.where(contains(Major.name, filters.q))
     return paginate(session, stmt.order_by(Major.code), page)
 
 
@@ -57,39 +58,32 @@ def get_major(session: Session, code: str) -> Major:
 def list_industries(
     session: Session,
     page: PageParams,
-    *,
-    level: IndustryLevel | None,
-    section: str | None,
-    prefix: str | None,
-    q: str | None,
+    filters: IndustryFilters,
 ) -> dict[str, Any]:
     stmt = select(Industry)
-    if level:
-        stmt = stmt.where(Industry.level == level)
-    if section:
-        stmt = stmt.where(Industry.section == section)
-    if prefix:
-        stmt = stmt.where(code_prefix(Industry.code, prefix))
-    if q:
-        stmt = stmt.where(contains(Industry.name, q))
+    if filters.level:
+        stmt = stmt.where(Industry.level == filters.level)
+    if filters.section:
+        stmt = stmt.where(Industry.section == filters.section)
+    if filters.prefix:
+        stmt = stmt.where(code_prefix(Industry.code, filters.prefix))
+    if filters.q:
+        stmt = stmt.where(contains(Industry.name, filters.q))
     return paginate(session, stmt.order_by(Industry.code), page)
 
 
 def list_districts(
     session: Session,
     page: PageParams,
-    *,
-    level: str | None,
-    parent_code: str | None,
-    q: str | None,
+    filters: DistrictFilters,
 ) -> dict[str, Any]:
     stmt = select(District)
-    if level:
-        stmt = stmt.where(District.level == level)
-    if parent_code:
-        stmt = stmt.where(District.parent_code == parent_code)
-    if q:
-        stmt = stmt.where(contains(District.name, q))
+    if filters.level:
+        stmt = stmt.where(District.level == filters.level)
+    if filters.parent_code:
+        stmt = stmt.where(District.parent_code == filters.parent_code)
+    if filters.q:
+        stmt = stmt.where(contains(District.name, filters.q))
     return paginate(session, stmt.order_by(District.code), page)
 
 
@@ -130,32 +124,31 @@ def list_clusters(session: Session, page: PageParams) -> dict[str, Any]:
     return result
 
 
-def list_certificates(session: Session, page: PageParams, *, q: str | None) -> dict[str, Any]:
+def list_certificates(
+    session: Session, page: PageParams, filters: CertificateFilters
+) -> dict[str, Any]:
     stmt = select(Certificate)
-    if q:
-        stmt = stmt.where(contains(Certificate.name, q))
+    if filters.q:
+        stmt = stmt.where(contains(Certificate.name, filters.q))
     return paginate(session, stmt.order_by(Certificate.batch, Certificate.seq), page)
 
 
 def list_occupations(
     session: Session,
     page: PageParams,
-    *,
-    level: int | None,
-    prefix: str | None,
-    q: str | None,
+    filters: OccupationFilters,
 ) -> dict[str, Any]:
     """The 大典 in code order; with `q`, names containing it first, then aliases."""
     stmt = select(Occupation)
-    if level:
-        stmt = stmt.where(Occupation.level == level)
-    if prefix:
-        stmt = stmt.where(code_prefix(Occupation.code, prefix))
-    if not q:
+    if filters.level:
+        stmt = stmt.where(Occupation.level == filters.level)
+    if filters.prefix:
+        stmt = stmt.where(code_prefix(Occupation.code, filters.prefix))
+    if not filters.q:
         return paginate(session, stmt.order_by(Occupation.code), page)
-    in_name = contains(Occupation.name, q)
-    stmt = stmt.where(or_(in_name, contains(Occupation.alias_text, q)))
-    rank = case((Occupation.name == q, 0), (in_name, 1), else_=2)
+    in_name = contains(Occupation.name, filters.q)
+    stmt = stmt.where(or_(in_name, contains(Occupation.alias_text, filters.q)))
+    rank = case((Occupation.name == filters.q, 0), (in_name, 1), else_=2)
     return paginate(session, stmt.order_by(rank, Occupation.code), page)
 
 

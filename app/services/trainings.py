@@ -47,7 +47,6 @@ from app.services.permissions import Principal
 from app.services.query import contains, paginate
 
 MAX_DURATION = timedelta(days=366)
-REQUIRED = ("title", "start_at", "end_at", "district_code", "capacity")
 
 
 def _check(session: Session, problems: Problems) -> None:
@@ -185,14 +184,6 @@ def update_training(
     permissions.ensure_training_owner(principal, training.owner_organization_id)
     _ensure_scheduled(training)
     given = data.model_dump(exclude_unset=True)
-    if nulls := [f for f in REQUIRED if f in given and given[f] is None]:
-        raise Invalid(
-            t("必填字段不能清空。", "Required fields cannot be cleared."),
-            errors=[
-                {"loc": ["body", f], "msg": t("不能为 null", "may not be null"), "type": "null"}
-                for f in nulls
-            ],
-        )
     before = {f: getattr(training, f) for f in TrainingUpdate.model_fields}
     patch = {k: v for k, v in given.items() if before[k] != v}
     if not patch:

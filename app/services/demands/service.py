@@ -5,7 +5,7 @@
 row follows on the next write that touches it, or when the worker calls `expire_demands`.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.i18n import Text, t
+from app.core.i18n import t
 from app.models import Demand, DemandMajor, DemandOccupation, District, Major, Occupation
 from app.models.demand import LEVEL_BITS
 from app.models.enums import CloseReason, DemandStatus, OrgType
@@ -28,6 +28,7 @@ from app.schemas.demands import (
 )
 from app.services import labels, permissions
 from app.services.audit import changes, record_audit
+from app.services.checks import Problems
 from app.services.demands.occupations import derive_majors
 from app.services.events import record_event
 from app.services.permissions import Principal
@@ -50,44 +51,42 @@ def _shares(codes: list[str], headcount: int) -> list[tuple[str, int]]:
 
 def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) -> None:
     """Business checks of a demand's merged fields; every failure named by its field."""
-    errors: list[dict[str, Any]] = []
-
-    def fail(loc: tuple[str | int, ...], msg: Text) -> None:
-        errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
-
+    problems = Problems(
+        values, values.keys(), detail=t("需求信息有误，详见 errors。", "The demand is not valid.")
+    )
     codes = [] if values.get("majors_from_occupations") else values["major_codes"]
-    known = set(session.scalars(select(Major.code).where(Major.code.in_(codes))))
-    for i, code in enumerate(codes):
-        if code not in known:
-            fail(
-                ("major_codes", i),
-                t(
-                    f"专业代码 {code} 不在专业目录中。",
-                    f"Unknown major code {code} (not in the catalogue).",
-                ),
-            )
+    problems.listed(
+        session,
+        "major_codes",
+        codes,
+        Major.code,
+        lambda code: t(
+            f"专业代码 {code} 不在专业目录中。",
+            f"Unknown major code {code} (not in the catalogue).",
+        ),
+    )
     occupations = values.get("occupation_codes") or []
-    found = set(session.scalars(select(Occupation.code).where(Occupation.code.in_(occupations))))
-    for i, code in enumerate(occupations):
-        if code not in found:
-            fail(
-                ("occupation_codes", i),
-                t(
-                    f"职业代码 {code} 不在职业分类大典中。",
-                    f"Unknown occupation code {code} (not in the catalogue).",
-                ),
-            )
+    found = problems.listed(
+        session,
+        "occupation_codes",
+        occupations,
+        Occupation.code,
+        lambda code: t(
+            f"职业代码 {code} 不在职业分类大典中。",
+            f"Unknown occupation code {code} (not in the catalogue).",
+        ),
+    )
     if occupations and set(occupations) <= found and not values["major_codes"]:
-        fail(
-            ("occupation_codes",),
+        problems.add(
+            "occupation_codes",
             t(
                 "这些职业在专业对应指引中没有对应专业，请填写 major_codes。",
                 "No major leads to these occupations in the crosswalk; name major_codes.",
             ),
         )
     if not values["major_codes"] and values.get("status", DemandStatus.draft) != DemandStatus.draft:
-        fail(
-            ("major_codes",),
+        problems.add(
+            "major_codes",
             t(
                 "已发布的需求须有专业或职业。",
                 "A demand that has been opened needs majors or occupations.",
@@ -95,32 +94,37 @@ def _validate(session: Session, values: dict[str, Any], *, check_dates: bool) ->
         )
     district = values.get("district_code")
     if district and session.get(District, district) is None:
-        fail(
-            ("district_code",),
+        problems.add(
+            "district_code",
             t(f"未知的区县代码 {district}。", f"Unknown district code {district}."),
         )
     low, high = values.get("salary_min"), values.get("salary_max")
     if low is not None and high is not None and low > high:
-        fail(
-            ("salary_max",),
+        problems.add(
+            "salary_max",
             t("最高薪资不能低于最低薪资。", "salary_max must not be below salary_min."),
         )
+    if check_dates:
+        _check_validity(problems, values["valid_until"])
+    problems.raise_if_any()
+
+
+def _check_validity(problems: Problems, valid_until: date) -> None:
+    """A demand's last day: not past, at most `MAX_VALIDITY` ahead."""
     today = clock.today()
-    if check_dates and values["valid_until"] < today:
-        fail(
-            ("valid_until",),
+    if valid_until < today:
+        problems.add(
+            "valid_until",
             t(
                 f"有效期已过（今天是 {today}）。",
                 f"valid_until is in the past (today is {today}).",
             ),
         )
-    if check_dates and values["valid_until"] > today + MAX_VALIDITY:
-        fail(
-            ("valid_until",),
+    if valid_until > today + MAX_VALIDITY:
+        problems.add(
+            "valid_until",
             t("需求的有效期最长三年。", "A demand is valid for at most three years."),
         )
-    if errors:
-        raise Invalid(t("需求信息有误，详见 errors。", "The demand is not valid."), errors=errors)
 
 
 def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
@@ -321,11 +325,6 @@ def update_demand(
     demand = _owned(session, principal, demand_id)
     _ensure_status(demand, DemandStatus.draft, *LIVE)
     values = data.model_dump(exclude_unset=True)
-    for field in ("kind", "title", "major_codes", "headcount", "valid_until"):
-        if field in values and values[field] is None:
-            raise Invalid.field(
-                ("body", field), t(f"{field} 不能清空。", f"{field} cannot be removed.")
-            )
     for field in ("occupation_codes", "levels", "graduation_years", "certificates"):
         if field in values and values[field] is None:
             values[field] = []

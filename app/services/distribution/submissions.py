@@ -12,7 +12,7 @@ from app.core.db import start_writing
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.i18n import t
 from app.models import DistributionRow, DistributionSubmission, Organization
-from app.models.enums import Cadence, OrgType, SubmissionSource
+from app.models.enums import Cadence, SubmissionSource
 from app.schemas.common import PageParams
 from app.schemas.distributions import SubmissionRead
 from app.services import permissions
@@ -263,15 +263,12 @@ def _finish(
 def _readable(principal: Principal | None) -> ColumnElement[bool] | None:
     """The submissions the caller reads, or None when it reads none: every college's for
     education, hr and platform admins; a college its own."""
-    if principal is None:
+    colleges = permissions.submissions_read_by(principal)
+    if colleges is None:
         return None
-    if principal.is_platform_admin or principal.is_department(
-        *permissions.DISTRIBUTION_SUPERVISORS
-    ):
+    if colleges == permissions.EVERY_COLLEGE:
         return true()
-    if principal.org_type == OrgType.college:
-        return DistributionSubmission.college_id == principal.org_id
-    return None
+    return DistributionSubmission.college_id == colleges
 
 
 def sees_submissions(principal: Principal | None) -> bool:

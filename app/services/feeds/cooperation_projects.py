@@ -1,7 +1,6 @@
 """Cooperation projects (`/cooperation-projects`): kept and published by the industry
 bureau; colleges and enterprises propose drafts of their own."""
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -15,10 +14,13 @@ from app.models import (
     CooperationProjectMajor,
     Major,
 )
-from app.models.enums import CooperationKind, OrgType
+from app.models.enums import OrgType
 from app.schemas.common import PageParams
-from app.schemas.cooperation_projects import CooperationProjectCreate, CooperationProjectRead
-from app.schemas.feeds import FeedFilters
+from app.schemas.cooperation_projects import (
+    CooperationProjectCreate,
+    CooperationProjectFilters,
+    CooperationProjectRead,
+)
 from app.services import permissions
 from app.services.checks import Problems
 from app.services.feeds.workflow import Feed, list_items
@@ -49,39 +51,36 @@ def list_cooperation_projects(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    common: FeedFilters,
-    *,
-    kind: CooperationKind | None,
-    enterprise_id: int | None,
-    college_id: int | None,
-    major_code: str | None,
-    start_date_from: date | None,
-    end_date_to: date | None,
+    filters: CooperationProjectFilters,
 ) -> dict[str, Any]:
     """`major_code` matches at any depth: 46 finds projects for any major of category 46."""
     project = CooperationProject
-    filters: list[ColumnElement[bool]] = []
-    if kind:
-        filters.append(project.kind == kind)
-    if enterprise_id is not None:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.kind:
+        clauses.append(project.kind == filters.kind)
+    if filters.enterprise_id is not None:
         link = CooperationProjectEnterprise
-        filters.append(
-            project.id.in_(select(link.project_id).where(link.organization_id == enterprise_id))
-        )
-    if college_id is not None:
-        college = CooperationProjectCollege
-        filters.append(
-            project.id.in_(select(college.project_id).where(college.organization_id == college_id))
-        )
-    if major_code:
-        major = CooperationProjectMajor
-        filters.append(
+        clauses.append(
             project.id.in_(
-                select(major.project_id).where(code_prefix(major.major_code, major_code))
+                select(link.project_id).where(link.organization_id == filters.enterprise_id)
             )
         )
-    if start_date_from:
-        filters.append(project.start_date >= start_date_from)
-    if end_date_to:
-        filters.append(project.end_date <= end_date_to)
-    return list_items(session, principal, FEED, page, common, filters)
+    if filters.college_id is not None:
+        college = CooperationProjectCollege
+        clauses.append(
+            project.id.in_(
+                select(college.project_id).where(college.organization_id == filters.college_id)
+            )
+        )
+    if filters.major_code:
+        major = CooperationProjectMajor
+        clauses.append(
+            project.id.in_(
+                select(major.project_id).where(code_prefix(major.major_code, filters.major_code))
+            )
+        )
+    if filters.start_date_from:
+        clauses.append(project.start_date >= filters.start_date_from)
+    if filters.end_date_to:
+        clauses.append(project.end_date <= filters.end_date_to)
+    return list_items(session, principal, FEED, page, filters, clauses)

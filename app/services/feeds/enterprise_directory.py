@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 from app.core.errors import Conflict
 from app.core.i18n import t
 from app.models import Cluster, EnterpriseDirectoryEntry, Industry
-from app.models.enums import EnterpriseSize, IntegrationLevel, OrgType
+from app.models.enums import OrgType
 from app.schemas.common import PageParams
-from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseRead
-from app.schemas.feeds import FeedFilters
+from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseFilters, EnterpriseRead
 from app.services import permissions
 from app.services.checks import Problems
 from app.services.credit_code import credit_code_error
@@ -66,31 +65,23 @@ def list_entries(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    common: FeedFilters,
-    *,
-    credit_code: str | None,
-    industry_code: str | None,
-    district_code: str | None,
-    cluster_code: str | None,
-    size: EnterpriseSize | None,
-    integration_level: IntegrationLevel | None,
-    organization_id: int | None,
+    filters: EnterpriseFilters,
 ) -> dict[str, Any]:
     """`industry_code` and `district_code` match their sub-codes too (13 finds 131 and 1311)."""
     entry = EnterpriseDirectoryEntry
-    filters: list[ColumnElement[bool]] = []
-    if credit_code:
-        filters.append(entry.credit_code == credit_code.upper())
-    if industry_code:
-        filters.append(code_prefix(entry.industry_code, industry_code))
-    if district_code:
-        filters.append(code_prefix(entry.district_code, district_code))
-    if cluster_code:
-        filters.append(entry.cluster_code == cluster_code)
-    if size:
-        filters.append(entry.size == size)
-    if integration_level:
-        filters.append(entry.integration_level == integration_level)
-    if organization_id is not None:
-        filters.append(entry.organization_id == organization_id)
-    return list_items(session, principal, FEED, page, common, filters)
+    clauses: list[ColumnElement[bool]] = []
+    if filters.credit_code:
+        clauses.append(entry.credit_code == filters.credit_code.upper())
+    if filters.industry_code:
+        clauses.append(code_prefix(entry.industry_code, filters.industry_code))
+    if filters.district_code:
+        clauses.append(code_prefix(entry.district_code, filters.district_code))
+    if filters.cluster_code:
+        clauses.append(entry.cluster_code == filters.cluster_code)
+    if filters.size:
+        clauses.append(entry.size == filters.size)
+    if filters.integration_level:
+        clauses.append(entry.integration_level == filters.integration_level)
+    if filters.organization_id is not None:
+        clauses.append(entry.organization_id == filters.organization_id)
+    return list_items(session, principal, FEED, page, filters, clauses)

@@ -1,7 +1,6 @@
 """Social service projects (`/social-service-projects`): skills training by colleges and
 training institutions, published by the education or HR bureau."""
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -14,11 +13,10 @@ from app.models import (
     SocialServiceProjectCertificate,
     SocialServiceProjectTargetGroup,
 )
-from app.models.enums import TargetGroup
 from app.schemas.common import PageParams
-from app.schemas.feeds import FeedFilters
 from app.schemas.social_service_projects import (
     SocialServiceProjectCreate,
+    SocialServiceProjectFilters,
     SocialServiceProjectRead,
 )
 from app.services import permissions
@@ -48,30 +46,26 @@ def list_social_service_projects(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    common: FeedFilters,
-    *,
-    target_group: TargetGroup | None,
-    certificate: str | None,
-    capacity_min: int | None,
-    start_date_from: date | None,
-    end_date_to: date | None,
+    filters: SocialServiceProjectFilters,
 ) -> dict[str, Any]:
     project = SocialServiceProject
-    filters: list[ColumnElement[bool]] = []
-    if target_group:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.target_group:
         group = SocialServiceProjectTargetGroup
-        filters.append(
-            project.id.in_(select(group.project_id).where(group.target_group == target_group))
+        clauses.append(
+            project.id.in_(
+                select(group.project_id).where(group.target_group == filters.target_group)
+            )
         )
-    if certificate:
+    if filters.certificate:
         cert = SocialServiceProjectCertificate
-        filters.append(
-            project.id.in_(select(cert.project_id).where(cert.certificate == certificate))
+        clauses.append(
+            project.id.in_(select(cert.project_id).where(cert.certificate == filters.certificate))
         )
-    if capacity_min is not None:
-        filters.append(project.capacity >= capacity_min)
-    if start_date_from:
-        filters.append(project.start_date >= start_date_from)
-    if end_date_to:
-        filters.append(project.end_date <= end_date_to)
-    return list_items(session, principal, FEED, page, common, filters)
+    if filters.capacity_min is not None:
+        clauses.append(project.capacity >= filters.capacity_min)
+    if filters.start_date_from:
+        clauses.append(project.start_date >= filters.start_date_from)
+    if filters.end_date_to:
+        clauses.append(project.end_date <= filters.end_date_to)
+    return list_items(session, principal, FEED, page, filters, clauses)

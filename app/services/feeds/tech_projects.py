@@ -1,6 +1,5 @@
 """Tech projects (`/tech-projects`): posted and published by the tech bureau."""
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -8,10 +7,8 @@ from sqlalchemy.orm import Session
 
 from app.core.i18n import t
 from app.models import Cluster, TechProject
-from app.models.enums import TechProjectKind
 from app.schemas.common import PageParams
-from app.schemas.feeds import FeedFilters
-from app.schemas.tech_projects import TechProjectCreate, TechProjectRead
+from app.schemas.tech_projects import TechProjectCreate, TechProjectFilters, TechProjectRead
 from app.services import permissions
 from app.services.checks import Problems
 from app.services.feeds.workflow import Feed, list_items
@@ -39,20 +36,15 @@ def list_tech_projects(
     session: Session,
     principal: Principal | None,
     page: PageParams,
-    common: FeedFilters,
-    *,
-    kind: TechProjectKind | None,
-    cluster_code: str | None,
-    deadline_from: date | None,
-    deadline_to: date | None,
+    filters: TechProjectFilters,
 ) -> dict[str, Any]:
-    filters: list[ColumnElement[bool]] = []
-    if kind:
-        filters.append(TechProject.kind == kind)
-    if cluster_code:
-        filters.append(TechProject.cluster_code == cluster_code)
-    if deadline_from:
-        filters.append(TechProject.deadline >= deadline_from)
-    if deadline_to:
-        filters.append(TechProject.deadline <= deadline_to)
-    return list_items(session, principal, FEED, page, common, filters)
+    clauses: list[ColumnElement[bool]] = []
+    if filters.kind:
+        clauses.append(TechProject.kind == filters.kind)
+    if filters.cluster_code:
+        clauses.append(TechProject.cluster_code == filters.cluster_code)
+    if filters.deadline_from:
+        clauses.append(TechProject.deadline >= filters.deadline_from)
+    if filters.deadline_to:
+        clauses.append(TechProject.deadline <= filters.deadline_to)
+    return list_items(session, principal, FEED, page, filters, clauses)

@@ -10,7 +10,7 @@ search index, all in the request's transaction.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, or_, select, true
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
-from app.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.core.errors import Conflict, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
 from app.models.enums import FeedStatus
 from app.models.feed import FeedCount
@@ -138,7 +138,7 @@ def _search_term(
         stmt = stmt.where(SearchTerm.owner_key == common.owner_organization_id)
     if filters:
         stmt = stmt.join(feed.model, feed.model.id == SearchTerm.item_id).where(*filters)
-    return search.page_of_hits(session, feed.model, stmt, page, common.exact_up_to)
+    return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to)
 
 
 def count_items(
@@ -204,15 +204,6 @@ def update_item(
             code="stale_version",
         )
     given = data.model_dump(exclude_unset=True)
-    fields = feed.create.model_fields
-    if nulls := [f for f, v in given.items() if v is None and not _nullable(fields[f].annotation)]:
-        raise Invalid(
-            t("这些字段不能清空（null）。", "These fields cannot be cleared (null)."),
-            errors=[
-                {"loc": ["body", f], "msg": t("不能为 null", "may not be null"), "type": "null"}
-                for f in nulls
-            ],
-        )
     before = feed.values(item)
     patch = {k: v for k, v in given.items() if before[k] != v}
     if not patch:
@@ -343,11 +334,6 @@ def _flush(session: Session, feed: Feed) -> None:
             ),
             code="stale_version",
         ) from exc
-
-
-def _nullable(annotation: Any) -> bool:
-    """Whether a create schema's field takes None (an update may then clear it)."""
-    return annotation is None or type(None) in get_args(annotation)
 
 
 def _matches(if_match: str, version: int) -> bool:

@@ -20,9 +20,8 @@ from app.core.config import Settings
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import t
 from app.models import Publication, PublicationRow
-from app.models.enums import Dataset
 from app.schemas.common import PageParams
-from app.schemas.publications import PublicationCreate, PublicationRead
+from app.schemas.publications import PublicationCreate, PublicationFilters, PublicationRead
 from app.services import permissions
 from app.services.audit import record_audit
 from app.services.distribution.periods import Period, PeriodError, parse_period
@@ -152,13 +151,13 @@ def _freeze(session: Session, publication: Publication, spec: DatasetSpec) -> No
 
 
 def list_publications(
-    session: Session, page: PageParams, *, dataset: Dataset | None, period: str | None
+    session: Session, page: PageParams, filters: PublicationFilters
 ) -> dict[str, Any]:
     stmt = select(Publication)
-    if dataset:
-        stmt = stmt.where(Publication.dataset == dataset)
-    if period:
-        stmt = stmt.where(Publication.period == period)
+    if filters.dataset:
+        stmt = stmt.where(Publication.dataset == filters.dataset)
+    if filters.period:
+        stmt = stmt.where(Publication.period == filters.period)
     return paginate(session, stmt.order_by(Publication.id.desc()), page)
 
 

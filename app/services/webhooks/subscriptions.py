@@ -12,9 +12,13 @@ from app.core.config import Settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import t
 from app.models import Event, Subscription, WebhookDelivery
-from app.models.enums import DeliveryStatus
 from app.schemas.common import PageParams
-from app.schemas.subscriptions import SubscriptionCreate, SubscriptionRead, SubscriptionUpdate
+from app.schemas.subscriptions import (
+    DeliveryFilters,
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+)
 from app.services.audit import changes, record_audit
 from app.services.events import record_event, type_matches
 from app.services.permissions import Principal
@@ -147,11 +151,6 @@ def update_subscription(
 ) -> Subscription:
     sub = _get_own(session, principal, subscription_id)
     values = data.model_dump(exclude_unset=True)
-    for field in ("url", "event_types", "filters", "active"):
-        if field in values and values[field] is None:
-            raise Invalid.field(
-                ("body", field), t(f"`{field}` 不能为 null。", f"`{field}` cannot be null.")
-            )
     if "url" in values:
         _check_url(values["url"], settings)
     before = {k: getattr(sub, k) for k in values}
@@ -191,17 +190,15 @@ def list_deliveries(
     principal: Principal,
     subscription_id: int,
     page: PageParams,
-    *,
-    status: DeliveryStatus | None,
-    event_id: int | None,
+    filters: DeliveryFilters,
 ) -> Any:
     """The subscription's tries, newest first."""
     sub = _get_own(session, principal, subscription_id)
     stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
-    if status:
-        stmt = stmt.where(WebhookDelivery.status == status)
-    if event_id is not None:
-        stmt = stmt.where(WebhookDelivery.event_id == event_id)
+    if filters.status:
+        stmt = stmt.where(WebhookDelivery.status == filters.status)
+    if filters.event_id is not None:
+        stmt = stmt.where(WebhookDelivery.event_id == filters.event_id)
     return paginate(session, stmt.order_by(WebhookDelivery.id.desc()), page)
 
 
