@@ -19,6 +19,17 @@ down_revision: str | None = "0011_cohort_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Every student distribution publication's sums, as publishing writes them
+# (app/services/distribution/reports.py: total_supply).
+SUMS = (
+    "SELECT p.id, r.major_code, r.district_code, sum(r.graduating_headcount) "
+    "FROM publications p "
+    "JOIN published_submissions ps ON ps.publication_id = p.id "
+    "JOIN distribution_rows r ON r.submission_id = ps.submission_id AND r.period = p.period "
+    "WHERE p.dataset = 'student_distribution' "
+    "GROUP BY p.id, r.major_code, r.district_code"
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -39,13 +50,7 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO published_supply "
-        "(publication_id, major_code, district_code, graduating_headcount) "
-        "SELECT p.id, r.major_code, r.district_code, sum(r.graduating_headcount) "
-        "FROM publications p "
-        "JOIN published_submissions ps ON ps.publication_id = p.id "
-        "JOIN distribution_rows r ON r.submission_id = ps.submission_id AND r.period = p.period "
-        "WHERE p.dataset = 'student_distribution' "
-        "GROUP BY p.id, r.major_code, r.district_code"
+        f"(publication_id, major_code, district_code, graduating_headcount) {SUMS}"
     )
 
 
