@@ -58,6 +58,7 @@ from app.models.enums import (  # noqa: E402
 )
 from app.services.demands.service import _shares  # noqa: E402
 from app.services.distribution.periods import period_of  # noqa: E402
+from app.services.distribution.reports import total_supply  # noqa: E402
 
 COLLEGES, ENTERPRISES, COHORTS, PERIODS = 30, 500, 4, 6
 DISTRICTS = ["371002", "371003", "371071", "371072", "371073", "371082", "371083"]
@@ -159,6 +160,7 @@ def supply(session, rng, colleges, majors, per_college) -> int:
                     )
             session.execute(insert(DistributionRow), rows)
             rows_total += len(rows)
+        total_supply(session, publication.id, label)  # as publishing does
     return rows_total
 
 

@@ -186,3 +186,40 @@ def test_college_indicators_count_published_cooperation(client, db):
     data = client.get(f"/api/v1/analytics/colleges/{a.id}", headers=a_h).json()
     assert (data["cooperation_projects"], data["partner_enterprises"]) == (2, 1)
     assert (data["social_service_projects"], data["social_service_capacity"]) == (1, 30)
+
+
+def test_supply_is_the_published_version_and_its_sums(client, db):
+    """Analytics read the sums written with a publication: a submission made after it is
+    not counted until the next version; the sums equal those migration 0014 computes from
+    the rows (its backfill of publications made before it)."""
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import select, text
+
+    from app.models import PublishedSupply
+
+    (a, a_h), _, _ = world(client, db)
+    submit_distribution(
+        client, a, a_h, [cohort(P, "460103", headcount=100, graduating_headcount=100)]
+    )
+    before = client.get(SUPPLY_URL, params={"group_by": "district"}).json()
+    assert before["total_supply"] == 31 + 7 + 5 + 11
+    _, education = department_headers(client, db, Department.education)
+    publish_distribution(client, education)
+    body = client.get(SUPPLY_URL, params={"group_by": "major"}).json()
+    assert body["total_supply"] == 100 + 11
+    assert {r["key"]: r["supply"] for r in body["items"] if r["supply"]} == {
+        "460103": 100,
+        "510201": 11,
+    }
+    path = next(Path("migrations/versions").glob("*_0014_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db() as session:
+        written = session.execute(select(PublishedSupply.__table__)).all()
+        backfilled = session.execute(text(migration.SUMS)).all()
+    assert sorted(map(tuple, written)) == sorted(map(tuple, backfilled))
+    assert len({row[0] for row in written}) == 2  # both versions

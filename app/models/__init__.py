@@ -18,7 +18,12 @@ from app.models.event import Event
 from app.models.feed import FeedCount
 from app.models.login_failure import LoginFailure
 from app.models.organization import Organization
-from app.models.publication import Publication, PublicationRow, PublishedSubmission
+from app.models.publication import (
+    Publication,
+    PublicationRow,
+    PublishedSubmission,
+    PublishedSupply,
+)
 from app.models.search_term import SearchTerm
 from app.models.social_service_project import (
     SocialServiceProject,
@@ -74,6 +79,7 @@ __all__ = [
     "Publication",
     "PublicationRow",
     "PublishedSubmission",
+    "PublishedSupply",
     "Subscription",
     "SearchTerm",
     "SocialServiceProject",

@@ -76,3 +76,20 @@ class PublishedSubmission(Base):
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("distribution_submissions.id", ondelete="RESTRICT"), primary_key=True
     )
+
+
+class PublishedSupply(Base):
+    """A student distribution publication's graduating headcount per major and district.
+
+    Written with the publication (it never changes afterwards), so the supply–demand
+    analytics read a few thousand sums instead of every published row.
+    """
+
+    __tablename__ = "published_supply"
+
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True
+    )
+    major_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    graduating_headcount: Mapped[int]

@@ -43,6 +43,7 @@ from app.models import (
     Major,
     Occupation,
     Organization,
+    PublishedSupply,
     SocialServiceProject,
     Training,
     TrainingEnrollment,
@@ -100,13 +101,17 @@ def _by_code(
 def _supply(
     session: Session, supply: Supply, group_by: SupplyDemandGroupBy, ref: Reference
 ) -> dict[str, int]:
-    column = DistributionRow.district_code if group_by == "district" else DistributionRow.major_code
+    """Published supply per group, from the publication's sums (`published_supply`)."""
+    if supply.publication_id is None:
+        return {}
+    total = PublishedSupply
+    column = total.district_code if group_by == "district" else total.major_code
     stmt = (
-        select(column, func.sum(DistributionRow.graduating_headcount))
-        .where(supply.clause())
+        select(column, func.sum(total.graduating_headcount))
+        .where(total.publication_id == supply.publication_id)
         .group_by(column)
     )
-    amounts = {key: int(total or 0) for key, total in session.execute(stmt)}
+    amounts = {key: int(amount) for key, amount in session.execute(stmt)}
     return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
 
 
@@ -125,14 +130,11 @@ def _occupation_demand(session: Session) -> dict[str, int]:
     return amounts
 
 
-def _occupation_supply(session: Session, supply: Supply, codes: list[str]) -> dict[str, int]:
+def _occupation_supply(
+    session: Session, supply: Supply, codes: list[str], ref: Reference
+) -> dict[str, int]:
     """Per occupation, the supply of the majors leading to it (overlapping)."""
-    stmt = (
-        select(DistributionRow.major_code, func.sum(DistributionRow.graduating_headcount))
-        .where(supply.clause())
-        .group_by(DistributionRow.major_code)
-    )
-    by_major = {code: int(total or 0) for code, total in session.execute(stmt)}
+    by_major = _supply(session, supply, "major", ref)
     totals: dict[str, int] = {}
     for code in codes:
         majors = majors_of_occupations(session, [code])
@@ -188,7 +190,7 @@ def supply_demand(
     demanded = _demand(session, group_by, ref)
     if group_by == "occupation":
         whole = _supply(session, supply, "category", ref)
-        supplied = _occupation_supply(session, supply, sorted(set(demanded) - {NONE}))
+        supplied = _occupation_supply(session, supply, sorted(set(demanded) - {NONE}), ref)
         total_supply = sum(whole.values())
     else:
         supplied = _supply(session, supply, group_by, ref)

@@ -22,6 +22,7 @@ from app.models import (
     Organization,
     Publication,
     PublishedSubmission,
+    PublishedSupply,
 )
 from app.models.enums import Cadence, Dataset, OrgStatus, OrgType
 from app.schemas.common import PageParams
@@ -222,6 +223,7 @@ def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str
     so the copy and the links agree even if a college submits meanwhile.
     """
     _link_submissions(session, publication)
+    total_supply(session, publication.id, publication.period)
     stmt = _frozen_query(publication.id)
     for row in session.execute(stmt.execution_options(yield_per=2_000)).mappings():
         yield dict(row)
@@ -237,6 +239,22 @@ def _link_submissions(session: Session, publication: Publication) -> None:
             ),
         )
     )
+
+
+def total_supply(session: Session, publication_id: int, period: str) -> None:
+    """Sum the linked submissions' graduates per major and district (`published_supply`)."""
+    row = DistributionRow
+    keys = (row.major_code, row.district_code)
+    linked = select(PublishedSubmission.submission_id).where(
+        PublishedSubmission.publication_id == publication_id
+    )
+    sums = (
+        select(literal(publication_id), *keys, func.sum(row.graduating_headcount))
+        .where(row.period == period, row.submission_id.in_(linked))
+        .group_by(*keys)
+    )
+    columns = ["publication_id", "major_code", "district_code", "graduating_headcount"]
+    session.execute(insert(PublishedSupply).from_select(columns, sums))
 
 
 def _frozen_query(publication_id: int) -> Any:

@@ -34,7 +34,7 @@ a college sees its own current submission in place of its published rows.
 
 import bisect
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -47,6 +47,7 @@ from app.models.enums import MajorLevel, OrgType
 from app.schemas.common import PageParams
 from app.services.demands.service import get_visible, open_clause
 from app.services.matching.score import (
+    Cohort,
     Reference,
     Scorer,
     Want,
@@ -64,7 +65,6 @@ from app.services.query import code_prefix
 from app.services.taxonomies import majors_of_occupations
 
 R = DistributionRow
-Cohort = tuple[str, MajorLevel, int, str, int]  # major, level, graduation year, district, count
 
 
 def _cohort_query(supply: Supply) -> Any:
@@ -153,10 +153,18 @@ def match_demand(
     }
 
 
+class RankedCohort(NamedTuple):
+    """A demand's candidate cohort as the database ranked it."""
+
+    points: int
+    college_id: int
+    cohort: Cohort
+
+
 def _ranked(
     session: Session, scorer: Scorer, supply: Supply, page: PageParams
-) -> tuple[list[Any], int]:
-    """The page of (−points, college, *cohort), ranked by the database, and the total.
+) -> tuple[list[RankedCohort], int]:
+    """The page of cohorts, ranked by the database, and the total.
 
     Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default). A demand
     that names no major yet (a title-only draft) relates no cohort."""
@@ -176,38 +184,41 @@ def _ranked(
         .limit(page.limit)
     )
     rows = session.execute(stmt).all()
-    if rows:
-        return [tuple(row[:-1]) for row in rows], rows[0][-1]
-    return [], session.scalar(select(func.count()).select_from(cohorts)) or 0
+    if not rows:
+        return [], session.scalar(select(func.count()).select_from(cohorts)) or 0
+    ranked = [
+        RankedCohort(-negative, college, Cohort(*cohort))
+        for negative, college, *cohort, _total in rows
+    ]
+    return ranked, rows[0][-1]
 
 
-def _cohort_matches(session: Session, scorer: Scorer, window: list[Any]) -> list[dict[str, Any]]:
+def _cohort_matches(
+    session: Session, scorer: Scorer, window: list[RankedCohort]
+) -> list[dict[str, Any]]:
     """The page's matches with college names and reasons."""
-    colleges = _names(session, Organization, {row[1] for row in window})
-    names = load_major_names(session, {row[2] for row in window} | set(scorer.want.codes))
-    items = []
-    for points, college, *rest in window:
-        cohort: Cohort = (rest[0], rest[1], rest[2], rest[3], rest[4])
-        items.append(
-            {
-                "college": {"id": college, "name": colleges.get(college, "")},
-                **_cohort_fields(cohort, names),
-                "score": score(-points),
-                "reasons": explain(scorer, cohort, names),
-            }
-        )
-    return items
+    colleges = _names(session, Organization, {r.college_id for r in window})
+    codes = {r.cohort.major_code for r in window} | set(scorer.want.codes)
+    names = load_major_names(session, codes)
+    return [
+        {
+            "college": {"id": r.college_id, "name": colleges.get(r.college_id, "")},
+            **_cohort_fields(r.cohort, names),
+            "score": score(r.points),
+            "reasons": explain(scorer, r.cohort, names),
+        }
+        for r in window
+    ]
 
 
 def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
-    code, level, year, district, available = cohort
     return {
-        "major_code": code,
-        "major_name": names.get(code),
-        "level": level,
-        "graduation_year": year,
-        "district_code": district,
-        "available_headcount": available,
+        "major_code": cohort.major_code,
+        "major_name": names.get(cohort.major_code),
+        "level": cohort.level,
+        "graduation_year": cohort.graduation_year,
+        "district_code": cohort.district_code,
+        "available_headcount": cohort.available,
     }
 
 
@@ -220,7 +231,13 @@ def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
 # categories come first; any other demand's major factor is at most 75, which bounds its
 # score below.
 
-Best = tuple[int, int, Cohort]  # points, major value, cohort
+
+class Best(NamedTuple):
+    """A demand's best cohort of one college."""
+
+    points: int
+    major_value: int
+    cohort: Cohort
 
 
 class CollegeSupply:
@@ -231,12 +248,12 @@ class CollegeSupply:
         self.cohorts: dict[str, list[Cohort]] = {}
         self.by_prefix: dict[str, list[str]] = {}
         for cohort in sorted(cohorts):
-            self.cohorts.setdefault(cohort[0], []).append(cohort)
+            self.cohorts.setdefault(cohort.major_code, []).append(cohort)
         for code in self.cohorts:
             for prefix in {code[:2], code[:4], code[:6], code}:
                 self.by_prefix.setdefault(prefix, []).append(code)
-        self.max_available = max((c[4] for c in cohorts), default=0)
-        self.districts = sorted({c[3] for c in cohorts})
+        self.max_available = max((c.available for c in cohorts), default=0)
+        self.districts = sorted({c.district_code for c in cohorts})
 
     def named_codes(self) -> list[str]:
         """Demand codes that name one of these majors, or their class or category."""
@@ -269,12 +286,12 @@ class CollegeSupply:
         rest = 100 * (100 - scorer.weights["major"])
         best: Best | None = None
         for code, value in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])):
-            if best is not None and scorer.weights["major"] * value + rest <= best[0]:
+            if best is not None and scorer.weights["major"] * value + rest <= best.points:
                 break  # no cohort of this or a farther major can do better
             for cohort in self.cohorts[code]:
                 points = scorer.points(*cohort)
-                if best is None or points > best[0]:
-                    best = (points, value, cohort)
+                if best is None or points > best.points:
+                    best = Best(points, value, cohort)
         return best
 
     def bound(self, district: Any, headcount: Any, weights: dict[str, int]) -> Any:
@@ -316,11 +333,19 @@ def _open_naming(codes: list[str], catalogue: list[str]) -> ColumnElement[bool]:
     return and_(open_clause(), exists().where(DemandMajor.demand_id == Demand.id, names))
 
 
+class Bounded(NamedTuple):
+    """An open demand with an upper bound of its score against one college."""
+
+    negative_bound: int
+    demand_id: int
+    want: Want
+
+
 def _in_bound_order(
     session: Session, supply: CollegeSupply, codes: list[str], weights: dict[str, int], need: int
-) -> Iterator[tuple[int, int, Want]]:
-    """(−bound, demand id, want) of the open demands naming one of `codes`, best bound
-    first, a batch at a time (on a city-scale world, 20 best are found within 150)."""
+) -> Iterator[Bounded]:
+    """The open demands naming one of `codes`, best bound first, a batch at a time (on a
+    city-scale world, 20 best are found within 150)."""
     district = func.coalesce(Demand.district_code, Organization.district_code)
     bound = supply.bound(district, Demand.headcount, weights)
     stmt = (
@@ -341,7 +366,7 @@ def _in_bound_order(
     after = stmt
     while rows := session.execute(after.limit(batch)).all():
         for points, demand_id, major_codes, mask, years, place, headcount in rows:
-            yield -points, demand_id, Want(major_codes, mask, years, place, headcount)
+            yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
         if len(rows) < batch:
             return
         # The next batch starts after the last row (a keyset, not an offset: a demand
@@ -352,7 +377,17 @@ def _in_bound_order(
         )
 
 
-Ranked = tuple[int, int, Scorer, Cohort]  # −points, demand id, scorer, cohort
+class Ranked(NamedTuple):
+    """A demand ranked for a college (by −points, then id), with its best cohort."""
+
+    negative_points: int
+    demand_id: int
+    scorer: Scorer
+    cohort: Cohort
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.negative_points, self.demand_id)
 
 
 def _top(
@@ -361,13 +396,14 @@ def _top(
     """The best `need` demands naming one of `codes`, exactly, scoring as few as the
     bounds allow."""
     top: list[Ranked] = []
-    for negative_bound, demand_id, want in _in_bound_order(session, supply, codes, weights, need):
-        if len(top) >= need and (negative_bound, demand_id) > top[need - 1][:2]:
+    for candidate in _in_bound_order(session, supply, codes, weights, need):
+        if len(top) >= need and (candidate.negative_bound, candidate.demand_id) > top[-1].key:
             break
-        scorer = Scorer(want, supply.ref, weights)
+        scorer = Scorer(candidate.want, supply.ref, weights)
         best = supply.best(scorer)
         if best is not None:
-            bisect.insort(top, (-best[0], demand_id, scorer, best[2]), key=lambda r: r[:2])
+            ranked = Ranked(-best.points, candidate.demand_id, scorer, best.cohort)
+            bisect.insort(top, ranked, key=lambda r: r.key)
             del top[need:]
     return top
 
@@ -388,7 +424,7 @@ def _rank_demands(
     need = page.offset + page.limit
     top = _top(session, supply, supply.named_codes(), need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
-    if len(top) < min(need, total) or (len(top) == need and -top[-1][0] <= farther):
+    if len(top) < min(need, total) or (len(top) == need and -top[-1].negative_points <= farther):
         top = _top(session, supply, related, need, weights)
     return top[page.offset :], total
 
@@ -418,27 +454,27 @@ def match_college(
     _college(session, principal, college_id)
     supply = resolve_supply(session, principal, period, college_id)
     stmt = _cohort_query(supply).where(R.college_id == college_id)
-    cohorts: list[Cohort] = [(r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)]
+    cohorts = [Cohort(*row[1:]) for row in session.execute(stmt)]
     college_supply = CollegeSupply(cohorts, load_reference(session))
     window, total = _rank_demands(session, college_supply, page, settings.matching_weights)
-    refs = _demand_refs(session, [r[1] for r in window])
+    refs = _demand_refs(session, [r.demand_id for r in window])
     derived = session.scalars(
         select(Demand).where(Demand.id.in_(list(refs)), Demand.majors_from_occupations)
     )
     for demand in derived:
         for ranked in window:
-            if ranked[1] == demand.id:
-                ranked[2].want.via = _via(session, demand)
-    codes = {r[3][0] for r in window} | {c for r in window for c in r[2].want.codes}
+            if ranked.demand_id == demand.id:
+                ranked.scorer.want.via = _via(session, demand)
+    codes = {r.cohort.major_code for r in window} | {c for r in window for c in r.scorer.want.codes}
     names = load_major_names(session, codes)
     items = [
         {
-            "demand": refs[demand_id],
-            "cohort": _cohort_fields(cohort, names),
-            "score": score(-points),
-            "reasons": explain(scorer, cohort, names),
+            "demand": refs[r.demand_id],
+            "cohort": _cohort_fields(r.cohort, names),
+            "score": score(-r.negative_points),
+            "reasons": explain(r.scorer, r.cohort, names),
         }
-        for points, demand_id, scorer, cohort in window
+        for r in window
     ]
     return {
         "items": items,

@@ -7,7 +7,7 @@ exact, the same on every database and in every process; `score = points / 10,000
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,16 @@ ADJACENT = {
     MajorLevel.undergraduate: {MajorLevel.higher},
 }
 LEVEL_NAMES = labels.LEVEL
+
+
+class Cohort(NamedTuple):
+    """One college's graduates of one major, level and graduation year, in one district."""
+
+    major_code: str
+    level: MajorLevel
+    graduation_year: int
+    district_code: str
+    available: int  # the graduating headcount
 
 
 def level_of(code: str) -> MajorLevel | None:
@@ -189,11 +199,15 @@ class Scorer:
     def __post_init__(self) -> None:
         self.rules = self.ref.rules_for(self.want.codes)
 
-    def major(self, code: str) -> tuple[int, Rule | None]:
+    def rule(self, code: str) -> Rule | None:
+        """The best rule relating the major `code` to the demand (None: unrelated)."""
         if code not in self._rule:
             self._rule[code] = next((r for r in self.rules if code.startswith(r.prefix)), None)
-        rule = self._rule[code]
-        return (rule.value if rule else 0, rule)
+        return self._rule[code]
+
+    def major(self, code: str) -> int:
+        rule = self.rule(code)
+        return rule.value if rule else 0
 
     def level(self, level: MajorLevel) -> int:
         mask = self.want.level_mask
@@ -217,7 +231,7 @@ class Scorer:
         self, code: str, level: MajorLevel, year: int, district: str, available: int
     ) -> list[int]:
         return [
-            self.major(code)[0],
+            self.major(code),
             self.level(level),
             self.graduation_year(year),
             self.place(district),
@@ -229,7 +243,7 @@ class Scorer:
         memo, w = self._memo, self.weights
         key: tuple[object, ...] = ("m", code, level)
         if key not in memo:
-            memo[key] = w["major"] * self.major(code)[0] + w["level"] * self.level(level)
+            memo[key] = w["major"] * self.major(code) + w["level"] * self.level(level)
         rest = memo[key]
         key = ("y", year)
         if key not in memo:
@@ -371,21 +385,16 @@ def _place_text(scorer: Scorer, district: str, value: int) -> str:
     return {100: f"同区县：{name}", 60: f"同城：{name}"}.get(value, f"异地：{name}")
 
 
-def explain(
-    scorer: Scorer,
-    cohort: tuple[str, MajorLevel, int, str, int],
-    names: dict[str, str],
-) -> list[dict[str, object]]:
+def explain(scorer: Scorer, cohort: Cohort, names: dict[str, str]) -> list[dict[str, object]]:
     """The reasons of one cohort's score, one per factor, in `FACTORS` order."""
-    code, level, year, district, available = cohort
     values = scorer.values(*cohort)
-    wanted = scorer.want.headcount
+    code, wanted = cohort.major_code, scorer.want.headcount
     texts = [
-        _major_text(code, scorer.major(code)[1], scorer.ref, names, scorer.want.via),
-        _level_text(scorer, level, values[1]),
-        _year_text(scorer, year, values[2]),
-        _place_text(scorer, district, values[3]),
-        f"可供 {available} 人，覆盖需求 {wanted} 人的 {values[4]}%",
+        _major_text(code, scorer.rule(code), scorer.ref, names, scorer.want.via),
+        _level_text(scorer, cohort.level, values[1]),
+        _year_text(scorer, cohort.graduation_year, values[2]),
+        _place_text(scorer, cohort.district_code, values[3]),
+        f"可供 {cohort.available} 人，覆盖需求 {wanted} 人的 {values[4]}%",
     ]
     return [
         {"factor": f, "weight": scorer.weights[f] / 100, "value": v / 100, "text": t}
