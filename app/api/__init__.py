@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from app.api.deps import current_transaction
+from app.api.deps import SAFE_METHODS, current_transaction, text_guard
 
 API_PREFIX = "/api/v1"
 
@@ -79,7 +79,8 @@ def _in_one_thread(endpoint: Callable[..., Any], routes: list[APIRoute]) -> Call
 
 class Router(APIRouter):
     """An APIRouter that a request skips at once when its path cannot be one of the router's,
-    and whose sync endpoints cost one thread hop (`_in_one_thread`).
+    whose sync endpoints cost one thread hop (`_in_one_thread`) and whose routes that take a
+    body check its text (`text_guard`; a dependency of every route cost every GET its time).
 
     FastAPI tries every included router's every route, in order, for each request: with
     some 150 routes that scan was a third of the cost of `/healthz` (bench/http.py). Every
@@ -90,6 +91,8 @@ class Router(APIRouter):
     _heads: tuple[int, frozenset[str] | None] = (-1, None)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if set(kwargs.get("methods") or ["GET"]) - SAFE_METHODS:  # a route that takes a body
+            kwargs["dependencies"] = [Depends(text_guard), *(kwargs.get("dependencies") or [])]
         if not _plain_sync(endpoint):
             super().add_api_route(path, endpoint, **kwargs)
             return

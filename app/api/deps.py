@@ -175,7 +175,6 @@ def _principal(
 async def optional_principal(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     token: Annotated[str | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal | None:
@@ -185,6 +184,7 @@ async def optional_principal(
     """
     if not token and not api_key:
         return None
+    settings: Settings = request.app.state.settings
     principal = await anyio.to_thread.run_sync(_principal, session, settings, token, api_key)
     request.state.user_id = principal.user.id if principal.user else None  # for the access log
     request.state.organization_id = principal.org_id
