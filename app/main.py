@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.middleware.cors import CORSMiddleware
@@ -37,7 +37,6 @@ from app.api import (
     tech_projects,
     trainings,
 )
-from app.api.deps import text_guard
 from app.api.openapi import install_openapi
 from app.core import clock
 from app.core.config import Settings, get_settings
@@ -211,7 +210,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(text_guard)],
     )
     app.state.settings = settings
     app.state.engine = engine

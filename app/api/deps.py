@@ -1,6 +1,8 @@
 """Typed dependencies: the request's session, settings and caller."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -30,6 +32,27 @@ def writes_late(endpoint: F) -> F:
     return endpoint
 
 
+@dataclass(slots=True)
+class Transaction:
+    """The request's session, and whether its transaction has ended."""
+
+    session: Session
+    done: bool = False
+
+    def finish(self, exc: BaseException | None) -> None:
+        """End it once (see `_finish`); later calls do nothing."""
+        if not self.done:
+            self.done = True
+            _finish(self.session, exc)
+
+
+# The running request's transaction (set by `get_session`): the thread that runs a sync
+# endpoint ends it there, after the endpoint, with no thread hop of its own (`app.api.Router`).
+current_transaction: ContextVar[Transaction | None] = ContextVar(
+    "current_transaction", default=None
+)
+
+
 def _finish(session: Session, exc: BaseException | None) -> None:
     """Commit (or, after an error, roll back) and give the connection back to the pool."""
     try:
@@ -48,26 +71,36 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     the event loop (no I/O) and the endpoint's thread opens its connection; only the write
     transaction's `BEGIN IMMEDIATE` and the commit run on a thread of their own.
 
+    A sync endpoint's thread also validates its answer and ends the transaction
+    (`app.api.Router`); an async endpoint's transaction ends on a thread here.
+
     Sync endpoints and dependencies run on AnyIO's thread pool. A request holding a
-    transaction needs a thread again after its endpoint (to validate the response and to
-    commit). If every thread were blocked waiting for what that transaction holds (a
-    pooled connection, SQLite's write lock, a row lock), it would never get one: the
-    server would stall until the pool's or SQLite's 30 s timeouts failed the requests. So
-    fewer transactions run at once than there are threads (`session_slots`, see
-    `app.main`), and the others wait here, in the event loop, without holding a thread.
+    transaction may need a thread again (a signed-in caller is looked up on one before its
+    endpoint runs on another). If every thread were blocked waiting for what that
+    transaction holds (a pooled connection, SQLite's write lock, a row lock), it would
+    never get one: the server would stall until the pool's or SQLite's 30 s timeouts
+    failed the requests. So fewer transactions run at once than there are threads
+    (`session_slots`, see `app.main`), and the others wait here, in the event loop,
+    without holding a thread.
     """
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     write = request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False)
     async with request.app.state.session_slots:
         session: Session = request.app.state.sessionmaker()
+        transaction = Transaction(session)
+        current_transaction.set(transaction)
         try:
             if write:
                 await anyio.to_thread.run_sync(begin_write, session)
             yield session
         except BaseException as exc:
-            await anyio.to_thread.run_sync(_finish, session, exc)
+            if not transaction.done:
+                await anyio.to_thread.run_sync(transaction.finish, exc)
             raise
-        await anyio.to_thread.run_sync(_finish, session, None)
+        finally:
+            current_transaction.set(None)
+        if not transaction.done:  # an async endpoint's, or a sync one's that never ran
+            await anyio.to_thread.run_sync(transaction.finish, None)
 
 
 # Dependencies that do no I/O are async: FastAPI runs a sync one on a thread of the pool,
@@ -142,7 +175,6 @@ def _principal(
 async def optional_principal(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     token: Annotated[str | None, Security(_bearer)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal | None:
@@ -152,6 +184,7 @@ async def optional_principal(
     """
     if not token and not api_key:
         return None
+    settings: Settings = request.app.state.settings
     principal = await anyio.to_thread.run_sync(_principal, session, settings, token, api_key)
     request.state.user_id = principal.user.id if principal.user else None  # for the access log
     request.state.organization_id = principal.org_id

@@ -1,10 +1,13 @@
 """Per-request context as plain ASGI middleware: request id, body limits, metrics, 500s."""
 
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
+from functools import lru_cache
 from typing import Any
 
 from fastapi import HTTPException
@@ -35,7 +38,34 @@ WORKER_REQUESTS = Gauge(
     "http_worker_requests", "HTTP requests answered by this worker process", multiprocess_mode="all"
 )
 
+
+@lru_cache(maxsize=4096)
+def _counted(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one method, route and status (finding
+    a labelled child anew cost more than counting)."""
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
+
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class _RequestIds:
+    """Ids of 32 hex digits: 16 random per process, then a count. Unique like uuid4's, and
+    without a call for random bytes per request."""
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)  # a forked worker is another process
+
+    def reset(self) -> None:
+        self.prefix = secrets.token_hex(8)
+        self.count = itertools.count()
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.count) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+_request_ids = _RequestIds()
 # Sent with every answer (unless the answer sets its own): no MIME sniffing, never framed
 # (clickjacking), no Referer leaking URLs to other sites.
 SECURITY_HEADERS = [
@@ -87,7 +117,7 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _REQUEST_ID.match(given) else _request_ids.next()
         scope.setdefault("state", {})["request_id"] = request_id
         context.request_id.set(request_id)
         context.client_address.set(self._client_address(scope, headers))
@@ -146,8 +176,9 @@ class RequestContextMiddleware:
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
+            requests, latency = _counted(scope["method"], route, status)
+            requests.inc()
+            latency.observe(elapsed)
             WORKER_REQUESTS.inc()
             if access_log.isEnabledFor(logging.INFO):
                 _log_access(scope, route, status, elapsed, request_id)
@@ -157,13 +188,17 @@ def _log_access(scope: Scope, route: str, status: int, elapsed: float, request_i
     """The access line: who asked what, the answer and how long it took."""
     state = scope.get("state", {})
     duration_ms = round(elapsed * 1000, 1)
-    access_log.info(
+    client = context.client_address.get()
+    # Made here and handed to the handlers: `access_log.info` would also walk the stack for
+    # the caller's file and line, which no format shows, at a third of the line's cost.
+    record = access_log.makeRecord(
+        access_log.name,
+        logging.INFO,
+        __file__,
+        0,
         '%s "%s %s" %s %.1f ms',
-        context.client_address.get(),
-        scope["method"],
-        scope["path"],
-        status,
-        duration_ms,
+        (client, scope["method"], scope["path"], status, duration_ms),
+        None,
         extra={
             "request_id": request_id,
             "method": scope["method"],
@@ -173,9 +208,10 @@ def _log_access(scope: Scope, route: str, status: int, elapsed: float, request_i
             "duration_ms": duration_ms,
             "user_id": state.get("user_id"),
             "organization_id": state.get("organization_id"),
-            "client": context.client_address.get(),
+            "client": client,
         },
     )
+    access_log.handle(record)
 
 
 async def send_problem(
