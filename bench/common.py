@@ -20,6 +20,14 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# A script run from bench/ has bench/ first on sys.path, where `http.py` would shadow the
+# standard library's `http` (which Starlette's test client imports): load the real one now.
+if "http" not in sys.modules:
+    _bench = [p for p in sys.path if Path(p or ".").resolve() == ROOT / "bench"]
+    sys.path[:] = [p for p in sys.path if p not in _bench]
+    import http.client  # noqa: E402, F401
+
+    sys.path[:0] = _bench
 
 
 @contextmanager
