@@ -14,7 +14,7 @@ from app import schemas
 from app.models.enums import Department, OrgType
 from app.schemas.common import UpdateSchema
 from app.schemas.cooperation_projects import CooperationProjectCreate, CooperationProjectUpdate
-from app.schemas.enterprises import EnterpriseCreate, EnterpriseUpdate
+from app.schemas.enterprise_directory import EnterpriseCreate, EnterpriseUpdate
 from app.schemas.social_service_projects import (
     SocialServiceProjectCreate,
     SocialServiceProjectUpdate,

@@ -1,7 +1,7 @@
 """published supply: a student distribution publication's graduates per major and district
 
 Revision ID: 0014_published_supply
-Revises: 0011_cohort_index
+Revises: 0013_search_weights
 Create Date: 2026-12-04 19:10:00
 
 The supply–demand analytics summed every published row of a period on each request
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_published_supply"
-down_revision: str | None = "0011_cohort_index"
+down_revision: str | None = "0013_search_weights"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """demands: a missing district becomes the enterprise's, as new demands already store it
 
 Revision ID: 0015_demand_district
-Revises: 0013_search_weights
+Revises: 0014_published_supply
 Create Date: 2026-12-04 19:00:00
 
 Since 0011 a demand posted without `district_code` stores the enterprise's district; older
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015_demand_district"
-down_revision: str | None = "0013_search_weights"
+down_revision: str | None = "0014_published_supply"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
