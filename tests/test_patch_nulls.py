@@ -65,7 +65,7 @@ def test_demand(client, db, field):
 
 FEED_REQUIRED = {
     "tech_project": ["kind", "title", "summary"],
-    "enterprise": ["name", "credit_code", "industry_code", "district_code", "size"],
+    "enterprise_directory": ["name", "credit_code", "industry_code", "district_code", "size"],
     "cooperation_project": ["kind", "title", "enterprise_ids", "college_ids", "start_date"],
     "social_service_project": ["title", "target_groups", "capacity", "start_date"],
 }
