@@ -11,7 +11,8 @@ def page(client, path, **params):
     response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"items", "total", "limit", "offset"}
+    assert set(body) == {"items", "total", "limit", "offset", "total_relation"}
+    assert body["total_relation"] == "eq"
     return body
 
 
