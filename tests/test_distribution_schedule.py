@@ -80,8 +80,8 @@ def test_the_schedule_alone_sees_every_dataset_available(tmp_path):
         engine = create_engine("sqlite://")
         Base.metadata.create_all(engine)
         with Session(engine) as session:
-            items = schedule.get_schedule(session, Settings(app_env="development"))["items"]
-        print(json.dumps({item["dataset"].value: item["available"] for item in items}))
+            items = schedule.get_schedule(session, Settings(app_env="development")).items
+        print(json.dumps({item.dataset.value: item.available for item in items}))
         """
     )
     result = subprocess.run(

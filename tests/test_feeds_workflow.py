@@ -198,6 +198,25 @@ def test_audit_trail_is_readable_by_platform_admins(client, db, resource):
     assert [e["action"] for e in page["items"]] == [f"{resource}.create"]
 
 
+def test_audit_filters_accept_the_directory_s_old_name(client, db):
+    """`enterprise` (the directory's name before `enterprise_directory`) still selects its
+    audit entries, as it selects its events (`events.RESOURCE_ALIASES`)."""
+    resource = "enterprise_directory"
+    _, headers = feed_owner(client, db, resource)
+    item = client.post(FEED_PATHS[resource], json=feed_payload(db, resource), headers=headers)
+    admin = login(client, make_admin(db))
+    item_id = str(item.json()["id"])
+    for params in (
+        {"resource_type": "enterprise", "resource_id": item_id},
+        {"action": "enterprise.create", "resource_id": item_id},
+        {"action": "enterprise_directory.create", "resource_id": item_id},
+    ):
+        page = client.get("/api/v1/audit-events", params=params, headers=admin).json()
+        assert [e["action"] for e in page["items"]] == [f"{resource}.create"], params
+    unknown = {"action": "enterprises.create", "resource_id": item_id}
+    assert client.get("/api/v1/audit-events", params=unknown, headers=admin).json()["total"] == 0
+
+
 def test_openapi_documents_the_feeds(client):
     schema = client.get("/openapi.json").json()
     for path in FEED_PATHS.values():

@@ -5,6 +5,7 @@ from fastapi import Query
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.schemas.analytics import CollegeIndicators, Overview, SupplyDemand
 from app.schemas.common import Id, PageDep
 from app.schemas.distributions import PeriodQuery
@@ -31,7 +32,15 @@ def supply_demand(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return analytics.supply_demand(session, group_by, period, page)
+    found = analytics.supply_demand(session, group_by, period, page)
+    return page_of(
+        found.rows,
+        page,
+        group_by=found.group_by,
+        period=found.period,
+        total_supply=found.total_supply,
+        total_demand=found.total_demand,
+    )
 
 
 @router.get(
@@ -43,7 +52,7 @@ def supply_demand(
 )
 def college_indicators(
     college_id: Id, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> CollegeIndicators:
     """Responses offered and accepted, hires via the platform, seats in trainings (and how
     many completed), submissions on time and the latest published totals: for the college
     itself, `education`, `hr` and platform admins."""
@@ -56,7 +65,7 @@ def college_indicators(
     response_model=Overview,
     summary="The city at a glance",
 )
-def overview(session: SessionDep) -> dict[str, object]:
+def overview(session: SessionDep) -> Overview:
     """Per county-level district and for the city: approved enterprises and colleges, open
     demands and their headcount, and the latest published graduating supply."""
     return analytics.overview(session)

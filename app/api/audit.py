@@ -4,6 +4,7 @@ from fastapi import Query
 
 from app.api import API_PREFIX, Router
 from app.api.deps import PlatformAdmin, SessionDep
+from app.api.pages import page_of
 from app.schemas.audit import AuditEventRead, AuditFilters
 from app.schemas.common import Page, PageDep
 from app.services import audit as audit_service
@@ -26,4 +27,4 @@ def list_audit_events(
     filters: AuditFiltersDep,
 ) -> dict[str, object]:
     """Every write, newest first: who, which organisation, what, from where (platform admins)."""
-    return audit_service.list_audit_events(session, page, filters)
+    return page_of(audit_service.list_audit_events(session, page, filters), page)

@@ -13,6 +13,7 @@ from app.api.deps import (
     Writer,
 )
 from app.api.openapi import CHANGE_ERRORS, responses
+from app.api.pages import page_of
 from app.models import Demand, DemandResponse
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.demands import (
@@ -42,7 +43,7 @@ def list_demands(
 ) -> dict[str, object]:
     """Open demands for everybody (newest first); an enterprise also sees all of its own,
     the industry bureau every non-draft one. `status=closed` includes expired demands."""
-    return demand_service.list_demands(session, principal, filters, page)
+    return page_of(demand_service.list_demands(session, principal, filters, page), page)
 
 
 @router.post(
@@ -178,7 +179,7 @@ def list_responses(
     demand_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
     """The demand's enterprise (and the industry bureau) sees all; a college its own."""
-    return response_service.list_responses(session, principal, demand_id, page)
+    return page_of(response_service.list_responses(session, principal, demand_id, page), page)
 
 
 @router.post(

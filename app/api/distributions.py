@@ -11,6 +11,7 @@ from app.api.deps import (
     writes_late,
 )
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.models import DistributionSubmission
 from app.models.enums import SubmissionSource
 from app.schemas.common import HALF_YEAR_PATTERN, MAX_ID, FileFormat, Id, Page, PageDep
@@ -118,7 +119,9 @@ def history(
     page: PageDep,
 ) -> dict[str, object]:
     """Newest first; for the college itself, `education`, `hr` and platform admins."""
-    return distribution_service.list_history(session, principal, college_id, period, page)
+    return page_of(
+        distribution_service.list_history(session, principal, college_id, period, page), page
+    )
 
 
 @router.get(
@@ -136,9 +139,10 @@ def version_rows(
     session: SessionDep,
     page: PageDep,
 ) -> dict[str, object]:
-    return distribution_service.list_version_rows(
+    rows = distribution_service.list_version_rows(
         session, principal, college_id, period, version, page
     )
+    return page_of(rows, page)
 
 
 @router.get(
@@ -158,7 +162,7 @@ def list_rows(
     publication for everyone else. `view=published` or `view=submitted` chooses explicitly
     (`submitted` is 403 for other callers).
     """
-    return reports_service.list_rows(session, principal, filters, page)
+    return page_of(reports_service.list_rows(session, principal, filters, page), page)
 
 
 @router.get(
@@ -185,7 +189,8 @@ def summary(
     plus `group_by`, `period` and `view`. When `DISTRIBUTION_MIN_CELL_SIZE` is set,
     anonymous callers see smaller cells suppressed.
     """
-    return reports_service.summarize(session, principal, filters, group_by, page, settings)
+    found = reports_service.summarize(session, principal, filters, group_by, page, settings)
+    return page_of(found.cells, page, group_by=found.group_by, period=found.period, view=found.view)
 
 
 @router.get(

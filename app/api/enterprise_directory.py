@@ -6,6 +6,7 @@ from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import IfMatch, add_workflow_routes, with_etag
 from app.api.openapi import FEED_CREATED, FEED_UPDATED
+from app.api.pages import page_of
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.enterprise_directory import (
     EnterpriseCreate,
@@ -34,7 +35,7 @@ def list_enterprises(
     filters: Annotated[EnterpriseFilters, Query()],
 ) -> dict[str, object]:
     """Published entries for everybody (drafts too for the industry bureau)."""
-    return service.list_entries(session, principal, page, filters)
+    return page_of(service.list_entries(session, principal, page, filters), page)
 
 
 @router.post(

@@ -30,7 +30,7 @@ def list_events(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Events per page (max 1000)")] = 100,
-) -> dict[str, object]:
+) -> EventPage:
     """Every change, exactly once and in commit order: public events, and your organisation's
     private ones (platform admins see all). Keep polling with `after=next_cursor`; a page that
     is not full means you are caught up."""

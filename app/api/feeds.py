@@ -23,7 +23,7 @@ def with_etag(response: Response, item: Any) -> Any:
     return item
 
 
-def add_workflow_routes(router: APIRouter, feed: Feed, noun: str, domain: str) -> None:
+def add_workflow_routes(router: APIRouter, feed: Feed[Any], noun: str, domain: str) -> None:
     """GET and DELETE /{item_id}, POST /{item_id}/publish and /withdraw for `feed`;
     their operation ids are `<domain>_get`, `_publish`, `_withdraw` and `_delete`."""
     Read = feed.read

@@ -11,6 +11,7 @@ from app.api.deps import (
     SessionDep,
 )
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.models import Organization, User
 from app.models.enums import OrgStatus
 from app.schemas.common import Id, Page, PageDep
@@ -62,7 +63,7 @@ def list_organizations(
     filters: OrganizationFiltersDep,
 ) -> dict[str, object]:
     """Approved organisations (public fields). Supervising departments may ask for `pending`."""
-    return org_service.list_organizations(session, principal, page, filters)
+    return page_of(org_service.list_organizations(session, principal, page, filters), page)
 
 
 @router.get(
@@ -144,7 +145,7 @@ def create_user(
 def list_users(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
-    return org_service.list_users(session, principal, org_id, page)
+    return page_of(org_service.list_users(session, principal, org_id, page), page)
 
 
 @router.post(
@@ -174,7 +175,7 @@ def create_api_key(
 def list_api_keys(
     org_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
-    return org_service.list_api_keys(session, principal, org_id, page)
+    return page_of(org_service.list_api_keys(session, principal, org_id, page), page)
 
 
 @router.delete(

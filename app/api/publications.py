@@ -6,6 +6,7 @@ from fastapi import Depends, Query, Response, status
 from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep, SettingsDep, Writer, require_department
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.models import Publication
 from app.schemas.common import MAX_ID, FileFormat, Id, Page, PageDep
 from app.schemas.distributions import PeriodQuery
@@ -61,7 +62,7 @@ def list_publications(
     filters: Annotated[PublicationFilters, Query()],
 ) -> dict[str, object]:
     """Newest first."""
-    return publication_service.list_publications(session, page, filters)
+    return page_of(publication_service.list_publications(session, page, filters), page)
 
 
 @router.get(
@@ -74,7 +75,7 @@ def schedule(
     session: SessionDep,
     settings: SettingsDep,
     as_of: Annotated[date | None, Query(description="The day to judge by (default today)")] = None,
-) -> dict[str, object]:
+) -> Schedule:
     """Per dataset: cadence, latest period published, the next period due, its due date and
     whether it is overdue (a period is due `grace_days` after it ends)."""
     return schedule_service.get_schedule(session, settings, as_of)
@@ -90,7 +91,7 @@ def college_schedule(
     _supervisor: Supervisor,
     session: SessionDep,
     period: Annotated[PeriodQuery, Query(description="Default: the current half-year")] = None,
-) -> dict[str, object]:
+) -> CollegeSchedule:
     """Every approved college, with its current submission for the period or none
     (`education`, `hr` and platform admins)."""
     return reports_service.college_status(session, period)
@@ -116,7 +117,7 @@ def get_publication(publication_id: Id, session: SessionDep) -> Publication:
 )
 def publication_rows(publication_id: Id, session: SessionDep, page: PageDep) -> dict[str, object]:
     """In export order: `row_index` n is data row n of the CSV export."""
-    return publication_service.list_rows(session, publication_id, page)
+    return page_of(publication_service.list_rows(session, publication_id, page), page)
 
 
 @router.get(
@@ -160,6 +161,6 @@ def diff(
     limit: Annotated[
         int, Query(ge=1, le=10_000, description="At most this many rows per list")
     ] = 1_000,
-) -> dict[str, object]:
+) -> PublicationDiff:
     """Rows added, removed and changed since `against`, keyed by the dataset's natural key."""
     return publication_service.diff(session, publication_id, against, limit)

@@ -6,6 +6,7 @@ from app.api import API_PREFIX, Router
 from app.api.deps import OptionalPrincipal, SessionDep, Writer, require_feed_author
 from app.api.feeds import IfMatch, add_workflow_routes, with_etag
 from app.api.openapi import FEED_CREATED, FEED_UPDATED
+from app.api.pages import page_of
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.social_service_projects import (
     SocialServiceProjectCreate,
@@ -34,7 +35,7 @@ def list_social_service_projects(
     filters: Annotated[SocialServiceProjectFilters, Query()],
 ) -> dict[str, object]:
     """Published projects for everybody; owners see their drafts, education and hr all."""
-    return service.list_social_service_projects(session, principal, page, filters)
+    return page_of(service.list_social_service_projects(session, principal, page, filters), page)
 
 
 @router.post(

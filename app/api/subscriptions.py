@@ -5,6 +5,7 @@ from fastapi import Query, Response, status
 from app.api import API_PREFIX, Router
 from app.api.deps import NoStore, OrganizationWriter, SessionDep, SettingsDep
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.models import Subscription
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.subscriptions import (
@@ -57,7 +58,7 @@ def create_subscription(
 def list_subscriptions(
     principal: OrganizationWriter, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
-    return subscription_service.list_subscriptions(session, principal, page)
+    return page_of(subscription_service.list_subscriptions(session, principal, page), page)
 
 
 @router.get(
@@ -146,4 +147,7 @@ def list_deliveries(
 ) -> dict[str, object]:
     """Every try, newest first: the event, the attempt number, the outcome and the receiver's
     HTTP status or the network error."""
-    return subscription_service.list_deliveries(session, principal, subscription_id, page, filters)
+    return page_of(
+        subscription_service.list_deliveries(session, principal, subscription_id, page, filters),
+        page,
+    )

@@ -5,6 +5,7 @@ from fastapi import Path, Query
 from app.api import API_PREFIX, Router
 from app.api.deps import SessionDep
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.models import Major, Occupation
 from app.schemas.common import Page, PageDep
 from app.schemas.taxonomies import (
@@ -38,7 +39,7 @@ def list_majors(
     filters: Annotated[MajorFilters, Query()],
 ) -> dict[str, object]:
     """The 2021 catalogue (19 categories per level) plus the majors added since."""
-    return taxonomy_service.list_majors(session, page, filters)
+    return page_of(taxonomy_service.list_majors(session, page, filters), page)
 
 
 @router.get(
@@ -62,7 +63,7 @@ def get_major(code: str, session: SessionDep) -> Major:
 def major_occupations(code: str, session: SessionDep, page: PageDep) -> dict[str, object]:
     """Pairs of the crosswalk (人社部 2023 guide), each with its source; for a class or a
     category, the pairs of its majors."""
-    return taxonomy_service.major_occupations(session, code, page)
+    return page_of(taxonomy_service.major_occupations(session, code, page), page)
 
 
 @router.get(
@@ -76,7 +77,7 @@ def list_industries(
     page: PageDep,
     filters: Annotated[IndustryFilters, Query()],
 ) -> dict[str, object]:
-    return taxonomy_service.list_industries(session, page, filters)
+    return page_of(taxonomy_service.list_industries(session, page, filters), page)
 
 
 @router.get(
@@ -91,7 +92,7 @@ def list_districts(
     filters: Annotated[DistrictFilters, Query()],
 ) -> dict[str, object]:
     """NBS statistical codes (including the development zones) and the custom 南海新区 371090."""
-    return taxonomy_service.list_districts(session, page, filters)
+    return page_of(taxonomy_service.list_districts(session, page, filters), page)
 
 
 @router.get(
@@ -102,7 +103,7 @@ def list_districts(
 )
 def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
     """The seven clusters with the major classes and GB/T 4754 divisions each draws on."""
-    return taxonomy_service.list_clusters(session, page)
+    return page_of(taxonomy_service.list_clusters(session, page), page)
 
 
 @router.get(
@@ -114,7 +115,7 @@ def list_clusters(session: SessionDep, page: PageDep) -> dict[str, object]:
 def list_certificates(
     session: SessionDep, page: PageDep, filters: Annotated[CertificateFilters, Query()]
 ) -> dict[str, object]:
-    return taxonomy_service.list_certificates(session, page, filters)
+    return page_of(taxonomy_service.list_certificates(session, page, filters), page)
 
 
 OccupationCode = Annotated[str, Path(pattern=r"^\d-\d{2}-\d{2}-\d{2}$", examples=["6-18-01-01"])]
@@ -134,7 +135,7 @@ def list_occupations(
 ) -> dict[str, object]:
     """The 2022 edition's 1,632 细类 and the upper levels it names; with `q`, matches in
     the name come before matches in an alias."""
-    return taxonomy_service.list_occupations(session, page, filters)
+    return page_of(taxonomy_service.list_occupations(session, page, filters), page)
 
 
 @router.get(
@@ -160,4 +161,4 @@ def occupation_majors(
 ) -> dict[str, object]:
     """Pairs of the crosswalk, each with its source; for an upper level, those of the
     occupations in it."""
-    return taxonomy_service.occupation_majors(session, code, page)
+    return page_of(taxonomy_service.occupation_majors(session, code, page), page)

@@ -5,6 +5,7 @@ from fastapi import Body, Query, status
 from app.api import API_PREFIX, Router
 from app.api.deps import College, CurrentPrincipal, SessionDep, TrainingAuthor, Writer
 from app.api.openapi import CHANGE_ERRORS, responses
+from app.api.pages import page_of
 from app.models import Training, TrainingEnrollment
 from app.schemas.common import Id, Page, PageDep
 from app.schemas.trainings import (
@@ -33,7 +34,7 @@ def list_trainings(
 ) -> dict[str, object]:
     """Every training, for everybody (trainings are public from creation; cancelled ones
     too, unless `status=scheduled`), the soonest start first."""
-    return training_service.list_trainings(session, filters, page)
+    return page_of(training_service.list_trainings(session, filters, page), page)
 
 
 @router.post(
@@ -129,7 +130,7 @@ def list_enrollments(
     training_id: Id, principal: CurrentPrincipal, session: SessionDep, page: PageDep
 ) -> dict[str, object]:
     """The training's owner, hr, education and platform admins see all; a college its own."""
-    return training_service.list_enrollments(session, principal, training_id, page)
+    return page_of(training_service.list_enrollments(session, principal, training_id, page), page)
 
 
 @router.delete(

@@ -20,8 +20,8 @@ Attribution rules (so that every table adds up to the raw totals):
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -57,7 +57,15 @@ from app.models.enums import (
     ResponseStatus,
     TrainingStatus,
 )
-from app.schemas.analytics import SupplyDemandGroupBy
+from app.schemas.analytics import (
+    CollegeIndicators,
+    DistrictOverview,
+    Overview,
+    OverviewCounts,
+    SubmissionTimeliness,
+    SupplyDemandGroupBy,
+    SupplyDemandRow,
+)
 from app.schemas.common import PageParams
 from app.services import permissions
 from app.services.demands.service import open_clause
@@ -66,7 +74,7 @@ from app.services.matching.score import Reference, load_reference
 from app.services.matching.supply import Supply, resolve_supply
 from app.services.organizations import find_visible
 from app.services.permissions import Principal
-from app.services.query import paginate_computed
+from app.services.query import Paged, paginate_computed
 from app.services.taxonomies import majors_of_occupations
 
 NONE = "-"
@@ -180,9 +188,20 @@ def _group_names(
     return dict(rows.all())
 
 
+@dataclass(frozen=True, slots=True)
+class SupplyDemandReport:
+    """One page of the supply–demand groups, and the totals over every group."""
+
+    group_by: SupplyDemandGroupBy
+    period: str | None
+    total_supply: int
+    total_demand: int
+    rows: Paged[SupplyDemandRow]
+
+
 def supply_demand(
     session: Session, group_by: SupplyDemandGroupBy, period: str | None, page: PageParams
-) -> dict[str, Any]:
+) -> SupplyDemandReport:
     """One page of graduating supply against open demand per group (in key order), with
     the gap and the ratio; the totals are over every group."""
     supply = resolve_supply(session, None, period, None)
@@ -202,22 +221,17 @@ def supply_demand(
         s, d = supplied.get(key, 0), demanded.get(key, 0)
         ratio = round(s / d, 4) if d else None
         items.append(
-            {
-                "key": key,
-                "name": names.get(key),
-                "supply": s,
-                "demand": d,
-                "gap": s - d,
-                "ratio": ratio,
-            }
+            SupplyDemandRow(
+                key=key, name=names.get(key), supply=s, demand=d, gap=s - d, ratio=ratio
+            )
         )
-    return {
-        "group_by": group_by,
-        "period": supply.period,
-        "total_supply": total_supply,
-        "total_demand": sum(demanded.values()),
-        **paginate_computed(items, page),
-    }
+    return SupplyDemandReport(
+        group_by=group_by,
+        period=supply.period,
+        total_supply=total_supply,
+        total_demand=sum(demanded.values()),
+        rows=paginate_computed(items, page),
+    )
 
 
 def _responses(session: Session, college_id: int) -> dict[str, int]:
@@ -319,7 +333,9 @@ def _trainings(session: Session, college_id: int) -> dict[str, int]:
     }
 
 
-def _submissions(session: Session, college_id: int, settings: Settings) -> list[dict[str, Any]]:
+def _submissions(
+    session: Session, college_id: int, settings: Settings
+) -> list[SubmissionTimeliness]:
     """Per period: the first submission, its due date and whether it came in time.
 
     A period's submission is due when its publication is (`publication_grace_days` after
@@ -337,19 +353,16 @@ def _submissions(session: Session, college_id: int, settings: Settings) -> list[
         due = parse_period(period, Cadence.half_yearly).end + grace
         submitted = first.astimezone(clock.zone()).date()
         rows.append(
-            {
-                "period": period,
-                "first_submitted_at": first,
-                "due_date": due,
-                "on_time": submitted <= due,
-            }
+            SubmissionTimeliness(
+                period=period, first_submitted_at=first, due_date=due, on_time=submitted <= due
+            )
         )
     return rows
 
 
 def college_indicators(
     session: Session, principal: Principal, college_id: int, settings: Settings
-) -> dict[str, Any]:
+) -> CollegeIndicators:
     """What the platform knows of a college's cooperation so far."""
     college = find_visible(session, principal, college_id)
     if college is None or college.org_type != OrgType.college:
@@ -361,19 +374,19 @@ def college_indicators(
     ).where(supply.clause(), DistributionRow.college_id == college_id)
     headcount, graduating = session.execute(stmt).one()
     submissions = _submissions(session, college_id, settings)
-    return {
-        "college_id": college_id,
-        "name": college.name,
+    return CollegeIndicators(
+        college_id=college_id,
+        name=college.name,
         **_responses(session, college_id),
         **_cooperation(session, college_id),
-        "hires_via_platform": _hires(session, college_id),
+        hires_via_platform=_hires(session, college_id),
         **_trainings(session, college_id),
-        "submissions": submissions,
-        "submissions_on_time": sum(1 for s in submissions if s["on_time"]),
-        "published_period": supply.period,
-        "published_headcount": int(headcount or 0),
-        "published_graduating_headcount": int(graduating or 0),
-    }
+        submissions=submissions,
+        submissions_on_time=sum(1 for s in submissions if s.on_time),
+        published_period=supply.period,
+        published_headcount=int(headcount or 0),
+        published_graduating_headcount=int(graduating or 0),
+    )
 
 
 def _count_orgs(session: Session, org_type: OrgType) -> dict[str | None, int]:
@@ -396,7 +409,7 @@ def _open_demands(session: Session) -> dict[str | None, tuple[int, int]]:
     return {key: (n, int(h or 0)) for key, n, h in session.execute(stmt)}
 
 
-def overview(session: Session) -> dict[str, Any]:
+def overview(session: Session) -> Overview:
     """Approved enterprises and colleges, open demands and published supply: city and districts."""
     ref = load_reference(session)
     supply = resolve_supply(session, None, None, None)
@@ -422,12 +435,12 @@ def overview(session: Session) -> dict[str, Any]:
         add(district, "supply", int(total or 0))
     fields = ("enterprises", "colleges", "open_demands", "open_headcount", "supply")
     districts = [
-        {
-            "district_code": key,
-            "name": ref.district_names.get(key, "未指定地点"),
+        DistrictOverview(
+            district_code=key,
+            name=ref.district_names.get(key, "未指定地点"),
             **{f: per[key][f] for f in fields},
-        }
+        )
         for key in sorted(per)
     ]
-    city = {f: sum(per[key][f] for key in per) for f in fields}
-    return {"period": supply.period, "city": city, "districts": districts}
+    city = OverviewCounts(**{f: sum(per[key][f] for key in per) for f in fields})
+    return Overview(period=supply.period, city=city, districts=districts)

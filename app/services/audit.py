@@ -9,8 +9,9 @@ from app.core import context
 from app.models.audit import AuditEvent
 from app.schemas.audit import AuditFilters
 from app.schemas.common import PageParams
+from app.services.events import current_resource, current_type
 from app.services.permissions import Principal
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 
 
 def record_audit(
@@ -52,12 +53,12 @@ def list_audit_events(
     session: Session,
     page: PageParams,
     filters: AuditFilters,
-) -> dict[str, Any]:
+) -> Paged[AuditEvent]:
     stmt = select(AuditEvent)
     if filters.action:
-        stmt = stmt.where(AuditEvent.action == filters.action)
+        stmt = stmt.where(AuditEvent.action == current_type(filters.action))
     if filters.resource_type:
-        stmt = stmt.where(AuditEvent.resource_type == filters.resource_type)
+        stmt = stmt.where(AuditEvent.resource_type == current_resource(filters.resource_type))
     if filters.resource_id:
         stmt = stmt.where(AuditEvent.resource_id == filters.resource_id)
     if filters.actor_user_id is not None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import Invalid
 from app.core.i18n import t
 from app.models.event import Event
-from app.schemas.events import EventFilters, EventRead
+from app.schemas.events import EventFilters, EventPage, EventRead
 from app.services.permissions import Principal
 
 EVENT_ORDER_LOCK = 724_019_002  # PostgreSQL advisory lock id (the migration lock is ...001)
@@ -97,10 +97,16 @@ def current_resource(resource: str) -> str:
     return RESOURCE_ALIASES.get(resource, resource)
 
 
+def current_type(type_: str) -> str:
+    """An event type, audit action or pattern (`enterprise.*`) under its resource's current
+    name."""
+    resource, dot, verb = type_.partition(".")
+    return current_resource(resource) + dot + verb
+
+
 def _current(patterns: list[str]) -> list[str]:
     """The patterns with renamed resources under their current names."""
-    split = (p.partition(".") for p in patterns)
-    return [current_resource(resource) + dot + verb for resource, dot, verb in split]
+    return [current_type(p) for p in patterns]
 
 
 def type_matches(patterns: list[str], type_: str) -> bool:
@@ -134,7 +140,7 @@ def list_events(
     *,
     after: int,
     limit: int,
-) -> dict[str, Any]:
+) -> EventPage:
     """The events after cursor `after` that the caller may read, oldest first."""
     patterns = parse_type_patterns(filters.types, ("query", "types"))
     # The highest id now visible: every event below it has committed (or never will),
@@ -152,8 +158,6 @@ def list_events(
     has_more = len(events) > limit
     events = events[:limit]
     cursor = events[-1].id if has_more else max(high, after)
-    return {
-        "items": [EventRead.from_event(e) for e in events],
-        "next_cursor": str(cursor),
-        "has_more": has_more,
-    }
+    return EventPage(
+        items=[EventRead.from_event(e) for e in events], next_cursor=str(cursor), has_more=has_more
+    )

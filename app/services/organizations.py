@@ -26,7 +26,7 @@ from app.services.checks import Problems
 from app.services.credit_code import credit_code_error
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.query import contains, paginate
+from app.services.query import Paged, contains, paginate
 
 
 def _validate_org(
@@ -187,7 +187,7 @@ def list_organizations(
     principal: Principal | None,
     page: PageParams,
     filters: OrganizationFilters,
-) -> dict[str, Any]:
+) -> Paged[Organization]:
     """The organisations the caller sees in one status (default approved)."""
     stmt: Select[Any] = select(Organization).where(
         visibility(principal), Organization.status == (filters.status or OrgStatus.approved)
@@ -251,7 +251,9 @@ def create_user(session: Session, principal: Principal, org_id: int, data: UserC
     return user
 
 
-def list_users(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+def list_users(
+    session: Session, principal: Principal, org_id: int, page: PageParams
+) -> Paged[User]:
     get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=True)
     stmt = select(User).where(User.organization_id == org_id).order_by(User.id)
@@ -283,7 +285,9 @@ def create_api_key(
     return key, secret
 
 
-def list_api_keys(session: Session, principal: Principal, org_id: int, page: PageParams) -> Any:
+def list_api_keys(
+    session: Session, principal: Principal, org_id: int, page: PageParams
+) -> Paged[ApiKey]:
     get_organization(session, principal, org_id)
     permissions.ensure_org_admin(principal, org_id, allow_platform_admin=False)
     stmt = select(ApiKey).where(ApiKey.organization_id == org_id).order_by(ApiKey.id)

@@ -1,23 +1,37 @@
 """Query helpers shared by every domain: the one pagination helper, code prefixes, LIKE."""
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from app.schemas.common import PageParams
+from app.schemas.common import PageParams, TotalRelation
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Paged(Generic[T]):
+    """One page of a list as a service finds it: the page's items and how many match in
+    all (`total_relation` `gte`: at least that many). The route adds the request's limit and
+    offset to make the `Page` response (`app.api.pages.page_of`)."""
+
+    items: Sequence[T]
+    total: int
+    total_relation: TotalRelation = TotalRelation.eq
 
 
 def paginate(
     session: Session,
-    stmt: Select[Any],
+    stmt: Select[*tuple[Any, ...]],
     page: PageParams,
     *,
     sorts_all: bool = False,
     total: int | None = None,
-) -> dict[str, Any]:
-    """Run `stmt` for one page and count all its rows; the dict validates as `Page[...]`.
+) -> Paged[Any]:
+    """Run `stmt` for one page and count all its rows.
 
     The items are entities (or values) when `stmt` selects one, rows when it selects several
     columns (a report's `GROUP BY`).
@@ -36,24 +50,17 @@ def paginate(
         if ranked or page.offset == 0:
             ids = [row[0] for row in ranked]
             found = {e.id: e for e in session.scalars(select(entity).where(entity.id.in_(ids)))}
-            total = ranked[0][1] if ranked else 0
-            return {"items": [found[i] for i in ids], "total": total, **_echo(page)}
+            return Paged([found[i] for i in ids], ranked[0][1] if ranked else 0)
     if total is None:
         total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     result = session.execute(window)
     items = result.scalars().all() if len(stmt.column_descriptions) == 1 else result.all()
-    return {"items": items, "total": total or 0, **_echo(page)}
+    return Paged(items, total or 0)
 
 
-def paginate_computed(items: Sequence[Any], page: PageParams) -> dict[str, Any]:
-    """One page of rows computed in Python (a report whose rows no single query gives),
-    in the same shape as `paginate`."""
-    window = items[page.offset : page.offset + page.limit]
-    return {"items": list(window), "total": len(items), **_echo(page)}
-
-
-def _echo(page: PageParams) -> dict[str, int]:
-    return {"limit": page.limit, "offset": page.offset}
+def paginate_computed(items: Sequence[T], page: PageParams) -> Paged[T]:
+    """One page of rows computed in Python (a report whose rows no single query gives)."""
+    return Paged(items[page.offset : page.offset + page.limit], len(items))
 
 
 def code_prefix(column: Any, prefix: str) -> ColumnElement[bool]:

@@ -1,8 +1,9 @@
 """Queries over the reference data."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Row, case, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFound
@@ -21,19 +22,21 @@ from app.models import (
 from app.schemas.common import PageParams
 from app.schemas.taxonomies import (
     CertificateFilters,
+    ClusterLink,
+    ClusterRead,
     DistrictFilters,
     IndustryFilters,
     MajorFilters,
     OccupationFilters,
 )
-from app.services.query import code_prefix, contains, paginate
+from app.services.query import Paged, code_prefix, contains, paginate
 
 
 def list_majors(
     session: Session,
     page: PageParams,
     filters: MajorFilters,
-) -> dict[str, Any]:
+) -> Paged[Major]:
     stmt = select(Major)
     if filters.catalog:
         stmt = stmt.where(Major.catalog == filters.catalog)
@@ -59,7 +62,7 @@ def list_industries(
     session: Session,
     page: PageParams,
     filters: IndustryFilters,
-) -> dict[str, Any]:
+) -> Paged[Industry]:
     stmt = select(Industry)
     if filters.level:
         stmt = stmt.where(Industry.level == filters.level)
@@ -76,7 +79,7 @@ def list_districts(
     session: Session,
     page: PageParams,
     filters: DistrictFilters,
-) -> dict[str, Any]:
+) -> Paged[District]:
     stmt = select(District)
     if filters.level:
         stmt = stmt.where(District.level == filters.level)
@@ -87,10 +90,10 @@ def list_districts(
     return paginate(session, stmt.order_by(District.code), page)
 
 
-def list_clusters(session: Session, page: PageParams) -> dict[str, Any]:
+def list_clusters(session: Session, page: PageParams) -> Paged[ClusterRead]:
     """Clusters with the major classes and industry divisions each draws on (three queries)."""
-    result = paginate(session, select(Cluster).order_by(Cluster.code), page)
-    codes = [c.code for c in result["items"]]
+    found = paginate(session, select(Cluster).order_by(Cluster.code), page)
+    codes = [c.code for c in found.items]
     classes = session.execute(
         select(ClusterMajorClass.cluster_code, Major.code, Major.name, ClusterMajorClass.rationale)
         .join(Major, Major.code == ClusterMajorClass.class_code)
@@ -105,28 +108,26 @@ def list_clusters(session: Session, page: PageParams) -> dict[str, Any]:
         .where(ClusterIndustry.cluster_code.in_(codes))
         .order_by(Industry.code)
     ).all()
-    result["items"] = [
-        {
-            "code": c.code,
-            "name": c.name,
-            "source_note": c.source_note,
-            "major_classes": [
-                {"code": r[1], "name": r[2], "rationale": r[3]} for r in classes if r[0] == c.code
-            ],
-            "industries": [
-                {"code": r[1], "name": r[2], "rationale": r[3]}
-                for r in industries
-                if r[0] == c.code
-            ],
-        }
-        for c in result["items"]
+
+    def links(rows: Sequence[Row[str, str, str, str | None]], code: str) -> list[ClusterLink]:
+        return [ClusterLink(code=r[1], name=r[2], rationale=r[3]) for r in rows if r[0] == code]
+
+    clusters = [
+        ClusterRead(
+            code=c.code,
+            name=c.name,
+            source_note=c.source_note,
+            major_classes=links(classes, c.code),
+            industries=links(industries, c.code),
+        )
+        for c in found.items
     ]
-    return result
+    return Paged(clusters, found.total)
 
 
 def list_certificates(
     session: Session, page: PageParams, filters: CertificateFilters
-) -> dict[str, Any]:
+) -> Paged[Certificate]:
     stmt = select(Certificate)
     if filters.q:
         stmt = stmt.where(contains(Certificate.name, filters.q))
@@ -137,7 +138,7 @@ def list_occupations(
     session: Session,
     page: PageParams,
     filters: OccupationFilters,
-) -> dict[str, Any]:
+) -> Paged[Occupation]:
     """The 大典 in code order; with `q`, names containing it first, then aliases."""
     stmt = select(Occupation)
     if filters.level:
@@ -159,7 +160,8 @@ def get_occupation(session: Session, code: str) -> Occupation:
     return occupation
 
 
-def _pairs(session: Session, page: PageParams, *where: Any) -> dict[str, Any]:
+def _pairs(session: Session, page: PageParams, *where: Any) -> Paged[Row[Any]]:
+    """Crosswalk pairs as rows named like `MajorOccupationRead`'s fields."""
     stmt = (
         select(
             MajorOccupation.major_code,
@@ -175,18 +177,16 @@ def _pairs(session: Session, page: PageParams, *where: Any) -> dict[str, Any]:
         .where(*where)
         .order_by(MajorOccupation.major_code, MajorOccupation.occupation_code)
     )
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.execute(stmt.limit(page.limit).offset(page.offset)).mappings()
-    return {"items": [dict(r) for r in rows], "total": total or 0, **page.model_dump()}
+    return paginate(session, stmt, page)
 
 
-def major_occupations(session: Session, code: str, page: PageParams) -> dict[str, Any]:
+def major_occupations(session: Session, code: str, page: PageParams) -> Paged[Row[Any]]:
     """The occupations a major leads to (for a class or category: its majors' pairs)."""
     get_major(session, code)
     return _pairs(session, page, code_prefix(MajorOccupation.major_code, code))
 
 
-def occupation_majors(session: Session, code: str, page: PageParams) -> dict[str, Any]:
+def occupation_majors(session: Session, code: str, page: PageParams) -> Paged[Row[Any]]:
     """The majors leading to an occupation (for an upper level: to the occupations in it)."""
     occupation = get_occupation(session, code)
     stem = occupation_stem(occupation.code, occupation.level)

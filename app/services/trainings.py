@@ -44,7 +44,7 @@ from app.services.checks import Problems
 from app.services.demands.service import find_visible
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.query import contains, paginate
+from app.services.query import Paged, contains, paginate
 
 MAX_DURATION = timedelta(days=366)
 
@@ -150,7 +150,7 @@ def _locked(session: Session, training_id: int) -> Training:
     return training
 
 
-def list_trainings(session: Session, filters: TrainingFilters, page: PageParams) -> dict[str, Any]:
+def list_trainings(session: Session, filters: TrainingFilters, page: PageParams) -> Paged[Training]:
     """Every training (cancelled ones too unless filtered out), soonest start first."""
     stmt = select(Training)
     if filters.demand_id is not None:
@@ -475,7 +475,7 @@ def change_seats(
 
 def list_enrollments(
     session: Session, principal: Principal, training_id: int, page: PageParams
-) -> dict[str, Any]:
+) -> Paged[TrainingEnrollment]:
     """All of a training's enrolments for its owner, hr, education; a college its own."""
     training = get_training(session, training_id)
     stmt = select(TrainingEnrollment).where(

@@ -1,7 +1,5 @@
 """Colleges' responses to demands: offering students, and the enterprise's answer."""
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +15,7 @@ from app.services.audit import record_audit
 from app.services.demands.service import get_visible, settle_expiry
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 
 
 def _actor(principal: Principal) -> str:
@@ -81,7 +79,7 @@ def create_response(
 
 def list_responses(
     session: Session, principal: Principal, demand_id: int, page: PageParams
-) -> dict[str, Any]:
+) -> Paged[DemandResponse]:
     """All of a demand's responses for its enterprise and moderators; a college its own."""
     demand = get_visible(session, principal, demand_id)
     stmt = select(DemandResponse).where(DemandResponse.demand_id == demand_id)

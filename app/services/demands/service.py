@@ -32,7 +32,7 @@ from app.services.checks import Problems
 from app.services.demands.occupations import derive_majors
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.query import code_prefix, contains, paginate
+from app.services.query import Paged, code_prefix, contains, paginate
 
 MAX_VALIDITY = timedelta(days=3 * 366)
 LIVE = (DemandStatus.open, DemandStatus.paused)
@@ -258,7 +258,7 @@ def _status_clause(status: DemandStatus) -> ColumnElement[bool]:
 
 def list_demands(
     session: Session, principal: Principal | None, filters: DemandFilters, page: PageParams
-) -> dict[str, Any]:
+) -> Paged[Demand]:
     """Newest first; without `status`, open demands and the caller's own."""
     stmt = select(Demand).where(visibility(principal))
     if filters.status:

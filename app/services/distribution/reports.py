@@ -6,9 +6,10 @@ their rows are never updated, so those links are as frozen as the publication's 
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, insert, literal, select
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core import clock
@@ -30,15 +31,17 @@ from app.schemas.distributions import (
     DistributionFilters,
     DistributionGroupBy,
     DistributionView,
+    SummaryRow,
 )
+from app.schemas.publications import CollegeSchedule, CollegeSubmissionStatus
 from app.services.distribution.periods import PeriodError, parse_period, period_of
 from app.services.distribution.submissions import sees_submissions
 from app.services.distribution.submissions import visibility as submission_visibility
 from app.services.permissions import Principal
-from app.services.query import code_prefix, paginate
+from app.services.query import Paged, code_prefix, paginate
 
 
-def _latest_publications() -> Any:
+def _latest_publications() -> Select[int]:
     """Ids of the latest version of each period's student distribution publication."""
     newer = aliased(Publication)
     return select(Publication.id).where(
@@ -59,7 +62,9 @@ def resolve_view(principal: Principal | None, filters: DistributionFilters) -> D
     return "submitted" if sees_submissions(principal) else "published"
 
 
-def _visible(principal: Principal | None, filters: DistributionFilters) -> list[Any]:
+def _visible(
+    principal: Principal | None, filters: DistributionFilters
+) -> list[ColumnElement[bool]]:
     """WHERE clauses on DistributionRow for the caller's view and the filters."""
     if resolve_view(principal, filters) == "published":
         published = select(PublishedSubmission.submission_id).where(
@@ -88,7 +93,7 @@ def _visible(principal: Principal | None, filters: DistributionFilters) -> list[
 
 def list_rows(
     session: Session, principal: Principal | None, filters: DistributionFilters, page: PageParams
-) -> dict[str, Any]:
+) -> Paged[DistributionRow]:
     stmt = (
         select(DistributionRow)
         .where(*_visible(principal, filters))
@@ -121,6 +126,16 @@ def _grouping(
     return DistributionRow.district_code, District.name, [on_district]
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One page of a summary's groups, and what was summarised."""
+
+    group_by: DistributionGroupBy
+    period: str | None
+    view: DistributionView
+    cells: Paged[SummaryRow]
+
+
 def summarize(
     session: Session,
     principal: Principal | None,
@@ -128,7 +143,7 @@ def summarize(
     group_by: DistributionGroupBy,
     page: PageParams,
     settings: Settings,
-) -> dict[str, Any]:
+) -> Summary:
     """One page of headcounts per group for one period (default: the latest one visible)."""
     clauses = _visible(principal, filters)
     period = filters.period or session.scalar(
@@ -145,35 +160,23 @@ def summarize(
         stmt = stmt.outerjoin(target, on)
     found = paginate(session, stmt.group_by(key, name).order_by(key), page)
     minimum = settings.distribution_min_cell_size if principal is None else None
-    found["items"] = [
-        _cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in found["items"]
-    ]
+    cells = [_cell(str(k), n, int(h or 0), int(g or 0), minimum) for k, n, h, g in found.items]
     view = resolve_view(principal, filters)
-    return {"group_by": group_by, "period": period, "view": view, **found}
+    return Summary(group_by, period, view, Paged(cells, found.total))
 
 
 def _cell(
     key: str, name: str | None, headcount: int, graduating: int, minimum: int | None
-) -> dict[str, Any]:
+) -> SummaryRow:
     """One summary row; small cells are hidden from anonymous callers (nobody singled out)."""
     if minimum and (headcount < minimum or 0 < graduating < minimum):
-        return {
-            "key": key,
-            "name": name,
-            "headcount": None,
-            "graduating_headcount": None,
-            "suppressed": True,
-        }
-    return {
-        "key": key,
-        "name": name,
-        "headcount": headcount,
-        "graduating_headcount": graduating,
-        "suppressed": False,
-    }
+        return SummaryRow(
+            key=key, name=name, headcount=None, graduating_headcount=None, suppressed=True
+        )
+    return SummaryRow(key=key, name=name, headcount=headcount, graduating_headcount=graduating)
 
 
-def college_status(session: Session, period_label: str | None) -> dict[str, Any]:
+def college_status(session: Session, period_label: str | None) -> CollegeSchedule:
     """Which approved colleges have, and have not, submitted for a period."""
     if period_label is None:
         period_label = period_of(clock.today(), Cadence.half_yearly).label
@@ -192,28 +195,26 @@ def college_status(session: Session, period_label: str | None) -> dict[str, Any]
         .where(Organization.org_type == OrgType.college, Organization.status == OrgStatus.approved)
         .order_by(Organization.id)
     )
-    colleges = []
-    for row in session.execute(stmt).mappings():
-        submitted = row["version"] is not None
-        colleges.append(
-            {
-                "college_id": row["id"],
-                "name": row["name"],
-                "district_code": row["district_code"],
-                "submitted": submitted,
-                "version": row["version"],
-                "submitted_at": row["submitted_at"],
-                "row_count": row["row_count"],
-                "headcount": row["headcount"],
-            }
+    colleges = [
+        CollegeSubmissionStatus(
+            college_id=row["id"],
+            name=row["name"],
+            district_code=row["district_code"],
+            submitted=row["version"] is not None,
+            version=row["version"],
+            submitted_at=row["submitted_at"],
+            row_count=row["row_count"],
+            headcount=row["headcount"],
         )
-    done = sum(1 for c in colleges if c["submitted"])
-    return {
-        "period": period_label,
-        "submitted_count": done,
-        "missing_count": len(colleges) - done,
-        "colleges": colleges,
-    }
+        for row in session.execute(stmt).mappings()
+    ]
+    done = sum(1 for c in colleges if c.submitted)
+    return CollegeSchedule(
+        period=period_label,
+        submitted_count=done,
+        missing_count=len(colleges) - done,
+        colleges=colleges,
+    )
 
 
 def frozen_rows(session: Session, publication: Publication) -> Iterator[dict[str, Any]]:
@@ -257,7 +258,7 @@ def total_supply(session: Session, publication_id: int, period: str) -> None:
     session.execute(insert(PublishedSupply).from_select(columns, sums))
 
 
-def _frozen_query(publication_id: int) -> Any:
+def _frozen_query(publication_id: int) -> Select[*tuple[Any, ...]]:
     return (
         select(
             DistributionRow.college_id,

@@ -22,7 +22,7 @@ from app.services.distribution.periods import Period, PeriodError, parse_period,
 from app.services.distribution.rows import FIELDS, Cohort, RowChecker
 from app.services.events import record_event
 from app.services.permissions import Principal
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 
 CHUNK_ROWS = 5_000
 ROWS_TABLE = cast(Table, DistributionRow.__table__)
@@ -293,7 +293,7 @@ def visibility(principal: Principal | None) -> ColumnElement[bool]:
 
 def list_history(
     session: Session, principal: Principal | None, college_id: int, period: str, page: PageParams
-) -> dict[str, Any]:
+) -> Paged[DistributionSubmission]:
     """Every version the college submitted for the period, newest first; 404 when the caller
     sees none (hidden and absent alike)."""
     stmt = (
@@ -306,7 +306,7 @@ def list_history(
         .order_by(DistributionSubmission.version.desc())
     )
     history = paginate(session, stmt, page)
-    if history["total"] == 0:
+    if history.total == 0:
         raise NotFound(t("没有这份报送。", "No such submission."))
     return history
 
@@ -318,7 +318,7 @@ def list_version_rows(
     period: str,
     version: int,
     page: PageParams,
-) -> dict[str, Any]:
+) -> Paged[DistributionRow]:
     """The rows of one version, current or replaced."""
     submission_id = session.scalar(
         select(DistributionSubmission.id).where(

@@ -1,8 +1,6 @@
 """Cooperation projects (`/cooperation-projects`): kept and published by the industry
 bureau; colleges and enterprises propose drafts of their own."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +23,7 @@ from app.services import permissions
 from app.services.checks import Problems
 from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
-from app.services.query import code_prefix
+from app.services.query import Paged, code_prefix
 
 
 def _check(session: Session, problems: Problems, item: CooperationProject | None) -> None:
@@ -52,7 +50,7 @@ def list_cooperation_projects(
     principal: Principal | None,
     page: PageParams,
     filters: CooperationProjectFilters,
-) -> dict[str, Any]:
+) -> Paged[CooperationProject]:
     """`major_code` matches at any depth: 46 finds projects for any major of category 46."""
     project = CooperationProject
     clauses: list[ColumnElement[bool]] = []

@@ -1,7 +1,5 @@
 """The enterprise directory (`/enterprises`): kept and published by the industry bureau."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,7 @@ from app.services.checks import Problems
 from app.services.credit_code import credit_code_error
 from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
-from app.services.query import code_prefix
+from app.services.query import Paged, code_prefix
 
 
 def _check(session: Session, problems: Problems, item: EnterpriseDirectoryEntry | None) -> None:
@@ -66,7 +64,7 @@ def list_entries(
     principal: Principal | None,
     page: PageParams,
     filters: EnterpriseFilters,
-) -> dict[str, Any]:
+) -> Paged[EnterpriseDirectoryEntry]:
     """`industry_code` and `district_code` match their sub-codes too (13 finds 131 and 1311)."""
     entry = EnterpriseDirectoryEntry
     clauses: list[ColumnElement[bool]] = []

@@ -33,8 +33,8 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from app.models.search_term import SearchTerm
-from app.schemas.common import PageParams
-from app.services.query import contains
+from app.schemas.common import PageParams, TotalRelation
+from app.services.query import Paged, contains
 
 SIZES = (2, 4)  # the lengths of the indexed terms
 ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
@@ -113,26 +113,21 @@ def hits(resource: str, term: str) -> Select[Any]:
 
 def page_of_hits(
     session: Session, model: Any, stmt: Select[Any], page: PageParams, exact_up_to: int
-) -> dict[str, Any]:
+) -> Paged[Any]:
     """One page of `hits(...)` by relevance, with its total counted up to `exact_up_to`
     (beyond it, `total` is `exact_up_to` and `total_relation` `gte`; a last page shorter
-    than the limit knows its exact total without counting); validates as `Page`."""
+    than the limit knows its exact total without counting)."""
     window = stmt.order_by(*ORDER).limit(page.limit).offset(page.offset)
     ids = list(session.scalars(window))
     if 0 < len(ids) < page.limit or (not ids and page.offset == 0):
-        total, relation = page.offset + len(ids), "eq"  # the last page: its end is the total
+        total, relation = page.offset + len(ids), TotalRelation.eq  # the last page: its end
     else:
         bounded = stmt.limit(exact_up_to + 1).subquery()
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
-        total, relation = (total, "eq") if total <= exact_up_to else (exact_up_to, "gte")
+        relation = TotalRelation.eq if total <= exact_up_to else TotalRelation.gte
+        total = min(total, exact_up_to)
     found = {e.id: e for e in session.scalars(select(model).where(model.id.in_(ids)))}
-    return {
-        "items": [found[i] for i in ids],
-        "total": total,
-        "total_relation": relation,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return Paged([found[i] for i in ids], total, relation)
 
 
 def search(

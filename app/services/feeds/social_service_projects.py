@@ -1,8 +1,6 @@
 """Social service projects (`/social-service-projects`): skills training by colleges and
 training institutions, published by the education or HR bureau."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +21,7 @@ from app.services import permissions
 from app.services.checks import Problems
 from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
+from app.services.query import Paged
 
 
 def _check(session: Session, problems: Problems, item: SocialServiceProject | None) -> None:
@@ -47,7 +46,7 @@ def list_social_service_projects(
     principal: Principal | None,
     page: PageParams,
     filters: SocialServiceProjectFilters,
-) -> dict[str, Any]:
+) -> Paged[SocialServiceProject]:
     project = SocialServiceProject
     clauses: list[ColumnElement[bool]] = []
     if filters.target_group:

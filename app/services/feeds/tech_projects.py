@@ -1,7 +1,5 @@
 """Tech projects (`/tech-projects`): posted and published by the tech bureau."""
 
-from typing import Any
-
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
@@ -13,6 +11,7 @@ from app.services import permissions
 from app.services.checks import Problems
 from app.services.feeds.workflow import Feed, list_items
 from app.services.permissions import Principal
+from app.services.query import Paged
 
 
 def _check(session: Session, problems: Problems, item: TechProject | None) -> None:
@@ -37,7 +36,7 @@ def list_tech_projects(
     principal: Principal | None,
     page: PageParams,
     filters: TechProjectFilters,
-) -> dict[str, Any]:
+) -> Paged[TechProject]:
     clauses: list[ColumnElement[bool]] = []
     if filters.kind:
         clauses.append(TechProject.kind == filters.kind)

@@ -10,7 +10,7 @@ search index, all in the request's transaction.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, or_, select, true
@@ -21,7 +21,7 @@ from app.core import clock
 from app.core.errors import Conflict, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
 from app.models.enums import FeedStatus
-from app.models.feed import FeedCount
+from app.models.feed import FeedCount, FeedItem
 from app.models.search_term import SearchTerm
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
@@ -31,39 +31,42 @@ from app.services.checks import Problems
 from app.services.events import record_event
 from app.services.feeds import search
 from app.services.permissions import FeedPolicy, Principal
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 
 Check = Callable[[Session, Problems, Any], None]
 
 
+Item = TypeVar("Item", bound=FeedItem)
+
+
 @dataclass(frozen=True)
-class Feed:
+class Feed(Generic[Item]):
     resource: str  # "tech_project": audit actions, event types and search terms
     label: Text  # t("科技项目", "tech project"), in messages
-    model: Any  # the table, a `FeedItem`
+    model: type[Item]  # the table
     create: type[BaseModel]  # its fields are the item's writable fields
     read: type[BaseModel]  # the public representation, carried by events
     policy: FeedPolicy
     text_fields: tuple[str, ...]  # searched by `q`, the most relevant first
     check: Check  # business validation: adds to `Problems` (422) or raises Conflict
 
-    def texts(self, item: Any) -> list[str | None]:
+    def texts(self, item: Item) -> list[str | None]:
         return [getattr(item, f) for f in self.text_fields]
 
-    def values(self, item: Any) -> dict[str, Any]:
+    def values(self, item: Item) -> dict[str, Any]:
         return {f: getattr(item, f) for f in self.create.model_fields}
 
 
-def etag(item: Any) -> str:
+def etag(item: FeedItem) -> str:
     return f'W/"{item.version}"'
 
 
-def _published(item: Any) -> bool:
+def _published(item: FeedItem) -> bool:
     return bool(item.status == FeedStatus.published)
 
 
 def visibility(
-    principal: Principal | None, feed: Feed, status: Any = None, owner: Any = None
+    principal: Principal | None, feed: Feed[Any], status: Any = None, owner: Any = None
 ) -> ColumnElement[bool]:
     """Which items the caller sees, the one rule for lists, gets and counts: published ones
     for everybody, the others for their owner and those who see all drafts
@@ -79,7 +82,7 @@ def visibility(
     return visible
 
 
-def get_item(session: Session, principal: Principal | None, feed: Feed, item_id: int) -> Any:
+def get_item(session: Session, principal: Principal | None, feed: Feed[Item], item_id: int) -> Item:
     """One item the caller may see (the list's rule plus the id); any other is not found."""
     stmt = select(feed.model).where(visibility(principal, feed), feed.model.id == item_id)
     item = session.scalars(stmt).first()
@@ -91,11 +94,11 @@ def get_item(session: Session, principal: Principal | None, feed: Feed, item_id:
 def list_items(
     session: Session,
     principal: Principal | None,
-    feed: Feed,
+    feed: Feed[Item],
     page: PageParams,
     common: FeedFilters,
     filters: Sequence[ColumnElement[bool]] = (),
-) -> dict[str, Any]:
+) -> Paged[Item]:
     """The items the caller may see, newest change first, or by relevance for `q`."""
     model = feed.model
     stmt = select(model).where(visibility(principal, feed), *filters)
@@ -120,12 +123,12 @@ def list_items(
 def _search_term(
     session: Session,
     principal: Principal | None,
-    feed: Feed,
+    feed: Feed[Item],
     page: PageParams,
     common: FeedFilters,
     filters: Sequence[ColumnElement[bool]],
     term: str,
-) -> dict[str, Any]:
+) -> Paged[Item]:
     """A search for one indexed term: the list's rules on the term rows' copies of status
     and owner, so that the page is a walk of the term's index (joined to the items only
     for a feed's own filters)."""
@@ -142,7 +145,7 @@ def _search_term(
 
 
 def count_items(
-    session: Session, principal: Principal | None, feed: Feed, common: FeedFilters
+    session: Session, principal: Principal | None, feed: Feed[Any], common: FeedFilters
 ) -> int:
     """How many items the caller sees, by status and owner only: the sum of a few
     `FeedCount` rows (kept by triggers), not a count of the items."""
@@ -157,18 +160,15 @@ def count_items(
     return int(session.scalar(stmt) or 0)
 
 
-def create_item(session: Session, principal: Principal, feed: Feed, data: BaseModel) -> Any:
+def create_item(session: Session, principal: Principal, feed: Feed[Item], data: BaseModel) -> Item:
     """A new draft owned by the caller's organisation."""
     values = data.model_dump()
     _check(session, feed, values, values.keys(), None)
     now = clock.now()
-    item = feed.model(
-        **values,
-        status=FeedStatus.draft,
-        owner_organization_id=principal.org_id,
-        created_at=now,
-        updated_at=now,
-    )
+    item = feed.model(**values)
+    item.status = FeedStatus.draft
+    item.owner_organization_id = principal.org_id
+    item.created_at = item.updated_at = now
     session.add(item)
     session.flush()
     search.index_item(session, feed.resource, item, feed.texts(item))
@@ -185,11 +185,11 @@ def create_item(session: Session, principal: Principal, feed: Feed, data: BaseMo
 def update_item(
     session: Session,
     principal: Principal,
-    feed: Feed,
+    feed: Feed[Item],
     item_id: int,
     data: BaseModel,
     if_match: str | None,
-) -> Any:
+) -> Item:
     """Change the given fields; a published item's change is announced as `<resource>.updated`."""
     item = get_item(session, principal, feed, item_id)
     permissions.ensure_can_edit(
@@ -227,17 +227,17 @@ def update_item(
     return item
 
 
-def publish_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> Any:
+def publish_item(session: Session, principal: Principal, feed: Feed[Item], item_id: int) -> Item:
     """draft or withdrawn → published."""
     return _set_status(session, principal, feed, item_id, FeedStatus.published)
 
 
-def withdraw_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> Any:
+def withdraw_item(session: Session, principal: Principal, feed: Feed[Item], item_id: int) -> Item:
     """published → withdrawn: no longer public; it may be published again."""
     return _set_status(session, principal, feed, item_id, FeedStatus.withdrawn)
 
 
-def delete_item(session: Session, principal: Principal, feed: Feed, item_id: int) -> None:
+def delete_item(session: Session, principal: Principal, feed: Feed[Any], item_id: int) -> None:
     """Drafts only: what was published stays on record (withdraw it instead)."""
     item = get_item(session, principal, feed, item_id)
     # Who could change it, were it a draft, learns that it is not one (409).
@@ -264,8 +264,8 @@ _ACTIONS = {FeedStatus.published: "publish", FeedStatus.withdrawn: "withdraw"}
 
 
 def _set_status(
-    session: Session, principal: Principal, feed: Feed, item_id: int, status: FeedStatus
-) -> Any:
+    session: Session, principal: Principal, feed: Feed[Item], item_id: int, status: FeedStatus
+) -> Item:
     item = get_item(session, principal, feed, item_id)
     if item.status == status:
         raise Conflict(
@@ -303,7 +303,7 @@ def _set_status(
     return item
 
 
-def _announce(session: Session, feed: Feed, item: Any, verb: str) -> None:
+def _announce(session: Session, feed: Feed[Any], item: Any, verb: str) -> None:
     record_event(
         session,
         f"{feed.resource}.{verb}",
@@ -315,14 +315,14 @@ def _announce(session: Session, feed: Feed, item: Any, verb: str) -> None:
 
 
 def _check(
-    session: Session, feed: Feed, values: dict[str, Any], changed: Any, item: Any | None
+    session: Session, feed: Feed[Any], values: dict[str, Any], changed: Any, item: Any | None
 ) -> None:
     problems = Problems(values, changed)
     feed.check(session, problems, item)
     problems.raise_if_any()
 
 
-def _flush(session: Session, feed: Feed) -> None:
+def _flush(session: Session, feed: Feed[Any]) -> None:
     """Write now; a concurrent change to the same version is a 412, not a lost update."""
     try:
         session.flush()
@@ -342,7 +342,7 @@ def _matches(if_match: str, version: int) -> bool:
     return "*" in tags or f'"{version}"' in tags
 
 
-def publication_rows(feed: Feed) -> Callable[[Session, Any], Iterator[dict[str, Any]]]:
+def publication_rows(feed: Feed[Any]) -> Callable[[Session, Any], Iterator[dict[str, Any]]]:
     """The feed as a publishable dataset: every item published at that moment, by id.
 
     A publication of a feed freezes the feed as the public sees it when the department

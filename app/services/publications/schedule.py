@@ -10,6 +10,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.models import Publication
 from app.models.enums import Cadence, Dataset, Department
+from app.schemas.publications import Schedule, ScheduleEntry
 from app.services.distribution.periods import Period, parse_period, period_of
 from app.services.permissions import DISTRIBUTION_SUPERVISORS
 from app.services.publications.datasets import DatasetSpec, all_datasets
@@ -61,7 +62,7 @@ def next_due(
 
 def _entry(
     spec: DatasetSpec, latest: tuple[str, int, Any] | None, settings: Settings, today: date
-) -> dict[str, Any]:
+) -> ScheduleEntry:
     cadence = spec.cadence_in(settings)
     period, due, overdue = next_due(
         cadence, latest[0] if latest else None, today, settings.publication_grace_days
@@ -69,28 +70,26 @@ def _entry(
     departments: list[Department] = list(
         dict.fromkeys((*DISTRIBUTION_SUPERVISORS, *spec.departments))
     )
-    return {
-        "dataset": spec.dataset,
-        "title": spec.title,
-        "cadence": cadence,
-        "departments": departments,
-        "available": spec.source is not None,
-        "latest_period": latest[0] if latest else None,
-        "latest_version": latest[1] if latest else None,
-        "latest_published_at": latest[2] if latest else None,
-        "next_period": period.label if period else None,
-        "next_due_date": due,
-        "overdue": overdue,
-    }
+    return ScheduleEntry(
+        dataset=spec.dataset,
+        title=spec.title,
+        cadence=cadence,
+        departments=departments,
+        available=spec.source is not None,
+        latest_period=latest[0] if latest else None,
+        latest_version=latest[1] if latest else None,
+        latest_published_at=latest[2] if latest else None,
+        next_period=period.label if period else None,
+        next_due_date=due,
+        overdue=overdue,
+    )
 
 
-def get_schedule(session: Session, settings: Settings, as_of: date | None = None) -> dict[str, Any]:
+def get_schedule(session: Session, settings: Settings, as_of: date | None = None) -> Schedule:
     today = as_of or clock.today()
     latest = _latest(session)
-    return {
-        "as_of": today,
-        "grace_days": settings.publication_grace_days,
-        "items": [
-            _entry(spec, latest.get(spec.dataset), settings, today) for spec in all_datasets()
-        ],
-    }
+    return Schedule(
+        as_of=today,
+        grace_days=settings.publication_grace_days,
+        items=[_entry(spec, latest.get(spec.dataset), settings, today) for spec in all_datasets()],
+    )

@@ -12,7 +12,7 @@ from typing import Any, cast
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from app.core import clock
@@ -21,7 +21,14 @@ from app.core.errors import Invalid, NotFound
 from app.core.i18n import t
 from app.models import Publication, PublicationRow
 from app.schemas.common import PageParams
-from app.schemas.publications import PublicationCreate, PublicationFilters, PublicationRead
+from app.schemas.publications import (
+    KeyedRow,
+    PublicationCreate,
+    PublicationDiff,
+    PublicationFilters,
+    PublicationRead,
+    RowChange,
+)
 from app.services import permissions
 from app.services.audit import record_audit
 from app.services.distribution.periods import Period, PeriodError, parse_period
@@ -37,7 +44,7 @@ from app.services.publications.datasets import (
     row_digest,
     row_key,
 )
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 
 CHUNK_ROWS = 5_000
 ROWS_TABLE = cast(Table, PublicationRow.__table__)
@@ -152,7 +159,7 @@ def _freeze(session: Session, publication: Publication, spec: DatasetSpec) -> No
 
 def list_publications(
     session: Session, page: PageParams, filters: PublicationFilters
-) -> dict[str, Any]:
+) -> Paged[Publication]:
     stmt = select(Publication)
     if filters.dataset:
         stmt = stmt.where(Publication.dataset == filters.dataset)
@@ -168,7 +175,7 @@ def get_publication(session: Session, publication_id: int) -> Publication:
     return publication
 
 
-def list_rows(session: Session, publication_id: int, page: PageParams) -> dict[str, Any]:
+def list_rows(session: Session, publication_id: int, page: PageParams) -> Paged[PublicationRow]:
     get_publication(session, publication_id)
     stmt = (
         select(PublicationRow)
@@ -221,7 +228,7 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def diff(session: Session, publication_id: int, against_id: int, limit: int) -> dict[str, Any]:
+def diff(session: Session, publication_id: int, against_id: int, limit: int) -> PublicationDiff:
     """Rows added, removed and changed between two publications of the same dataset."""
     new = get_publication(session, publication_id)
     old = get_publication(session, against_id)
@@ -241,25 +248,31 @@ def diff(session: Session, publication_id: int, against_id: int, limit: int) -> 
         .where(a.publication_id == new.id, a.row_hash != b.row_hash)
         .order_by(a.row_index)
     )
-    result: dict[str, Any] = {
-        "publication_id": new.id,
-        "against_id": old.id,
-        "key": list(get_dataset(new.dataset).key),
-        "truncated": False,
-    }
-    for name, query in (("added", added_q), ("removed", removed_q), ("changed", changed_q)):
-        result[f"{name}_count"] = session.scalar(
-            select(func.count()).select_from(query.order_by(None).subquery())
+
+    def count(query: Select[Any]) -> int:
+        return (
+            session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
         )
-        rows = session.execute(query.limit(limit)).all()
-        result["truncated"] |= result[f"{name}_count"] > len(rows)
-        result[name] = [_entry(name, row) for row in rows]
-    return result
+
+    counts = {"added": count(added_q), "removed": count(removed_q), "changed": count(changed_q)}
+    added = [KeyedRow(key=k, data=d) for k, d in session.execute(added_q.limit(limit))]
+    removed = [KeyedRow(key=k, data=d) for k, d in session.execute(removed_q.limit(limit))]
+    changed = [_change(*row) for row in session.execute(changed_q.limit(limit))]
+    shown = {"added": len(added), "removed": len(removed), "changed": len(changed)}
+    return PublicationDiff(
+        publication_id=new.id,
+        against_id=old.id,
+        key=list(get_dataset(new.dataset).key),
+        added_count=counts["added"],
+        removed_count=counts["removed"],
+        changed_count=counts["changed"],
+        added=added,
+        removed=removed,
+        changed=changed,
+        truncated=any(counts[name] > shown[name] for name in counts),
+    )
 
 
-def _entry(kind: str, row: Any) -> dict[str, Any]:
-    if kind != "changed":
-        return {"key": row[0], "data": row[1]}
-    key, before, after = row
+def _change(key: str, before: dict[str, Any], after: dict[str, Any]) -> RowChange:
     fields = [c for c in after.keys() | before.keys() if before.get(c) != after.get(c)]
-    return {"key": key, "before": before, "after": after, "fields": sorted(fields)}
+    return RowChange(key=key, before=before, after=after, fields=sorted(fields))

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,7 +130,7 @@ def fan_out(factory: sessionmaker[Session], settings: Settings) -> int:
         return len(events)
 
 
-def _readable(event_ids: list[int]) -> Any:
+def _readable(event_ids: list[int]) -> Select[Subscription, Event]:
     """Each active subscription with those of the events it may receive: the ones its
     organisation reads in the feed (`visible_to`, the feed's rule), after it subscribed."""
     return (
@@ -145,12 +145,12 @@ def _readable(event_ids: list[int]) -> Any:
     )
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime) -> ColumnElement[bool]:
     pending = and_(WebhookDelivery.status == DeliveryStatus.pending, WebhookDelivery.due_at <= now)
     return and_(pending, Subscription.active.is_(True))
 
 
-def _expired(now: datetime) -> Any:
+def _expired(now: datetime) -> ColumnElement[bool]:
     return and_(WebhookDelivery.status == DeliveryStatus.sending, WebhookDelivery.lease_until < now)
 
 

@@ -22,7 +22,7 @@ from app.schemas.subscriptions import (
 from app.services.audit import changes, record_audit
 from app.services.events import record_event, type_matches
 from app.services.permissions import Principal
-from app.services.query import paginate
+from app.services.query import Paged, paginate
 from app.services.webhooks.sending import UnsafeUrl, checked_addresses
 
 MAX_PER_ORGANIZATION = 50
@@ -133,7 +133,9 @@ def signing_secrets(sub: Subscription, settings: Settings, now: datetime) -> tup
     return current
 
 
-def list_subscriptions(session: Session, principal: Principal, page: PageParams) -> Any:
+def list_subscriptions(
+    session: Session, principal: Principal, page: PageParams
+) -> Paged[Subscription]:
     stmt = select(Subscription).where(visibility(principal))
     return paginate(session, stmt.order_by(Subscription.id), page)
 
@@ -191,7 +193,7 @@ def list_deliveries(
     subscription_id: int,
     page: PageParams,
     filters: DeliveryFilters,
-) -> Any:
+) -> Paged[WebhookDelivery]:
     """The subscription's tries, newest first."""
     sub = _get_own(session, principal, subscription_id)
     stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
