@@ -65,3 +65,26 @@ def app_settings(url: str) -> Any:
         app_run_worker=False,
         rate_limit_per_minute=0,
     )
+
+
+def server_cpu(url: str) -> float:
+    """CPU seconds the PostgreSQL backends serving this database have used so far (0 on
+    SQLite, or when the server's processes are not on this machine)."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
+        pids = [
+            pid
+            for (pid,) in c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")

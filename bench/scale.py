@@ -47,7 +47,7 @@ import distribution
 import matching
 import psycopg
 from alembic import command
-from common import app_settings, percentile, scratch_database
+from common import app_settings, percentile, scratch_database, server_cpu
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -191,29 +191,6 @@ def run_matching(db: str, requests: int, keep: str | None, phase: str) -> None:
             for name in ("forward", "reverse"):
                 growth = p95["province"][name] / p95["city"][name]
                 figure(db, f"{name} growth city → province", growth, "×", "≤ 1.5×", growth <= 1.5)
-
-
-def server_cpu(url: str) -> float:
-    """CPU seconds the PostgreSQL backends serving this database have used so far (0 on
-    SQLite, or when the server's processes are not on this machine)."""
-    if not url.startswith("postgresql"):
-        return 0.0
-    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
-        pids = [
-            pid
-            for (pid,) in c.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            )
-        ]
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_imports(db: str) -> None:
