@@ -67,11 +67,11 @@ def app_settings(url: str) -> Any:
     )
 
 
-def server_cpu(url: str) -> float:
-    """CPU seconds the PostgreSQL backends serving this database have used so far (0 on
-    SQLite, or when the server's processes are not on this machine)."""
+def server_cpu(url: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database, by process
+    id (none on SQLite, or when the server's processes are not on this machine)."""
     if not url.startswith("postgresql"):
-        return 0.0
+        return {}
     with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
         pids = [
             pid
@@ -80,11 +80,17 @@ def server_cpu(url: str) -> float:
                 "AND pid <> pg_backend_pid()"
             )
         ]
-    ticks = 0
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user, sys
+    return used
+
+
+def server_seconds(before: dict[int, float], after: dict[int, float]) -> float:
+    """The server's CPU seconds between two `server_cpu` readings (a backend that ended
+    in between is not counted; one that started is, whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
