@@ -352,7 +352,7 @@ class _SheetReader:
         if self.row_count > self.limits.max_rows:
             raise too_large(t("数据行过多", "too many rows"))
         self.last_row = number
-        self.done.append((number, self.row))
+        self.done.append((number, self.row[:]))  # stray cells after </row> must not reach it
 
 
 def _number(raw: str) -> int | float | str | None:
