@@ -65,3 +65,32 @@ def app_settings(url: str) -> Any:
         app_run_worker=False,
         rate_limit_per_minute=0,
     )
+
+
+def server_cpu(url: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database, by process
+    id (none on SQLite, or when the server's processes are not on this machine)."""
+    if not url.startswith("postgresql"):
+        return {}
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(False)) as c:
+        pids = [
+            pid
+            for (pid,) in c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user, sys
+    return used
+
+
+def server_seconds(before: dict[int, float], after: dict[int, float]) -> float:
+    """The server's CPU seconds between two `server_cpu` readings (a backend that ended
+    in between is not counted; one that started is, whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())

@@ -105,6 +105,10 @@ def test_a_workbook_like_the_template_is_still_read(client, db):
             id="data-beyond-column-256",
         ),
         pytest.param(
+            lambda: workbook([cells_xml(1, CHINESE), cells_xml(2, ["x" * 40_000])]),
+            id="cell-beyond-32767-characters",
+        ),
+        pytest.param(
             lambda: workbook(
                 [cells_xml(1, CHINESE)]
                 + ["<row>" + '<c s="1"/>' * 200 + "</row>" for _ in range(25_000)]

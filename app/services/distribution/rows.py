@@ -66,8 +66,11 @@ Cohort = tuple[str, str, int, int, int, int, str]
 
 def whole_number(value: Any) -> int | None:
     """An int from JSON, Excel (30.0) or text (" 30 "); None when it is not a whole number."""
-    if type(value) is int:  # the common case first (bool is an int, and refused below)
+    kind = type(value)
+    if kind is int:  # the common cases first (bool is an int, and refused below)
         return value
+    if kind is str and value.isascii() and value.isdigit():
+        return int(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -89,6 +92,8 @@ def whole_number(value: Any) -> int | None:
 
 def code_text(value: Any) -> str:
     """A code cell as text: Excel stores 460103 as a number, sometimes as 460103.0."""
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()

@@ -25,6 +25,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 EXCEL_MAX_ROW = 1_048_576
+MAX_CELL_CHARS = 32_767  # what Excel lets a cell hold
 _INT = re.compile(r"^[+-]?\d+$")
 
 
@@ -201,42 +202,43 @@ def _feed(parser: Any, open_part: Callable[[], IO[bytes]]) -> Iterator[None]:
     yield
 
 
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = "0123456789"
 _COLUMN_OF: dict[str, int] = {}  # "A" → 1, … "XFD" → 16,384: filled as met (at most 18,278)
 
 
-def _column(ref: str | None, previous: int) -> int:
-    """The cell's 1-based column from its reference (A1, BC12), or the next column."""
-    if not ref:
-        return previous + 1
-    digits = ref.lstrip(_LETTERS)
-    letters = ref[: len(ref) - len(digits)]
-    if not (0 < len(letters) <= 3 and digits.isascii() and digits.isdigit()):
+def _column(letters: str) -> int:
+    """The 1-based column of a reference's letters (A, BC), checked and remembered."""
+    ascii_capitals = letters.isascii() and letters.isalpha() and letters.isupper()
+    if not (0 < len(letters) <= 3 and ascii_capitals):
         raise Unreadable
-    column = _COLUMN_OF.get(letters)
-    if column is None:
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - 64
-        _COLUMN_OF[letters] = column
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    _COLUMN_OF[letters] = column
     return column
 
 
 class _SheetReader:
-    """Collects the sheet's rows as expat reports its elements."""
+    """Collects the sheet's rows as expat reports its elements.
+
+    This is the hot path of an import (three callbacks per cell), so the callbacks keep
+    their work small: tags are told apart through a small dictionary, a cell's text is
+    one string, a row is a list filled as its cells come.
+    """
 
     def __init__(self, strings: list[str], limits: Limits) -> None:
         self.strings = strings
         self.limits = limits
-        self.cells = 0
+        self.cells_left = limits.max_cells
         self.row_count = 0
         self.row_number = 0
         self.last_row = 0
-        self.row: dict[int, Any] = {}
+        self.row: list[Any] = []
         self.column = 0
         self.kind = "n"
-        self.parts: list[str] | None = None
+        self.text: str | None = None  # the open cell's text, None before its <v> or <t>
         self.capturing = False
+        self.local: dict[str, str] = {}  # expat's "namespace local" tag → local name
         self.done: list[tuple[int, list[Any]]] = []
 
     def rows(self, open_part: Callable[[], IO[bytes]]) -> Iterator[tuple[int, list[Any]]]:
@@ -247,58 +249,89 @@ class _SheetReader:
             yield from self.done
             self.done.clear()
 
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
+    def _local(self, tag: str) -> str:
         local = tag.rpartition(" ")[2]
+        if len(self.local) < 64:  # a hostile sheet may use any number of tags
+            self.local[tag] = local
+        return local
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = self.local.get(tag) or self._local(tag)
         if local == "c":
-            self.cells += 1
-            if self.cells > self.limits.max_cells:
+            self.cells_left -= 1
+            if self.cells_left < 0:
                 n = self.limits.max_cells
                 raise too_large(t(f"单元格超过 {n} 个", f"more than {n} cells"))
-            self.column = _column(attrs.get("r"), self.column)
+            ref = attrs.get("r")
+            if ref:
+                letters = ref.rstrip(_DIGITS)
+                if len(letters) == len(ref):
+                    raise Unreadable
+                self.column = _COLUMN_OF.get(letters) or _column(letters)
+            else:
+                self.column += 1
             self.kind = attrs.get("t", "n")
-            self.parts = None
-        elif local in ("v", "t"):
-            self.parts = self.parts if self.parts is not None else []
+            self.text = None
+        elif local == "v" or local == "t":
+            if self.text is None:
+                self.text = ""
             self.capturing = True
         elif local == "row":
             number = attrs.get("r", "")
             ascii_digits = number.isascii() and number.isdigit()
             self.row_number = int(number) if ascii_digits else self.row_number + 1
-            self.row, self.column = {}, 0
+            self.row, self.column = [], 0
 
     def characters(self, data: str) -> None:
-        if self.capturing and self.parts is not None:
-            self.parts.append(data)
+        if self.capturing and self.text is not None:
+            self.text += data
+            if len(self.text) > MAX_CELL_CHARS:
+                raise too_large(
+                    t(
+                        f"单元格文字超过 {MAX_CELL_CHARS} 个字符",
+                        f"a cell of more than {MAX_CELL_CHARS} characters",
+                    )
+                )
 
     def end(self, tag: str) -> None:
-        local = tag.rpartition(" ")[2]
-        if local in ("v", "t"):
+        local = self.local.get(tag) or self._local(tag)
+        if local == "v" or local == "t":
             self.capturing = False
-        elif local == "c" and self.parts is not None:
-            self._value("".join(self.parts))
-            self.parts = None
+        elif local == "c":
+            if self.text is not None:
+                self._value(self.text)
+                self.text = None
         elif local == "row" and self.row:
             self._finish_row()
 
     def _value(self, raw: str) -> None:
         value: Any
-        if self.kind == "s":
+        kind = self.kind
+        if kind == "n":
+            value = int(raw) if raw.isascii() and raw.isdigit() else _number(raw)
+        elif kind == "s":
             index = int(raw) if raw.strip().isascii() and raw.strip().isdigit() else -1
             if not 0 <= index < len(self.strings):
                 raise Unreadable
             value = self.strings[index]
-        elif self.kind in ("str", "inlineStr", "e", "d"):
+        elif kind in ("str", "inlineStr", "e", "d"):
             value = raw
-        elif self.kind == "b":
+        elif kind == "b":
             value = raw.strip() == "1"
         else:
             value = _number(raw)
         if value is None or value == "":
             return
-        if self.column > self.limits.max_columns:
+        column, row = self.column, self.row
+        if column > self.limits.max_columns:
             n = self.limits.max_columns
-            raise too_large(t(f"第 {self.column} 列有数据：超过 {n} 列", f"data beyond column {n}"))
-        self.row[self.column] = value
+            raise too_large(t(f"第 {column} 列有数据：超过 {n} 列", f"data beyond column {n}"))
+        if column > len(row):
+            if column > len(row) + 1:
+                row.extend([None] * (column - len(row) - 1))
+            row.append(value)
+        else:
+            row[column - 1] = value
 
     def _finish_row(self) -> None:
         number, gap = self.row_number, self.limits.max_row_gap
@@ -319,8 +352,7 @@ class _SheetReader:
         if self.row_count > self.limits.max_rows:
             raise too_large(t("数据行过多", "too many rows"))
         self.last_row = number
-        width = max(self.row)
-        self.done.append((number, [self.row.get(c) for c in range(1, width + 1)]))
+        self.done.append((number, self.row[:]))  # stray cells after </row> must not reach it
 
 
 def _number(raw: str) -> int | float | str | None:
