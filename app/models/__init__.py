@@ -21,6 +21,7 @@ from app.models.organization import Organization
 from app.models.publication import (
     Publication,
     PublicationRow,
+    PublishedCohorts,
     PublishedSubmission,
     PublishedSupply,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "Organization",
     "Publication",
     "PublicationRow",
+    "PublishedCohorts",
     "PublishedSubmission",
     "PublishedSupply",
     "Subscription",
