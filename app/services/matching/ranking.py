@@ -209,9 +209,9 @@ def _ranked(
     need = page.offset + page.limit
     total = sum(g.cohorts for g in groups)
     threshold, counted = 0, 0
-    for group in groups:
+    for group in groups:  # first, the bound at which 4 pages' cohorts are ranked
         counted += group.cohorts
-        if counted >= need:
+        if counted >= 4 * need:
             threshold = group.bound
             break
     while True:
