@@ -9,7 +9,7 @@ from app.models.cooperation_project import (
     CooperationProjectEnterprise,
     CooperationProjectMajor,
 )
-from app.models.demand import Demand, DemandMajor, DemandOccupation
+from app.models.demand import Demand, DemandMajor, DemandOccupation, OpenDemandTotal
 from app.models.demand_response import DemandResponse
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
@@ -76,6 +76,7 @@ __all__ = [
     "Major",
     "MajorOccupation",
     "Occupation",
+    "OpenDemandTotal",
     "Organization",
     "Publication",
     "PublicationRow",

@@ -117,3 +117,15 @@ class DemandOccupation(Base):
         String(10), ForeignKey("occupations.code"), primary_key=True, index=True
     )
     share: Mapped[int]
+
+
+class OpenDemandTotal(Base):
+    """How many demands stored as open count under one major, occupation or place code,
+    and their headcount (see `services.demands.totals`, which keeps it)."""
+
+    __tablename__ = "open_demand_totals"
+
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    demands: Mapped[int]
+    headcount: Mapped[int]

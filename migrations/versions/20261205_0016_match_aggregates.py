@@ -1,6 +1,6 @@
-"""published cohorts: a student distribution publication's cohorts per major, level and year
+"""matching and analytics aggregates: published cohorts per major, level and year; open demands' totals
 
-Revision ID: 0016_match_published_cohorts
+Revision ID: 0016_match_aggregates
 Revises: 0015_demand_district
 Create Date: 2026-12-05 07:30:00
 
@@ -10,6 +10,12 @@ graduation year, and the largest one's graduates, the total is a sum of a few hu
 counts and only the cohorts whose score bound can reach the page are ranked. Publishing
 writes them with the publication's sums; this revision counts the publications already
 made.
+
+The supply–demand analytics summed the shares of every open demand per request (50,000
+at province scale). `open_demand_totals` holds, per major, occupation and place, how many
+demands stored as open count there and their headcount; the demand service keeps it in
+the transaction of every write (app/services/demands/totals.py). This revision counts
+the demands stored as open.
 """
 
 from collections.abc import Sequence
@@ -17,7 +23,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_match_published_cohorts"
+revision: str = "0016_match_aggregates"
 down_revision: str | None = "0015_demand_district"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -33,6 +39,23 @@ COHORTS = (
     "WHERE p.dataset = 'student_distribution' "
     "GROUP BY p.id, r.college_id, r.major_code, r.level, r.graduation_year, r.district_code "
     "HAVING sum(r.graduating_headcount) > 0"
+)
+
+# The open demands' totals, as `services.demands.totals.tally` counts them.
+TOTALS = (
+    "SELECT 'major', m.code, count(*), sum(m.share) FROM demand_majors m "
+    "JOIN demands d ON d.id = m.demand_id WHERE d.status = 'open' GROUP BY m.code "
+    "UNION ALL "
+    "SELECT 'occupation', o.code, count(*), sum(o.share) FROM demand_occupations o "
+    "JOIN demands d ON d.id = o.demand_id WHERE d.status = 'open' GROUP BY o.code "
+    "UNION ALL "
+    "SELECT 'occupation', '-', count(*), sum(d.headcount) FROM demands d "
+    "WHERE d.status = 'open' AND NOT EXISTS "
+    "(SELECT 1 FROM demand_occupations o WHERE o.demand_id = d.id) GROUP BY d.status "
+    "UNION ALL "
+    "SELECT 'place', coalesce(d.district_code, '@' || CAST(d.enterprise_id AS VARCHAR)), "
+    "count(*), sum(d.headcount) FROM demands d WHERE d.status = 'open' "
+    "GROUP BY coalesce(d.district_code, '@' || CAST(d.enterprise_id AS VARCHAR))"
 )
 
 
@@ -66,6 +89,17 @@ def upgrade() -> None:
         f"FROM ({COHORTS}) cohorts GROUP BY publication_id, major_code, level, graduation_year"
     )
 
+    op.create_table(
+        "open_demand_totals",
+        sa.Column("dimension", sa.String(length=16), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("demands", sa.Integer(), nullable=False),
+        sa.Column("headcount", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "code", name=op.f("pk_open_demand_totals")),
+    )
+    op.execute(f"INSERT INTO open_demand_totals (dimension, code, demands, headcount) {TOTALS}")
+
 
 def downgrade() -> None:
+    op.drop_table("open_demand_totals")
     op.drop_table("published_cohorts")

@@ -1,0 +1,112 @@
+"""Open demands' headcount per major, occupation and place, kept with every write.
+
+`open_demand_totals` holds, per dimension and code, how many demands stored as `open`
+count there and their headcount (as the supply–demand analytics attribute it: a major's
+or an occupation's share, `-` for a demand naming no occupation; a place is the demand's
+district, or `@<enterprise id>` for a demand without one, resolved when read). The
+demand service counts a demand out before it changes and in afterwards, in the same
+transaction. A demand past its last valid day is still stored `open` until it is
+expired, so readers take those out (`open_totals`): the few that the status and
+validity index finds.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, insert, literal, select, text
+from sqlalchemy.orm import Session
+
+from app.core import clock
+from app.models import Demand, DemandMajor, DemandOccupation, OpenDemandTotal
+from app.models.enums import DemandStatus
+
+NONE = "-"
+UPSERT = text(
+    "INSERT INTO open_demand_totals (dimension, code, demands, headcount) "
+    "VALUES (:dimension, :code, :demands, :headcount) "
+    "ON CONFLICT (dimension, code) DO UPDATE SET "
+    "demands = open_demand_totals.demands + excluded.demands, "
+    "headcount = open_demand_totals.headcount + excluded.headcount"
+)
+
+
+def _place(demand: Any) -> Any:
+    return func.coalesce(demand.district_code, literal("@") + cast(demand.enterprise_id, String))
+
+
+def tally(session: Session, demand: Demand, sign: int) -> None:
+    """Count a demand stored as open in (`sign` 1) or out (-1) of the totals."""
+    if demand.status != DemandStatus.open:
+        return
+    rows = [("place", demand.district_code or f"@{demand.enterprise_id}", demand.headcount)]
+    for dimension, model in (("major", DemandMajor), ("occupation", DemandOccupation)):
+        stmt = select(model.code, model.share).where(model.demand_id == demand.id)
+        shares = session.execute(stmt).all()
+        rows += [(dimension, code, share) for code, share in shares]
+        if dimension == "occupation" and not shares:
+            rows.append((dimension, NONE, demand.headcount))
+    params = [
+        {"dimension": d, "code": c, "demands": sign, "headcount": sign * h}
+        for d, c, h in sorted(rows)
+    ]
+    session.execute(UPSERT, params)
+
+
+def recount(session: Session) -> None:
+    """Count every demand stored as open afresh (after a bulk change of statuses)."""
+    session.execute(delete(OpenDemandTotal))
+    open_ = Demand.status == DemandStatus.open
+    for dimension, model in (("major", DemandMajor), ("occupation", DemandOccupation)):
+        stmt = (
+            select(literal(dimension), model.code, func.count(), func.sum(model.share))
+            .join(Demand, Demand.id == model.demand_id)
+            .where(open_)
+            .group_by(model.code)
+        )
+        _insert(session, stmt)
+    named = select(DemandOccupation.demand_id).where(DemandOccupation.demand_id == Demand.id)
+    rest = select(literal("occupation"), literal(NONE), func.count(), func.sum(Demand.headcount))
+    _insert(session, rest.where(open_, ~named.exists()).group_by(Demand.status))
+    place = _place(Demand)
+    stmt = select(literal("place"), place, func.count(), func.sum(Demand.headcount))
+    _insert(session, stmt.where(open_).group_by(place))
+
+
+def _insert(session: Session, stmt: Any) -> None:
+    columns = ["dimension", "code", "demands", "headcount"]
+    session.execute(insert(OpenDemandTotal).from_select(columns, stmt))
+
+
+def _stale(dimension: str) -> Any:
+    """Per code, the demands stored open but past their last valid day, and headcount."""
+    stale = (Demand.status == DemandStatus.open, Demand.valid_until < clock.today())
+    if dimension == "place":
+        place = _place(Demand)
+        return select(place, func.count(), func.sum(Demand.headcount)).where(*stale).group_by(place)
+    model = DemandMajor if dimension == "major" else DemandOccupation
+    stmt = (
+        select(model.code, func.count(), func.sum(model.share))
+        .join(Demand, Demand.id == model.demand_id)
+        .where(*stale)
+        .group_by(model.code)
+    )
+    if dimension == "major":
+        return stmt
+    named = select(model.demand_id).where(model.demand_id == Demand.id).exists()
+    rest = select(literal(NONE), func.count(), func.sum(Demand.headcount)).where(*stale, ~named)
+    return stmt.union_all(rest)
+
+
+def open_totals(session: Session, dimension: str) -> dict[str, int]:
+    """Per code of `dimension`, the headcount of the demands open now (codes with none
+    left out)."""
+    t = OpenDemandTotal
+    stmt = select(t.code, t.demands, t.headcount).where(t.dimension == dimension)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for code, demands, headcount in session.execute(stmt):
+        totals[code] = [demands, headcount]
+    for code, demands, headcount in session.execute(_stale(dimension)):
+        if demands:
+            totals[code][0] -= demands
+            totals[code][1] -= int(headcount)
+    return {code: headcount for code, (demands, headcount) in totals.items() if demands > 0}
