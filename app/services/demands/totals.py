@@ -84,10 +84,9 @@ def _stale(dimension: str) -> Any:
         place = _place(Demand)
         return select(place, func.count(), func.sum(Demand.headcount)).where(*stale).group_by(place)
     model = DemandMajor if dimension == "major" else DemandOccupation
-    stmt = (
+    stmt = (  # IN, not a join: the stale demands drive it (a join may scan every code)
         select(model.code, func.count(), func.sum(model.share))
-        .join(Demand, Demand.id == model.demand_id)
-        .where(*stale)
+        .where(model.demand_id.in_(select(Demand.id).where(*stale)))
         .group_by(model.code)
     )
     if dimension == "major":
