@@ -265,18 +265,40 @@ def raw_demand(db, group_by):
     return dict(amounts)
 
 
+def raw_naming(session, codes):
+    """How many demands open now name one of `codes`, counted one by one."""
+    from sqlalchemy import select
+
+    from app.core import clock
+    from app.models import Demand, DemandMajor
+    from app.models.enums import DemandStatus
+
+    live = select(Demand.id).where(
+        Demand.status == DemandStatus.open, Demand.valid_until >= clock.today()
+    )
+    return sum(
+        1
+        for demand_id in session.scalars(live)
+        if codes
+        & set(session.scalars(select(DemandMajor.code).where(DemandMajor.demand_id == demand_id)))
+    )
+
+
 def assert_demand_follows(client, db):
     """Every grouping's demand equals the raw sums, and the kept totals a fresh count."""
     from sqlalchemy import select
 
     from app.models import OpenDemandTotal
-    from app.services.demands.totals import recount
+    from app.services.demands.totals import open_naming, recount
 
     for group_by in ("category", "major", "district", "occupation"):
         body = client.get(SUPPLY_URL, params={"group_by": group_by, "limit": 200}).json()
         got = {r["key"]: r["demand"] for r in body["items"] if r["demand"]}
         assert got == {k: v for k, v in raw_demand(db, group_by).items() if v}
     with db() as session:
+        for codes in ({"460103"}, {"4306", "51", "530202"}, {"46"}):
+            named = raw_naming(session, codes)
+            assert open_naming(session, codes) == named  # reverse matching's total
         kept = set(session.execute(select(OpenDemandTotal.__table__)).all())
         recount(session)
         fresh = set(session.execute(select(OpenDemandTotal.__table__)).all())

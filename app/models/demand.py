@@ -28,6 +28,7 @@ class Demand(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "external_id"),
         Index("ix_demands_status_valid_until", "status", "valid_until"),
+        Index("ix_demands_status_id", "status", "id"),  # open demands in id order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +127,6 @@ class OpenDemandTotal(Base):
     __tablename__ = "open_demand_totals"
 
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(Text, primary_key=True)  # `codes`: a set of codes
     demands: Mapped[int]
     headcount: Mapped[int]

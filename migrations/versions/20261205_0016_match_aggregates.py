@@ -15,7 +15,8 @@ The supply–demand analytics summed the shares of every open demand per request
 at province scale). `open_demand_totals` holds, per major, occupation and place, how many
 demands stored as open count there and their headcount; the demand service keeps it in
 the transaction of every write (app/services/demands/totals.py). This revision counts
-the demands stored as open.
+the demands stored as open. Reverse matching walks the open demands in id order
+(`ix_demands_status_id`) for those with the best score bound there is.
 """
 
 from collections.abc import Sequence
@@ -92,14 +93,46 @@ def upgrade() -> None:
     op.create_table(
         "open_demand_totals",
         sa.Column("dimension", sa.String(length=16), nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("code", sa.Text(), nullable=False),
         sa.Column("demands", sa.Integer(), nullable=False),
         sa.Column("headcount", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "code", name=op.f("pk_open_demand_totals")),
     )
+    op.create_index("ix_demands_status_id", "demands", ["status", "id"])
     op.execute(f"INSERT INTO open_demand_totals (dimension, code, demands, headcount) {TOTALS}")
+    _count_code_sets()
+
+
+def _count_code_sets() -> None:
+    """The `codes` totals: the open demands per set of major codes (sorted, space-separated)."""
+    conn = op.get_bind()
+    stmt = (
+        "SELECT d.id, d.headcount, m.code FROM demands d "
+        "JOIN demand_majors m ON m.demand_id = d.id WHERE d.status = 'open'"
+    )
+    demands: dict[int, tuple[int, list[str]]] = {}
+    for demand_id, headcount, code in conn.execute(sa.text(stmt)):
+        demands.setdefault(demand_id, (headcount, []))[1].append(code)
+    sets: dict[str, list[int]] = {}
+    for headcount, codes in demands.values():
+        totals = sets.setdefault(" ".join(sorted(codes)), [0, 0])
+        totals[0] += 1
+        totals[1] += headcount
+    rows = [
+        {"dimension": "codes", "code": code, "demands": n, "headcount": h}
+        for code, (n, h) in sets.items()
+    ]
+    if rows:
+        conn.execute(
+            sa.text(
+                "INSERT INTO open_demand_totals (dimension, code, demands, headcount) "
+                "VALUES (:dimension, :code, :demands, :headcount)"
+            ),
+            rows,
+        )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_demands_status_id", table_name="demands")
     op.drop_table("open_demand_totals")
     op.drop_table("published_cohorts")

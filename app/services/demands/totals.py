@@ -3,7 +3,8 @@
 `open_demand_totals` holds, per dimension and code, how many demands stored as `open`
 count there and their headcount (as the supply–demand analytics attribute it: a major's
 or an occupation's share, `-` for a demand naming no occupation; a place is the demand's
-district, or `@<enterprise id>` for a demand without one, resolved when read). The
+district, or `@<enterprise id>` for a demand without one, resolved when read; `codes`
+counts the demands per set of major codes, which reverse matching's total reads). The
 demand service counts a demand out before it changes and in afterwards, in the same
 transaction. A demand past its last valid day is still stored `open` until it is
 expired, so readers take those out (`open_totals`): the few that the status and
@@ -11,9 +12,21 @@ validity index finds.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from app.core import clock
@@ -45,6 +58,8 @@ def tally(session: Session, demand: Demand, sign: int) -> None:
         rows += [(dimension, code, share) for code, share in shares]
         if dimension == "occupation" and not shares:
             rows.append((dimension, NONE, demand.headcount))
+        if dimension == "major" and shares:
+            rows.append(("codes", code_set(code for code, _ in shares), demand.headcount))
     params = [
         {"dimension": d, "code": c, "demands": sign, "headcount": sign * h}
         for d, c, h in sorted(rows)
@@ -70,6 +85,8 @@ def recount(session: Session) -> None:
     place = _place(Demand)
     stmt = select(literal("place"), place, func.count(), func.sum(Demand.headcount))
     _insert(session, stmt.where(open_).group_by(place))
+    if sets := _code_sets(session, open_):
+        session.execute(UPSERT, sets)
 
 
 def _insert(session: Session, stmt: Any) -> None:
@@ -77,9 +94,50 @@ def _insert(session: Session, stmt: Any) -> None:
     session.execute(insert(OpenDemandTotal).from_select(columns, stmt))
 
 
+def code_set(codes: Iterable[str]) -> str:
+    """The `codes` dimension's code: a demand's major codes, sorted, space-separated."""
+    return " ".join(sorted(codes))
+
+
+def _code_sets(session: Session, where: Any) -> list[dict[str, Any]]:
+    """Per set of major codes, the demands matching `where` that name exactly those."""
+    headcounts = dict(session.execute(select(Demand.id, Demand.headcount).where(where)).all())
+    chosen = DemandMajor.demand_id.in_(select(Demand.id).where(where))
+    codes: dict[int, list[str]] = defaultdict(list)
+    for demand_id, code in session.execute(
+        select(DemandMajor.demand_id, DemandMajor.code).where(chosen)
+    ):
+        codes[demand_id].append(code)
+    sets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for demand_id, named in codes.items():
+        totals = sets[code_set(named)]
+        totals[0] += 1
+        totals[1] += headcounts[demand_id]
+    return [
+        {"dimension": "codes", "code": code, "demands": n, "headcount": h}
+        for code, (n, h) in sorted(sets.items())
+    ]
+
+
+def open_naming(session: Session, codes: set[str]) -> int:
+    """How many demands open now name one of the major `codes`."""
+    t = OpenDemandTotal
+    stmt = select(t.code, t.demands).where(t.dimension == "codes", t.demands > 0)
+    count = sum(n for named, n in session.execute(stmt) if not codes.isdisjoint(named.split()))
+    for row in _code_sets(session, and_(*_stale_clause())):
+        if not codes.isdisjoint(row["code"].split()):
+            count -= row["demands"]
+    return count
+
+
+def _stale_clause() -> tuple[ColumnElement[bool], ...]:
+    """Demands stored as open but past their last valid day."""
+    return (Demand.status == DemandStatus.open, Demand.valid_until < clock.today())
+
+
 def _stale(dimension: str) -> Any:
     """Per code, the demands stored open but past their last valid day, and headcount."""
-    stale = (Demand.status == DemandStatus.open, Demand.valid_until < clock.today())
+    stale = _stale_clause()
     if dimension == "place":
         place = _place(Demand)
         return select(place, func.count(), func.sum(Demand.headcount)).where(*stale).group_by(place)

@@ -47,6 +47,7 @@ from app.models import Demand, DemandMajor, DistributionRow, Organization, Publi
 from app.models.enums import MajorLevel, OrgType
 from app.schemas.common import PageParams
 from app.services.demands.service import get_visible, open_clause
+from app.services.demands.totals import open_naming
 from app.services.matching.score import (
     Cohort,
     Reference,
@@ -406,8 +407,12 @@ class Bounded(NamedTuple):
 def _in_bound_order(
     session: Session, supply: CollegeSupply, codes: list[str], weights: dict[str, int], need: int
 ) -> Iterator[Bounded]:
-    """The open demands naming one of `codes`, best bound first, a batch at a time (on a
-    city-scale world, 20 best are found within 150)."""
+    """The open demands naming one of `codes`, best bound first, a batch at a time.
+
+    Those with the highest bound there is (the place and the coverage at best) come
+    first, in id order: the open demands' index is walked until a batch is found, so the
+    cost follows the page, not the open demands (a large college fills a page of best
+    scores there). The others follow, sorted by their bound."""
     district = func.coalesce(Demand.district_code, Organization.district_code)
     bound = supply.bound(district, Demand.headcount, weights)
     stmt = (
@@ -422,17 +427,23 @@ def _in_bound_order(
         )
         .join(Organization, Organization.id == Demand.enterprise_id)
         .where(_open_naming(codes, supply.ref.catalogue))
-        .order_by(bound.desc(), Demand.id)
     )
-    batch = 10 * need
+    best = 100 * sum(weights.values())
+    yield from _batches(session, stmt.where(bound == best), [Demand.id], 10 * need)
+    yield from _batches(session, stmt.where(bound < best), [bound.desc(), Demand.id], 10 * need)
+
+
+def _batches(session: Session, stmt: Any, order: list[Any], batch: int) -> Iterator[Bounded]:
+    """The rows of `stmt` in `order`, a batch at a time. The next batch starts after the
+    last row (a keyset, not an offset: a demand opened or closed meanwhile cannot make
+    one be read twice)."""
+    bound = stmt.selected_columns[0]
     after = stmt
-    while rows := session.execute(after.limit(batch)).all():
+    while rows := session.execute(after.order_by(*order).limit(batch)).all():
         for points, demand_id, major_codes, mask, years, place, headcount in rows:
             yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
         if len(rows) < batch:
             return
-        # The next batch starts after the last row (a keyset, not an offset: a demand
-        # opened or closed meanwhile cannot make one be read twice).
         last_points, last_id = rows[-1][0], rows[-1][1]
         after = stmt.where(
             or_(bound < last_points, and_(bound == last_points, Demand.id > last_id))
@@ -477,12 +488,7 @@ def _rank_demands(
     if not supply.cohorts:
         return [], 0
     related = supply.related(supply.ref.catalogue)
-    total = (
-        session.scalar(
-            select(func.count(Demand.id)).where(_open_naming(related, supply.ref.catalogue))
-        )
-        or 0
-    )
+    total = open_naming(session, set(related))
     need = page.offset + page.limit
     top = _top(session, supply, supply.named_codes(), need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
