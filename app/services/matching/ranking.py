@@ -44,7 +44,7 @@ from app.core.config import Settings
 from app.core.errors import NotFound
 from app.core.i18n import t
 from app.models import Demand, DemandMajor, DistributionRow, Organization, PublishedCohorts
-from app.models.enums import MajorLevel, OrgType
+from app.models.enums import DemandStatus, MajorLevel, OrgType
 from app.schemas.common import PageParams
 from app.services.demands.service import get_visible, open_clause
 from app.services.demands.totals import open_naming
@@ -410,9 +410,9 @@ def _in_bound_order(
     """The open demands naming one of `codes`, best bound first, a batch at a time.
 
     Those with the highest bound there is (the place and the coverage at best) come
-    first, in id order: the open demands' index is walked until a batch is found, so the
-    cost follows the page, not the open demands (a large college fills a page of best
-    scores there). The others follow, sorted by their bound."""
+    first, in id order: the open demands are read a range of ids at a time until the page
+    is settled, so the cost follows the page, not the open demands (a large college
+    fills a page of best scores there). The others follow, sorted by their bound."""
     district = func.coalesce(Demand.district_code, Organization.district_code)
     bound = supply.bound(district, Demand.headcount, weights)
     stmt = (
@@ -429,19 +429,36 @@ def _in_bound_order(
         .where(_open_naming(codes, supply.ref.catalogue))
     )
     best = 100 * sum(weights.values())
-    yield from _batches(session, stmt.where(bound == best), [Demand.id], 10 * need)
-    yield from _batches(session, stmt.where(bound < best), [bound.desc(), Demand.id], 10 * need)
+    yield from _walk(session, stmt.where(bound == best))
+    yield from _batches(session, stmt.where(bound < best), 10 * need)
 
 
-def _batches(session: Session, stmt: Any, order: list[Any], batch: int) -> Iterator[Bounded]:
-    """The rows of `stmt` in `order`, a batch at a time. The next batch starts after the
-    last row (a keyset, not an offset: a demand opened or closed meanwhile cannot make
-    one be read twice)."""
+def _bounded(rows: Any) -> Iterator[Bounded]:
+    for points, demand_id, major_codes, mask, years, place, headcount in rows:
+        yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
+
+
+def _walk(session: Session, stmt: Any) -> Iterator[Bounded]:
+    """The rows of `stmt` in id order, over ranges of ids growing twofold from 1,000:
+    each range is read by the open demands' index (`ix_demands_status_id`), whatever
+    the planner guesses of the other conditions."""
+    open_ = Demand.status == DemandStatus.open
+    last = session.scalar(select(func.max(Demand.id)).where(open_)) or 0
+    low, size = 0, 1_000
+    while low < last:
+        part = stmt.where(open_, Demand.id > low, Demand.id <= low + size)
+        yield from _bounded(session.execute(part.order_by(Demand.id)).all())
+        low, size = low + size, 2 * size
+
+
+def _batches(session: Session, stmt: Any, batch: int) -> Iterator[Bounded]:
+    """The rows of `stmt` best bound first, a batch at a time. The next batch starts
+    after the last row (a keyset, not an offset: a demand opened or closed meanwhile
+    cannot make one be read twice)."""
     bound = stmt.selected_columns[0]
     after = stmt
-    while rows := session.execute(after.order_by(*order).limit(batch)).all():
-        for points, demand_id, major_codes, mask, years, place, headcount in rows:
-            yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
+    while rows := session.execute(after.order_by(bound.desc(), Demand.id).limit(batch)).all():
+        yield from _bounded(rows)
         if len(rows) < batch:
             return
         last_points, last_id = rows[-1][0], rows[-1][1]
