@@ -130,3 +130,4 @@ class OpenDemandTotal(Base):
     code: Mapped[str] = mapped_column(Text, primary_key=True)  # `codes`: a set of codes
     demands: Mapped[int]
     headcount: Mapped[int]
+    first_code: Mapped[str | None] = mapped_column(String(8))  # `codes`: the set's first

@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("demands", sa.Integer(), nullable=False),
         sa.Column("headcount", sa.Integer(), nullable=False),
+        sa.Column("first_code", sa.String(length=8), nullable=True),
         sa.PrimaryKeyConstraint("dimension", "code", name=op.f("pk_open_demand_totals")),
     )
     op.create_index("ix_demands_status_id", "demands", ["status", "id"])
@@ -104,7 +105,8 @@ def upgrade() -> None:
 
 
 def _count_code_sets() -> None:
-    """The `codes` totals: the open demands per set of major codes (sorted, space-separated)."""
+    """The `codes` totals: the open demands per set of major codes (sorted, space-separated),
+    with the set's first code."""
     conn = op.get_bind()
     stmt = (
         "SELECT d.id, d.headcount, m.code FROM demands d "
@@ -119,14 +121,14 @@ def _count_code_sets() -> None:
         totals[0] += 1
         totals[1] += headcount
     rows = [
-        {"dimension": "codes", "code": code, "demands": n, "headcount": h}
+        {"dimension": "codes", "code": code, "demands": n, "headcount": h, "first": code.split()[0]}
         for code, (n, h) in sets.items()
     ]
     if rows:
         conn.execute(
             sa.text(
-                "INSERT INTO open_demand_totals (dimension, code, demands, headcount) "
-                "VALUES (:dimension, :code, :demands, :headcount)"
+                "INSERT INTO open_demand_totals (dimension, code, demands, headcount, first_code) "
+                "VALUES (:dimension, :code, :demands, :headcount, :first)"
             ),
             rows,
         )

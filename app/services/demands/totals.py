@@ -35,8 +35,8 @@ from app.models.enums import DemandStatus
 
 NONE = "-"
 UPSERT = text(
-    "INSERT INTO open_demand_totals (dimension, code, demands, headcount) "
-    "VALUES (:dimension, :code, :demands, :headcount) "
+    "INSERT INTO open_demand_totals (dimension, code, demands, headcount, first_code) "
+    "VALUES (:dimension, :code, :demands, :headcount, :first_code) "
     "ON CONFLICT (dimension, code) DO UPDATE SET "
     "demands = open_demand_totals.demands + excluded.demands, "
     "headcount = open_demand_totals.headcount + excluded.headcount"
@@ -61,9 +61,12 @@ def tally(session: Session, demand: Demand, sign: int) -> None:
         if dimension == "major" and shares:
             rows.append(("codes", code_set(code for code, _ in shares), demand.headcount))
     params = [
-        {"dimension": d, "code": c, "demands": sign, "headcount": sign * h}
+        {"dimension": d, "code": c, "demands": sign, "headcount": sign * h, "first_code": None}
         for d, c, h in sorted(rows)
     ]
+    for row in params:
+        if row["dimension"] == "codes":
+            row["first_code"] = row["code"].split()[0]
     session.execute(UPSERT, params)
 
 
@@ -114,16 +117,28 @@ def _code_sets(session: Session, where: Any) -> list[dict[str, Any]]:
         totals[0] += 1
         totals[1] += headcounts[demand_id]
     return [
-        {"dimension": "codes", "code": code, "demands": n, "headcount": h}
+        {"dimension": "codes", "code": code, "demands": n, "headcount": h, "first_code": first}
         for code, (n, h) in sorted(sets.items())
+        for first in [code.split()[0]]
     ]
 
 
-def open_naming(session: Session, codes: set[str]) -> int:
-    """How many demands open now name one of the major `codes`."""
+def open_naming(session: Session, codes: set[str], catalogue: list[str]) -> int:
+    """How many demands open now name one of the major `codes` (catalogue codes).
+
+    When `codes` hold most of the catalogue, the demands naming only others are counted
+    and taken from all: a set of others starts with one of them (`first_code`)."""
     t = OpenDemandTotal
-    stmt = select(t.code, t.demands).where(t.dimension == "codes", t.demands > 0)
-    count = sum(n for named, n in session.execute(stmt) if not codes.isdisjoint(named.split()))
+    sets = t.dimension == "codes"
+    others = set(catalogue).difference(codes)
+    if len(others) < len(codes):
+        everyone = session.scalar(select(func.sum(t.demands)).where(sets)) or 0
+        stmt = select(t.code, t.demands).where(sets, t.first_code.in_(others))
+        unnamed = sum(n for named, n in session.execute(stmt) if others.issuperset(named.split()))
+        count = int(everyone) - unnamed
+    else:
+        stmt = select(t.code, t.demands).where(sets, t.demands > 0)
+        count = sum(n for named, n in session.execute(stmt) if not codes.isdisjoint(named.split()))
     for row in _code_sets(session, and_(*_stale_clause())):
         if not codes.isdisjoint(row["code"].split()):
             count -= row["demands"]

@@ -505,7 +505,7 @@ def _rank_demands(
     if not supply.cohorts:
         return [], 0
     related = supply.related(supply.ref.catalogue)
-    total = open_naming(session, set(related))
+    total = open_naming(session, set(related), supply.ref.catalogue)
     need = page.offset + page.limit
     top = _top(session, supply, supply.named_codes(), need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
