@@ -125,6 +125,9 @@ class OpenDemandTotal(Base):
     and their headcount (see `services.demands.totals`, which keeps it)."""
 
     __tablename__ = "open_demand_totals"
+    __table_args__ = (  # the code sets by first code, and their count, read from the index
+        Index("ix_open_demand_totals_first_code", "dimension", "first_code", "demands", "code"),
+    )
 
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
     code: Mapped[str] = mapped_column(Text, primary_key=True)  # `codes`: a set of codes

@@ -99,6 +99,11 @@ def upgrade() -> None:
         sa.Column("first_code", sa.String(length=8), nullable=True),
         sa.PrimaryKeyConstraint("dimension", "code", name=op.f("pk_open_demand_totals")),
     )
+    op.create_index(
+        "ix_open_demand_totals_first_code",
+        "open_demand_totals",
+        ["dimension", "first_code", "demands", "code"],
+    )
     op.create_index("ix_demands_status_id", "demands", ["status", "id"])
     op.execute(f"INSERT INTO open_demand_totals (dimension, code, demands, headcount) {TOTALS}")
     _count_code_sets()
