@@ -57,6 +57,7 @@ from app.models.enums import (  # noqa: E402
     Role,
 )
 from app.services.demands.service import _shares  # noqa: E402
+from app.services.demands.totals import recount  # noqa: E402
 from app.services.distribution.periods import period_of  # noqa: E402
 from app.services.distribution.reports import total_supply  # noqa: E402
 
@@ -226,6 +227,7 @@ def build(url: str, rows: int, demand_count: int, open_share: float) -> dict:
         per_college = max(1, min(len(majors), round(rows / (COLLEGES * COHORTS * PERIODS))))
         supplied = supply(session, rng, colleges, majors, per_college)
         open_ids = demands(session, rng, enterprises, majors, demand_count, open_share)
+        recount(session)  # the demands were inserted in bulk, not through the service
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     if engine.dialect.name == "postgresql":

@@ -79,18 +79,21 @@ def build_world(url: str) -> dict:
 
 
 def set_open(url: str, count: int) -> None:
-    """Demands 1..count open, the others closed; then fresh planner statistics."""
-    from app.core.db import make_engine
+    """Demands 1..count open, the others closed, counted afresh in the open demands'
+    totals (a bulk change the demand service does not see); then fresh planner statistics."""
+    from app.core.db import make_engine, make_sessionmaker, transaction
+    from app.services.demands.totals import recount
 
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(
+    with transaction(make_sessionmaker(engine)) as session:
+        session.execute(
             text(
                 "UPDATE demands SET status = CASE WHEN id <= :n THEN 'open' ELSE 'closed' END, "
                 "close_reason = CASE WHEN id <= :n THEN NULL ELSE 'filled_elsewhere' END"
             ),
             {"n": count},
         )
+        recount(session)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

@@ -1,8 +1,13 @@
 """Analytics: supply against demand (totals equal raw totals), college indicators, overview."""
 
+from datetime import timedelta
+
 import pytest
 
+from app.core import clock
+from app.models import Organization
 from app.models.enums import Department, OrgType
+from app.services.demands.service import expire_demands
 from tests.factories import (
     assert_problem,
     cohort,
@@ -223,3 +228,125 @@ def test_supply_is_the_published_version_and_its_sums(client, db):
         backfilled = session.execute(text(migration.SUMS)).all()
     assert sorted(map(tuple, written)) == sorted(map(tuple, backfilled))
     assert len({row[0] for row in written}) == 2  # both versions
+
+
+def raw_demand(db, group_by):
+    """Open demand per group summed from the demands themselves (as analytics once did)."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from app.core import clock
+    from app.models import Demand, DemandMajor, DemandOccupation, Organization
+    from app.models.enums import DemandStatus
+
+    amounts = defaultdict(int)
+    with db() as session:
+        live = select(Demand).where(
+            Demand.status == DemandStatus.open, Demand.valid_until >= clock.today()
+        )
+        for demand in session.scalars(live):
+            if group_by == "district":
+                place = (
+                    demand.district_code
+                    or session.get(Organization, demand.enterprise_id).district_code
+                )
+                amounts[place or "-"] += demand.headcount
+                continue
+            model = DemandOccupation if group_by == "occupation" else DemandMajor
+            shares = session.execute(
+                select(model.code, model.share).where(model.demand_id == demand.id)
+            ).all()
+            for code, share in shares:
+                key = code if group_by in ("occupation", "major") else code[:2]
+                amounts[key] += share
+            if group_by == "occupation" and not shares:
+                amounts["-"] += demand.headcount
+    return dict(amounts)
+
+
+def raw_naming(session, codes):
+    """How many demands open now name one of `codes`, counted one by one."""
+    from sqlalchemy import select
+
+    from app.core import clock
+    from app.models import Demand, DemandMajor
+    from app.models.enums import DemandStatus
+
+    live = select(Demand.id).where(
+        Demand.status == DemandStatus.open, Demand.valid_until >= clock.today()
+    )
+    return sum(
+        1
+        for demand_id in session.scalars(live)
+        if codes
+        & set(session.scalars(select(DemandMajor.code).where(DemandMajor.demand_id == demand_id)))
+    )
+
+
+def assert_demand_follows(client, db):
+    """Every grouping's demand equals the raw sums, and the kept totals a fresh count."""
+    from sqlalchemy import select
+
+    from app.models import OpenDemandTotal
+    from app.services.demands.totals import open_naming, recount
+    from app.services.matching.score import load_reference
+
+    for group_by in ("category", "major", "district", "occupation"):
+        body = client.get(SUPPLY_URL, params={"group_by": group_by, "limit": 200}).json()
+        got = {r["key"]: r["demand"] for r in body["items"] if r["demand"]}
+        assert got == {k: v for k, v in raw_demand(db, group_by).items() if v}
+    with db() as session:
+        catalogue = load_reference(session).catalogue
+        everything = set(catalogue)
+        for codes in ({"460103"}, {"4306", "51", "530202"}, everything - {"460103", "46"}):
+            named = raw_naming(session, codes)  # reverse matching's total, both ways
+            assert open_naming(session, codes, catalogue) == named
+        kept = set(session.execute(select(OpenDemandTotal.__table__)).all())
+        recount(session)
+        fresh = set(session.execute(select(OpenDemandTotal.__table__)).all())
+        session.rollback()
+    assert {row for row in kept if row[2]} == {row for row in fresh if row[2]}
+
+
+def test_open_demand_follows_every_write_and_the_clock(client, db, freeze_clock):
+    """The open demands' totals are kept by every change of a demand, and a demand past
+    its last valid day stops counting at once, before it is stored as expired."""
+    world(client, db)
+    company, enterprise = org_headers(client, db, district_code=None)  # its demands have none
+    today = clock.today()
+    soon = post_demand(
+        client, enterprise, major_codes=["460103"], headcount=4,
+        valid_until=(today + timedelta(days=3)).isoformat(),
+    )  # fmt: skip
+    other = post_demand(
+        client, enterprise, major_codes=None, occupation_codes=["6-18-01-01"], headcount=9
+    )
+    assert_demand_follows(client, db)
+    with db() as session:  # the enterprise gets a district: its demands count there
+        session.get(Organization, company.id).district_code = "371082"
+        session.commit()
+    assert_demand_follows(client, db)
+    url = f"/api/v1/demands/{other['id']}"
+    change = {"headcount": 13, "occupation_codes": ["6-18-01-01", "6-18-01-07"]}
+    assert client.patch(url, json=change, headers=enterprise).status_code == 200
+    assert_demand_follows(client, db)
+    assert client.post(f"{url}/pause", headers=enterprise).status_code == 200
+    assert_demand_follows(client, db)
+    assert client.post(f"{url}/resume", headers=enterprise).status_code == 200
+    assert_demand_follows(client, db)
+    closing = {"close_reason": "cancelled"}
+    closed = client.post(f"/api/v1/demands/{soon['id']}/close", json=closing, headers=enterprise)
+    assert closed.status_code == 200, closed.text
+    assert_demand_follows(client, db)
+    later = post_demand(
+        client, enterprise, major_codes=["530202"], headcount=6,
+        valid_until=(today + timedelta(days=3)).isoformat(),
+    )  # fmt: skip
+    freeze_clock(f"{today + timedelta(days=5)}T04:00:00Z")  # past their last day
+    assert_demand_follows(client, db)
+    with db() as session:
+        expire_demands(session)
+        session.commit()
+    assert_demand_follows(client, db)
+    assert "530202" not in raw_demand(db, "major") and later["status"] == "open"

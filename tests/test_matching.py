@@ -4,7 +4,13 @@ import random
 
 from sqlalchemy import func, select
 
-from app.models import DistributionRow, Major, Organization
+from app.models import (
+    DistributionRow,
+    DistributionSubmission,
+    Major,
+    Organization,
+    PublishedSubmission,
+)
 from app.models.demand import LEVEL_BITS
 from app.models.enums import Department, MajorKind, MajorLevel
 from app.services.matching.score import Scorer, Want, load_reference, score
@@ -365,11 +371,23 @@ PREFIXES = ["46", "66", "26", "43", "53"]
 PLACES = ["371002", "371003", "371082", "371083"]
 
 
-def brute_cohorts(db, period=P):
-    """Every published cohort, summed as matching sums them, with graduates."""
+def brute_cohorts(db, period=P, viewer=None):
+    """Every published cohort, summed as matching sums them, with graduates; for a
+    college `viewer`, its current submission's in place of its published ones."""
     sums: dict[tuple, int] = {}
     with db() as session:
+        published = set(session.scalars(select(PublishedSubmission.submission_id)))
+        current = session.scalar(
+            select(DistributionSubmission.id).where(
+                DistributionSubmission.college_id == viewer,
+                DistributionSubmission.period == period,
+                DistributionSubmission.is_current,
+            )
+        )
         for row in session.scalars(select(DistributionRow).where(DistributionRow.period == period)):
+            seen = row.submission_id in published and row.college_id != viewer
+            if not (seen or row.submission_id == current):
+                continue
             key = (
                 row.college_id,
                 row.major_code,
@@ -436,3 +454,37 @@ def test_rankings_equal_a_brute_force_ranking(client, db):
         got = [(-i["score"], i["demand"]["id"]) for i in result["items"]]
         assert got == [(-score(-p), d) for p, d in expected]
         assert result["total"] == len(expected)
+
+
+def test_a_college_sees_its_own_new_submission_in_forward_rankings(client, db):
+    """A college ranking a demand's cohorts sees its current, unpublished submission in
+    place of its published rows (counted and bounded apart from the publication's)."""
+    rng = random.Random(5)
+    colleges, enterprise, demands = brute_force_world(client, db, rng)
+    (college, headers), pool = colleges[0], brute_cohorts(db)[0]
+    rows = []
+    codes = sorted({code for _, code, *_ in pool})
+    for code in rng.sample(codes, min(6, len(codes))):
+        row = graduating(code, rng.choice([0, 7, 25, 70]))
+        row["district_code"] = rng.choice(PLACES)
+        rows.append(row)
+    submit_distribution(client, college, headers, rows, P)
+    cohorts, ref = brute_cohorts(db, viewer=college.id)
+    for demand in demands:
+        scorer = brute_scorer(client, demand, ref)
+        scored = sorted(
+            (-scorer.points(*found), college_id, *found)
+            for college_id, *found in cohorts
+            if all(scorer.values(*found)[:3])
+        )
+        result = ranking(client, demand["id"], headers, limit=200)
+        got = [
+            (m["college"]["id"], m["major_code"], m["level"], m["graduation_year"],
+             m["district_code"], m["available_headcount"], m["score"])
+            for m in result["items"]
+        ]  # fmt: skip
+        assert got == [(*s[1:], score(-s[0])) for s in scored]
+        assert result["total"] == len(scored)
+        if len(scored) > 3:
+            page = ranking(client, demand["id"], headers, limit=2, offset=2)
+            assert page["items"] == result["items"][2:4]

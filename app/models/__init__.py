@@ -9,7 +9,7 @@ from app.models.cooperation_project import (
     CooperationProjectEnterprise,
     CooperationProjectMajor,
 )
-from app.models.demand import Demand, DemandMajor, DemandOccupation
+from app.models.demand import Demand, DemandMajor, DemandOccupation, OpenDemandTotal
 from app.models.demand_response import DemandResponse
 from app.models.dispatch_cursor import DispatchCursor
 from app.models.distribution import DistributionRow, DistributionSubmission
@@ -21,6 +21,7 @@ from app.models.organization import Organization
 from app.models.publication import (
     Publication,
     PublicationRow,
+    PublishedCohorts,
     PublishedSubmission,
     PublishedSupply,
 )
@@ -75,9 +76,11 @@ __all__ = [
     "Major",
     "MajorOccupation",
     "Occupation",
+    "OpenDemandTotal",
     "Organization",
     "Publication",
     "PublicationRow",
+    "PublishedCohorts",
     "PublishedSubmission",
     "PublishedSupply",
     "Subscription",

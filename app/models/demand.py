@@ -28,6 +28,7 @@ class Demand(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "external_id"),
         Index("ix_demands_status_valid_until", "status", "valid_until"),
+        Index("ix_demands_status_id", "status", "id"),  # open demands in id order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,3 +118,19 @@ class DemandOccupation(Base):
         String(10), ForeignKey("occupations.code"), primary_key=True, index=True
     )
     share: Mapped[int]
+
+
+class OpenDemandTotal(Base):
+    """How many demands stored as open count under one major, occupation or place code,
+    and their headcount (see `services.demands.totals`, which keeps it)."""
+
+    __tablename__ = "open_demand_totals"
+    __table_args__ = (  # the code sets by first code, and their count, read from the index
+        Index("ix_open_demand_totals_first_code", "dimension", "first_code", "demands", "code"),
+    )
+
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(Text, primary_key=True)  # `codes`: a set of codes
+    demands: Mapped[int]
+    headcount: Mapped[int]
+    first_code: Mapped[str | None] = mapped_column(String(8))  # `codes`: the set's first

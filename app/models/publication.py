@@ -93,3 +93,24 @@ class PublishedSupply(Base):
     major_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(12), primary_key=True)
     graduating_headcount: Mapped[int]
+
+
+class PublishedCohorts(Base):
+    """A student distribution publication's cohorts per major, level and graduation year.
+
+    A cohort is what matching ranks: one college's graduates of one major, level,
+    graduation year and district (those with any). Written with the publication, so a
+    forward match counts its candidates and bounds their scores from a few hundred rows
+    and ranks only the cohorts whose bound can reach the page.
+    """
+
+    __tablename__ = "published_cohorts"
+
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True
+    )
+    major_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level: Mapped[str] = mapped_column(String(32), primary_key=True)
+    graduation_year: Mapped[int] = mapped_column(primary_key=True)
+    cohorts: Mapped[int]
+    max_available: Mapped[int]  # the largest cohort's graduating headcount

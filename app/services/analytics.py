@@ -35,8 +35,6 @@ from app.models import (
     CooperationProjectCollege,
     CooperationProjectEnterprise,
     Demand,
-    DemandMajor,
-    DemandOccupation,
     DemandResponse,
     DistributionRow,
     DistributionSubmission,
@@ -69,6 +67,7 @@ from app.schemas.analytics import (
 from app.schemas.common import PageParams
 from app.services import permissions
 from app.services.demands.service import open_clause
+from app.services.demands.totals import open_totals
 from app.services.distribution.periods import parse_period
 from app.services.matching.score import Reference, load_reference
 from app.services.matching.supply import Supply, resolve_supply
@@ -123,21 +122,6 @@ def _supply(
     return amounts if group_by == "district" else _by_code(amounts, group_by, ref)
 
 
-def _occupation_demand(session: Session) -> dict[str, int]:
-    stmt = (
-        select(DemandOccupation.code, func.sum(DemandOccupation.share))
-        .join(Demand, Demand.id == DemandOccupation.demand_id)
-        .where(open_clause())
-        .group_by(DemandOccupation.code)
-    )
-    amounts = {code: int(total) for code, total in session.execute(stmt)}
-    named = select(DemandOccupation.demand_id).where(DemandOccupation.demand_id == Demand.id)
-    rest = session.scalar(select(func.sum(Demand.headcount)).where(open_clause(), ~named.exists()))
-    if rest:
-        amounts[NONE] = int(rest)
-    return amounts
-
-
 def _occupation_supply(
     session: Session, supply: Supply, codes: list[str], ref: Reference
 ) -> dict[str, int]:
@@ -151,25 +135,25 @@ def _occupation_supply(
 
 
 def _demand(session: Session, group_by: SupplyDemandGroupBy, ref: Reference) -> dict[str, int]:
+    """Open demand per group, from the open demands' totals (`open_demand_totals`)."""
     if group_by == "occupation":
-        return _occupation_demand(session)
+        return open_totals(session, "occupation")
     if group_by == "district":
-        place = func.coalesce(Demand.district_code, Organization.district_code)
-        stmt = (
-            select(place, func.sum(Demand.headcount))
-            .join(Organization, Organization.id == Demand.enterprise_id)
-            .where(open_clause())
-            .group_by(place)
-        )
-        return {key or NONE: int(total) for key, total in session.execute(stmt)}
-    stmt = (
-        select(DemandMajor.code, func.sum(DemandMajor.share))
-        .join(Demand, Demand.id == DemandMajor.demand_id)
-        .where(open_clause())
-        .group_by(DemandMajor.code)
-    )
-    amounts = {code: int(total) for code, total in session.execute(stmt)}
-    return _by_code(amounts, group_by, ref)
+        return _place_demand(session)
+    return _by_code(open_totals(session, "major"), group_by, ref)
+
+
+def _place_demand(session: Session) -> dict[str, int]:
+    """Per district; a demand without one counts in its enterprise's (`@<id>` totals)."""
+    totals = open_totals(session, "place")
+    ids = {int(code[1:]) for code in totals if code.startswith("@")}
+    stmt = select(Organization.id, Organization.district_code).where(Organization.id.in_(ids))
+    districts = dict(session.execute(stmt).all()) if ids else {}
+    amounts: dict[str, int] = defaultdict(int)
+    for code, headcount in totals.items():
+        district = districts.get(int(code[1:])) if code.startswith("@") else code
+        amounts[district or NONE] += headcount
+    return dict(amounts)
 
 
 def _group_names(

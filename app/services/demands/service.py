@@ -30,6 +30,7 @@ from app.services import labels, permissions
 from app.services.audit import changes, record_audit
 from app.services.checks import Problems
 from app.services.demands.occupations import derive_majors
+from app.services.demands.totals import tally
 from app.services.events import record_event
 from app.services.permissions import Principal
 from app.services.query import Paged, code_prefix, contains, paginate
@@ -135,6 +136,7 @@ def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
             values[field] = list(dict.fromkeys(values[field]))
     if "graduation_years" in values:
         values["graduation_years"] = sorted(values["graduation_years"])
+    tally(session, demand, -1)
     levels = values.pop("levels", None)
     if levels is not None:
         demand.level_mask = sum(LEVEL_BITS[level] for level in set(levels))
@@ -152,6 +154,7 @@ def _apply(session: Session, demand: Demand, values: dict[str, Any]) -> None:
                 for code, share in _shares(codes, demand.headcount)
             ]
             session.execute(insert(model), rows)
+    tally(session, demand, 1)
 
 
 def _ensure_external_id_free(
@@ -347,10 +350,12 @@ def _transition(
     session: Session, principal: Principal, demand: Demand, status: DemandStatus, verb: str
 ) -> Demand:
     before = demand.status
+    tally(session, demand, -1)
     demand.status = status
     if status == DemandStatus.open and demand.opened_at is None:
         demand.opened_at = clock.now()
     session.flush()
+    tally(session, demand, 1)
     summary = changes({"status": before}, {"status": status})
     record_audit(session, principal, f"demand.{verb}", resource_id=demand.id, summary=summary)
     _announce(session, demand, verb)
@@ -419,6 +424,7 @@ def close_demand(
 
 
 def _expire(session: Session, demand: Demand) -> None:
+    tally(session, demand, -1)
     demand.status = DemandStatus.closed
     demand.close_reason = CloseReason.expired
     demand.hired_count = 0

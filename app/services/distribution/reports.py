@@ -22,6 +22,7 @@ from app.models import (
     Major,
     Organization,
     Publication,
+    PublishedCohorts,
     PublishedSubmission,
     PublishedSupply,
 )
@@ -243,19 +244,42 @@ def _link_submissions(session: Session, publication: Publication) -> None:
 
 
 def total_supply(session: Session, publication_id: int, period: str) -> None:
-    """Sum the linked submissions' graduates per major and district (`published_supply`)."""
+    """Sum the linked submissions' graduates per major and district (`published_supply`)
+    and count their cohorts per major, level and graduation year (`published_cohorts`)."""
     row = DistributionRow
-    keys = (row.major_code, row.district_code)
-    linked = select(PublishedSubmission.submission_id).where(
-        PublishedSubmission.publication_id == publication_id
+    linked = row.submission_id.in_(
+        select(PublishedSubmission.submission_id).where(
+            PublishedSubmission.publication_id == publication_id
+        )
     )
+    keys = (row.major_code, row.district_code)
     sums = (
         select(literal(publication_id), *keys, func.sum(row.graduating_headcount))
-        .where(row.period == period, row.submission_id.in_(linked))
+        .where(row.period == period, linked)
         .group_by(*keys)
     )
     columns = ["publication_id", "major_code", "district_code", "graduating_headcount"]
     session.execute(insert(PublishedSupply).from_select(columns, sums))
+    groups = (row.major_code, row.level, row.graduation_year)
+    available = func.sum(row.graduating_headcount)
+    cohorts = (
+        select(*groups, available.label("available"))
+        .where(row.period == period, linked)
+        .group_by(row.college_id, *groups, row.district_code)
+        .having(available > 0)
+        .subquery()
+    )
+    c = cohorts.c
+    counts = select(
+        literal(publication_id),
+        c.major_code,
+        c.level,
+        c.graduation_year,
+        func.count(),
+        func.max(c.available),
+    ).group_by(c.major_code, c.level, c.graduation_year)
+    columns = ["publication_id", "major_code", "level", "graduation_year", "cohorts"]
+    session.execute(insert(PublishedCohorts).from_select([*columns, "max_available"], counts))
 
 
 def _frozen_query(publication_id: int) -> Select[*tuple[Any, ...]]:

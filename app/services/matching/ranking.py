@@ -34,6 +34,7 @@ a college sees its own current submission in place of its published rows.
 
 import bisect
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
@@ -42,10 +43,11 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.core.errors import NotFound
 from app.core.i18n import t
-from app.models import Demand, DemandMajor, DistributionRow, Organization
-from app.models.enums import MajorLevel, OrgType
+from app.models import Demand, DemandMajor, DistributionRow, Organization, PublishedCohorts
+from app.models.enums import DemandStatus, MajorLevel, OrgType
 from app.schemas.common import PageParams
 from app.services.demands.service import get_visible, open_clause
+from app.services.demands.totals import open_naming
 from app.services.matching.score import (
     Cohort,
     Reference,
@@ -101,23 +103,6 @@ def _via(session: Session, demand: Demand) -> dict[str, list[str]]:
     return majors_of_occupations(session, list(demand.occupation_codes))
 
 
-def _candidates(scorer: Scorer, supply: Supply) -> Any:
-    """The cohorts any rule relates, one grouped query per major code range (UNION ALL):
-    each one is an index range scan whatever the planner's statistics say (one OR of
-    ranges may be planned as a scan of the whole period when statistics are missing)."""
-    stmt = _cohort_query(supply)
-    want = scorer.want
-    if want.level_mask:
-        levels = {lvl for lvl in MajorLevel if scorer.level(lvl) > 0}
-        stmt = stmt.where(R.level.in_(sorted(levels)))
-    if want.graduation_years:
-        years = {y + d for y in want.graduation_years for d in (-1, 0, 1)}
-        stmt = stmt.where(R.graduation_year.in_(sorted(years)))
-    ranges = _outermost({r.prefix for r in scorer.rules})
-    parts = [stmt.where(code_prefix(R.major_code, prefix)) for prefix in ranges]
-    return union_all(*parts) if len(parts) > 1 else parts[0]
-
-
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
     rows = session.execute(select(model.id, model.name).where(model.id.in_(ids)))
     return dict(rows.all())
@@ -161,16 +146,99 @@ class RankedCohort(NamedTuple):
     cohort: Cohort
 
 
+class Group(NamedTuple):
+    """A demand's candidate cohorts of one major, level and graduation year: how many, and
+    an upper bound of their points (the place at best, the largest cohort's coverage)."""
+
+    bound: int
+    major_code: str
+    level: MajorLevel
+    graduation_year: int
+    cohorts: int
+
+
+def _groups(session: Session, scorer: Scorer, supply: Supply) -> list[Group]:
+    """The candidate cohorts (those any rule relates, at a wanted or adjacent level and
+    within a year of a wanted year) counted per major, level and year, best bound first:
+    the publication's counts (`published_cohorts`), and for a college looking at itself
+    its published cohorts taken out and its current submission's put in."""
+    counts: dict[tuple[str, MajorLevel, int], list[int]] = {}
+    if supply.publication_id is not None:
+        p = PublishedCohorts
+        stmt = select(p.major_code, p.level, p.graduation_year, p.cohorts, p.max_available)
+        ranges = _outermost({r.prefix for r in scorer.rules})
+        parts = [
+            stmt.where(p.publication_id == supply.publication_id, code_prefix(p.major_code, r))
+            for r in ranges
+        ]
+        for code, level, year, cohorts, largest in session.execute(union_all(*parts)):
+            counts[(code, MajorLevel(level), year)] = [cohorts, largest]
+    if supply.own_college_id is not None:
+        published = replace(supply, own_college_id=None, own_submission_id=None)
+        for sign, own in ((-1, published), (1, replace(supply, publication_id=None))):
+            stmt = _cohort_query(own).where(R.college_id == supply.own_college_id)
+            for row in session.execute(stmt):
+                count = counts.setdefault((row.major_code, row.level, row.graduation_year), [0, 0])
+                count[0] += sign
+                count[1] = max(count[1], row.available)
+    w = scorer.weights
+    groups = []
+    for (code, level, year), (cohorts, largest) in counts.items():
+        values = (scorer.major(code), scorer.level(level), scorer.graduation_year(year))
+        if cohorts and all(values):
+            bound = (
+                w["major"] * values[0]
+                + w["level"] * values[1]
+                + w["graduation_year"] * values[2]
+                + w["place"] * 100
+                + w["coverage"] * scorer.coverage(largest)
+            )
+            groups.append(Group(bound, code, level, year, cohorts))
+    return sorted(groups, reverse=True)
+
+
 def _ranked(
     session: Session, scorer: Scorer, supply: Supply, page: PageParams
 ) -> tuple[list[RankedCohort], int]:
-    """The page of cohorts, ranked by the database, and the total.
+    """The page of cohorts, ranked exactly, and the total.
 
-    Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default). A demand
+    The database ranks the cohorts of the groups whose bound reaches a threshold; the
+    page is exact once its last score is at least the threshold (every cohort left out
+    scores below it), else the threshold drops to that score and it ranks again. A demand
     that names no major yet (a title-only draft) relates no cohort."""
-    if not scorer.rules:
-        return [], 0
-    cohorts = _candidates(scorer, supply).subquery()
+    groups = _groups(session, scorer, supply) if scorer.rules else []
+    need = page.offset + page.limit
+    total = sum(g.cohorts for g in groups)
+    threshold, counted = 0, 0
+    for group in groups:  # first, the bound at which 4 pages' cohorts are ranked
+        counted += group.cohorts
+        if counted >= 4 * need:
+            threshold = group.bound
+            break
+    while True:
+        chosen = [g for g in groups if g.bound >= threshold]
+        ranked = _rank_groups(session, scorer, supply, chosen, need)
+        if len(chosen) == len(groups) or (len(ranked) == need and ranked[-1].points >= threshold):
+            return ranked[page.offset :], total
+        threshold = ranked[-1].points if len(ranked) == need else 0
+
+
+def _rank_groups(
+    session: Session, scorer: Scorer, supply: Supply, groups: list[Group], need: int
+) -> list[RankedCohort]:
+    """The best `need` cohorts of these groups' majors, levels and years, ranked by the
+    database. Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
+    if not groups:
+        return []
+    cohorts = (
+        _cohort_query(supply)
+        .where(
+            R.major_code.in_(sorted({g.major_code for g in groups})),
+            R.level.in_(sorted({g.level for g in groups})),
+            R.graduation_year.in_(sorted({g.graduation_year for g in groups})),
+        )
+        .subquery()
+    )
     c = cohorts.c
     keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
     points = scorer.points_sql(*keys)
@@ -178,19 +246,14 @@ def _ranked(
     strings = [k.collate("C") if postgresql else k for k in (c.major_code, c.level)]
     district = c.district_code.collate("C") if postgresql else c.district_code
     stmt = (
-        select(-points, c.college_id, *keys, func.count().over())
+        select(points, c.college_id, *keys)
         .order_by(points.desc(), c.college_id, *strings, c.graduation_year, district)
-        .offset(page.offset)
-        .limit(page.limit)
+        .limit(need)
     )
-    rows = session.execute(stmt).all()
-    if not rows:
-        return [], session.scalar(select(func.count()).select_from(cohorts)) or 0
-    ranked = [
-        RankedCohort(-negative, college, Cohort(*cohort))
-        for negative, college, *cohort, _total in rows
+    return [
+        RankedCohort(points, college, Cohort(*cohort))
+        for points, college, *cohort in session.execute(stmt)
     ]
-    return ranked, rows[0][-1]
 
 
 def _cohort_matches(
@@ -344,8 +407,12 @@ class Bounded(NamedTuple):
 def _in_bound_order(
     session: Session, supply: CollegeSupply, codes: list[str], weights: dict[str, int], need: int
 ) -> Iterator[Bounded]:
-    """The open demands naming one of `codes`, best bound first, a batch at a time (on a
-    city-scale world, 20 best are found within 150)."""
+    """The open demands naming one of `codes`, best bound first, a batch at a time.
+
+    Those with the highest bound there is (the place and the coverage at best) come
+    first, in id order: the open demands are read a range of ids at a time until the page
+    is settled, so the cost follows the page, not the open demands (a large college
+    fills a page of best scores there). The others follow, sorted by their bound."""
     district = func.coalesce(Demand.district_code, Organization.district_code)
     bound = supply.bound(district, Demand.headcount, weights)
     stmt = (
@@ -360,17 +427,40 @@ def _in_bound_order(
         )
         .join(Organization, Organization.id == Demand.enterprise_id)
         .where(_open_naming(codes, supply.ref.catalogue))
-        .order_by(bound.desc(), Demand.id)
     )
-    batch = 10 * need
+    best = 100 * sum(weights.values())
+    yield from _walk(session, stmt.where(bound == best))
+    yield from _batches(session, stmt.where(bound < best), 10 * need)
+
+
+def _bounded(rows: Any) -> Iterator[Bounded]:
+    for points, demand_id, major_codes, mask, years, place, headcount in rows:
+        yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
+
+
+def _walk(session: Session, stmt: Any) -> Iterator[Bounded]:
+    """The rows of `stmt` in id order, over ranges of ids growing twofold from 1,000:
+    each range is read by the open demands' index (`ix_demands_status_id`), whatever
+    the planner guesses of the other conditions."""
+    open_ = Demand.status == DemandStatus.open
+    last = session.scalar(select(func.max(Demand.id)).where(open_)) or 0
+    low, size = 0, 1_000
+    while low < last:
+        part = stmt.where(open_, Demand.id > low, Demand.id <= low + size)
+        yield from _bounded(session.execute(part.order_by(Demand.id)).all())
+        low, size = low + size, 2 * size
+
+
+def _batches(session: Session, stmt: Any, batch: int) -> Iterator[Bounded]:
+    """The rows of `stmt` best bound first, a batch at a time. The next batch starts
+    after the last row (a keyset, not an offset: a demand opened or closed meanwhile
+    cannot make one be read twice)."""
+    bound = stmt.selected_columns[0]
     after = stmt
-    while rows := session.execute(after.limit(batch)).all():
-        for points, demand_id, major_codes, mask, years, place, headcount in rows:
-            yield Bounded(-points, demand_id, Want(major_codes, mask, years, place, headcount))
+    while rows := session.execute(after.order_by(bound.desc(), Demand.id).limit(batch)).all():
+        yield from _bounded(rows)
         if len(rows) < batch:
             return
-        # The next batch starts after the last row (a keyset, not an offset: a demand
-        # opened or closed meanwhile cannot make one be read twice).
         last_points, last_id = rows[-1][0], rows[-1][1]
         after = stmt.where(
             or_(bound < last_points, and_(bound == last_points, Demand.id > last_id))
@@ -415,12 +505,7 @@ def _rank_demands(
     if not supply.cohorts:
         return [], 0
     related = supply.related(supply.ref.catalogue)
-    total = (
-        session.scalar(
-            select(func.count(Demand.id)).where(_open_naming(related, supply.ref.catalogue))
-        )
-        or 0
-    )
+    total = open_naming(session, set(related), supply.ref.catalogue)
     need = page.offset + page.limit
     top = _top(session, supply, supply.named_codes(), need, weights)
     farther = weights["major"] * 75 + 100 * (100 - weights["major"])
