@@ -1,6 +1,7 @@
 from app.api import API_PREFIX, Router
 from app.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from app.api.openapi import responses
+from app.api.pages import page_of
 from app.schemas.common import Id, PageDep
 from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
@@ -25,7 +26,8 @@ def demand_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return ranking.match_demand(session, principal, demand_id, period, page, settings)
+    found = ranking.match_demand(session, principal, demand_id, period, page, settings)
+    return page_of(found.matches, page, demand_id=found.demand_id, period=found.period)
 
 
 @router.get(
@@ -44,4 +46,5 @@ def college_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    return ranking.match_college(session, principal, college_id, period, page, settings)
+    found = ranking.match_college(session, principal, college_id, period, page, settings)
+    return page_of(found.matches, page, college_id=found.college_id, period=found.period)

@@ -61,12 +61,15 @@ def tally(session: Session, demand: Demand, sign: int) -> None:
         if dimension == "major" and shares:
             rows.append(("codes", code_set(code for code, _ in shares), demand.headcount))
     params = [
-        {"dimension": d, "code": c, "demands": sign, "headcount": sign * h, "first_code": None}
+        {
+            "dimension": d,
+            "code": c,
+            "demands": sign,
+            "headcount": sign * h,
+            "first_code": c.split()[0] if d == "codes" else None,
+        }
         for d, c, h in sorted(rows)
     ]
-    for row in params:
-        if row["dimension"] == "codes":
-            row["first_code"] = row["code"].split()[0]
     session.execute(UPSERT, params)
 
 

@@ -34,7 +34,7 @@ a college sees its own current submission in place of its published rows.
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
@@ -46,6 +46,8 @@ from app.core.i18n import t
 from app.models import Demand, DemandMajor, DistributionRow, Organization, PublishedCohorts
 from app.models.enums import DemandStatus, MajorLevel, OrgType
 from app.schemas.common import PageParams
+from app.schemas.demands import Cohort as CohortRead
+from app.schemas.demands import CohortMatch, CollegeRef, DemandMatch, DemandRef
 from app.services.demands.service import get_visible, open_clause
 from app.services.demands.totals import open_naming
 from app.services.matching.score import (
@@ -63,7 +65,7 @@ from app.services.matching.score import (
 from app.services.matching.supply import Supply, resolve_supply
 from app.services.organizations import find_visible
 from app.services.permissions import Principal
-from app.services.query import code_prefix
+from app.services.query import Paged, code_prefix
 from app.services.taxonomies import majors_of_occupations
 
 R = DistributionRow
@@ -108,6 +110,24 @@ def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
+@dataclass(frozen=True, slots=True)
+class DemandMatches:
+    """One page of cohorts ranked for a demand, and the supply's period."""
+
+    demand_id: int
+    period: str | None
+    matches: Paged[CohortMatch]
+
+
+@dataclass(frozen=True, slots=True)
+class CollegeMatches:
+    """One page of open demands ranked for a college, and the supply's period."""
+
+    college_id: int
+    period: str | None
+    matches: Paged[DemandMatch]
+
+
 def match_demand(
     session: Session,
     principal: Principal,
@@ -115,7 +135,7 @@ def match_demand(
     period: str | None,
     page: PageParams,
     settings: Settings,
-) -> dict[str, Any]:
+) -> DemandMatches:
     """Cohorts ranked for a demand the caller may see."""
     demand = get_visible(session, principal, demand_id)
     enterprise = session.get(Organization, demand.enterprise_id)
@@ -128,14 +148,7 @@ def match_demand(
     )
     window, total = _ranked(session, scorer, supply, page)
     items = _cohort_matches(session, scorer, window)
-    return {
-        "items": items,
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-        "demand_id": demand.id,
-        "period": supply.period,
-    }
+    return DemandMatches(demand.id, supply.period, Paged(items, total))
 
 
 class RankedCohort(NamedTuple):
@@ -258,18 +271,18 @@ def _rank_groups(
 
 def _cohort_matches(
     session: Session, scorer: Scorer, window: list[RankedCohort]
-) -> list[dict[str, Any]]:
+) -> list[CohortMatch]:
     """The page's matches with college names and reasons."""
     colleges = _names(session, Organization, {r.college_id for r in window})
     codes = {r.cohort.major_code for r in window} | set(scorer.want.codes)
     names = load_major_names(session, codes)
     return [
-        {
-            "college": {"id": r.college_id, "name": colleges.get(r.college_id, "")},
+        CohortMatch(
+            college=CollegeRef(id=r.college_id, name=colleges.get(r.college_id, "")),
             **_cohort_fields(r.cohort, names),
-            "score": score(r.points),
-            "reasons": explain(scorer, r.cohort, names),
-        }
+            score=score(r.points),
+            reasons=explain(scorer, r.cohort, names),
+        )
         for r in window
     ]
 
@@ -514,17 +527,9 @@ def _rank_demands(
     return top[page.offset :], total
 
 
-def _demand_refs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+def _demand_refs(session: Session, ids: list[int]) -> dict[int, DemandRef]:
     demands = session.scalars(select(Demand).where(Demand.id.in_(ids)))
-    fields = ("id", "title", "kind", "enterprise_id", "headcount", "major_codes")
-    return {
-        d.id: {
-            **{f: getattr(d, f) for f in fields},
-            "district_code": d.district_code,
-            "valid_until": d.valid_until,
-        }
-        for d in demands
-    }
+    return {d.id: DemandRef.model_validate(d, from_attributes=True) for d in demands}
 
 
 def match_college(
@@ -534,7 +539,7 @@ def match_college(
     period: str | None,
     page: PageParams,
     settings: Settings,
-) -> dict[str, Any]:
+) -> CollegeMatches:
     """Open demands ranked for one college's cohorts, each with its best-fitting cohort."""
     _college(session, principal, college_id)
     supply = resolve_supply(session, principal, period, college_id)
@@ -553,19 +558,12 @@ def match_college(
     codes = {r.cohort.major_code for r in window} | {c for r in window for c in r.scorer.want.codes}
     names = load_major_names(session, codes)
     items = [
-        {
-            "demand": refs[r.demand_id],
-            "cohort": _cohort_fields(r.cohort, names),
-            "score": score(-r.negative_points),
-            "reasons": explain(r.scorer, r.cohort, names),
-        }
+        DemandMatch(
+            demand=refs[r.demand_id],
+            cohort=CohortRead(**_cohort_fields(r.cohort, names)),
+            score=score(-r.negative_points),
+            reasons=explain(r.scorer, r.cohort, names),
+        )
         for r in window
     ]
-    return {
-        "items": items,
-        "total": total,
-        "limit": page.limit,
-        "offset": page.offset,
-        "college_id": college_id,
-        "period": supply.period,
-    }
+    return CollegeMatches(college_id, supply.period, Paged(items, total))
