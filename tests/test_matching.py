@@ -435,17 +435,7 @@ def test_rankings_equal_a_brute_force_ranking(client, db):
                 points = max(best[college_id].get(demand["id"], 0), scorer.points(*found))
                 best[college_id][demand["id"]] = points
         scored.sort()
-        result = ranking(client, demand["id"], enterprise, limit=200)
-        got = [
-            (m["college"]["id"], m["major_code"], m["level"], m["graduation_year"],
-             m["district_code"], m["available_headcount"], m["score"])
-            for m in result["items"]
-        ]  # fmt: skip
-        assert got == [(*s[1:], score(-s[0])) for s in scored]
-        assert result["total"] == len(scored)
-        if len(scored) > 3:
-            page = ranking(client, demand["id"], enterprise, limit=2, offset=2)
-            assert page["items"] == result["items"][2:4]
+        assert_forward_ranking(client, demand["id"], enterprise, scored)
     assert any(ranking(client, d["id"], enterprise)["total"] for d in demands)
     for college, headers in colleges:
         expected = sorted((-p, d) for d, p in best[college.id].items())
@@ -454,6 +444,22 @@ def test_rankings_equal_a_brute_force_ranking(client, db):
         got = [(-i["score"], i["demand"]["id"]) for i in result["items"]]
         assert got == [(-score(-p), d) for p, d in expected]
         assert result["total"] == len(expected)
+
+
+def assert_forward_ranking(client, demand_id: int, headers: dict, scored: list) -> None:
+    """The demand's matches, as `headers` sees them, are `scored` (brute-force
+    `(-points, college_id, *cohort)` in rank order), whole and paged."""
+    result = ranking(client, demand_id, headers, limit=200)
+    got = [
+        (m["college"]["id"], m["major_code"], m["level"], m["graduation_year"],
+         m["district_code"], m["available_headcount"], m["score"])
+        for m in result["items"]
+    ]  # fmt: skip
+    assert got == [(*s[1:], score(-s[0])) for s in scored]
+    assert result["total"] == len(scored)
+    if len(scored) > 3:
+        page = ranking(client, demand_id, headers, limit=2, offset=2)
+        assert page["items"] == result["items"][2:4]
 
 
 def test_a_college_sees_its_own_new_submission_in_forward_rankings(client, db):
@@ -477,14 +483,4 @@ def test_a_college_sees_its_own_new_submission_in_forward_rankings(client, db):
             for college_id, *found in cohorts
             if all(scorer.values(*found)[:3])
         )
-        result = ranking(client, demand["id"], headers, limit=200)
-        got = [
-            (m["college"]["id"], m["major_code"], m["level"], m["graduation_year"],
-             m["district_code"], m["available_headcount"], m["score"])
-            for m in result["items"]
-        ]  # fmt: skip
-        assert got == [(*s[1:], score(-s[0])) for s in scored]
-        assert result["total"] == len(scored)
-        if len(scored) > 3:
-            page = ranking(client, demand["id"], headers, limit=2, offset=2)
-            assert page["items"] == result["items"][2:4]
+        assert_forward_ranking(client, demand["id"], headers, scored)
