@@ -24,7 +24,7 @@ from app.models.publication import (
     PublishedSubmission,
     PublishedSupply,
 )
-from app.models.search_term import SearchTerm
+from app.models.search_term import SearchTerm, SearchTermCount
 from app.models.social_service_project import (
     SocialServiceProject,
     SocialServiceProjectCertificate,
@@ -82,6 +82,7 @@ __all__ = [
     "PublishedSupply",
     "Subscription",
     "SearchTerm",
+    "SearchTermCount",
     "SocialServiceProject",
     "SocialServiceProjectCertificate",
     "SocialServiceProjectTargetGroup",

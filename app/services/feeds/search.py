@@ -112,16 +112,23 @@ def hits(resource: str, term: str) -> Select[Any]:
 
 
 def page_of_hits(
-    session: Session, model: Any, stmt: Select[Any], page: PageParams, exact_up_to: int
+    session: Session,
+    model: Any,
+    stmt: Select[Any],
+    page: PageParams,
+    exact_up_to: int,
+    total: int | None = None,
 ) -> dict[str, Any]:
-    """One page of `hits(...)` by relevance, with its total counted up to `exact_up_to`
-    (beyond it, `total` is `exact_up_to` and `total_relation` `gte`; a last page shorter
-    than the limit knows its exact total without counting); validates as `Page`."""
+    """One page of `hits(...)` by relevance, with its `total` if known (from the term's
+    counts), else counted up to `exact_up_to` (beyond it, `total` is `exact_up_to` and
+    `total_relation` `gte`; a last page shorter than the limit knows its exact total without
+    counting); validates as `Page`."""
     window = stmt.order_by(*ORDER).limit(page.limit).offset(page.offset)
     ids = list(session.scalars(window))
-    if 0 < len(ids) < page.limit or (not ids and page.offset == 0):
-        total, relation = page.offset + len(ids), "eq"  # the last page: its end is the total
-    else:
+    relation = "eq"
+    if total is None and (0 < len(ids) < page.limit or (not ids and page.offset == 0)):
+        total = page.offset + len(ids)  # the last page: its end is the total
+    elif total is None:
         bounded = stmt.limit(exact_up_to + 1).subquery()
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
         total, relation = (total, "eq") if total <= exact_up_to else (exact_up_to, "gte")
