@@ -11,9 +11,12 @@ Its indexes are B-trees on SQLite and on PostgreSQL alike, so one mechanism work
 that most Chinese queries are).
 
 A query `q` of two or four characters is one term: its matches are that term's rows, in
-the order of `ix_search_terms_weight`, so a page is an index walk and the total a count of
-the same index, exact up to `exact_up_to` matches and "at least that many" beyond
-(`total_relation`: `gte`). Any other length is cut into terms (its two-character ones for
+the order of `ix_search_terms_weight`, so a page is an index walk, and the total the sum
+of a few of the term's counts (`search_term_counts`, per status and owner, kept by
+triggers on `search_terms`), exact at any size. Combined with a feed's own filters (its
+columns are not in the counts), the total is a count of the index joined to the items,
+exact up to `exact_up_to` matches and "at least that many" beyond (`total_relation`:
+`gte`). Any other length is cut into terms (its two-character ones for
 three characters, its four-character ones for five and more); an item matches when it holds
 them all, confirmed with a literal substring test, and those matches are ranked and counted
 in full. Every value is a bound parameter and the substring test escapes `%`, `_` and `\\`,
