@@ -156,7 +156,7 @@ def count_term(
     rows = and_(counts.owner_key == owner, visibility(principal, feed, counts.status, owner))
     owners = [owner]
     org = principal.org_id if principal is not None else None
-    if owner == EVERY_OWNER and org is not None:
+    if common.owner_organization_id is None and org is not None:
         own = visibility(principal, feed, counts.status, org)
         seen_as_owner = and_(own, not_(visibility(principal, feed, counts.status, EVERY_OWNER)))
         rows = or_(rows, and_(counts.owner_key == org, seen_as_owner))
