@@ -185,7 +185,7 @@ def create_app() -> FastAPI:
                 owners.append(who["org"]["id"])
                 rows = or_(rows, and_(counts.c.owner_key == owners[1], not_(seen)))
             total = conn.scalar(
-                select(func.coalesce(func.sum(counts.c.items), 0)).where(
+                select(func.coalesce(func.sum(counts.c["items"]), 0)).where(
                     counts.c.resource == "tech_project",
                     counts.c.term == term,
                     counts.c.owner_key.in_(owners),
