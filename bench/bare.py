@@ -4,7 +4,8 @@ the same work as the product's tech-project routes, on the same database, and no
     DATABASE_URL=... SECRET_KEY=... uvicorn --factory bench.bare:create_app
 
 Same work: one count and one page (or, for a search of two or four characters, a walk of
-its term's index and a count of it up to 10,001; for other lengths, the product's term
+its term's index and the sum of its counts, or with a filter a count of the index up to
+10,001; for other lengths, the product's term
 match and relevance ranked once with its count in a window), the same fields, the same sign-in check
 (the JWT, then the user and organisation rows), the same writes for a create (the item,
 its search terms and an audit row, in one write transaction). No middleware, no metrics, no
@@ -22,11 +23,13 @@ from pydantic import BaseModel
 from sqlalchemy import (
     Engine,
     MetaData,
+    and_,
     case,
     create_engine,
     event,
     func,
     insert,
+    not_,
     or_,
     select,
     true,
@@ -113,6 +116,7 @@ def create_app() -> FastAPI:
     secret = os.environ["SECRET_KEY"]
     meta = MetaData()
     meta.reflect(engine, only=["tech_projects", "users", "organizations", "search_terms"])
+    meta.reflect(engine, only=["search_term_counts"])
     meta.reflect(engine, only=["audit_events"])
     items, users, orgs = (
         meta.tables["tech_projects"],
@@ -120,6 +124,7 @@ def create_app() -> FastAPI:
         meta.tables["organizations"],
     )
     terms, audit = meta.tables["search_terms"], meta.tables["audit_events"]
+    counts = meta.tables["search_term_counts"]
     texts = [items.c.title, items.c.summary, items.c.description]
 
     async def lifespan(_app: FastAPI) -> Any:
@@ -172,8 +177,23 @@ def create_app() -> FastAPI:
             stmt = stmt.where(items.c.cluster_code == cluster_code)
         order = [terms.c.weight.desc(), terms.c.updated_at.desc(), terms.c.item_id.desc()]
         ids = list(conn.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
-        if 0 < len(ids) < limit or (not ids and offset == 0):
-            total, relation = offset + len(ids), "eq"
+        relation = "eq"
+        if not cluster_code:  # the term's counts: every owner's, and the caller's own drafts
+            seen = visible(who, counts.c.status, -1)
+            rows, owners = and_(counts.c.owner_key == -1, seen), [-1]
+            if who and who["org"]:
+                owners.append(who["org"]["id"])
+                rows = or_(rows, and_(counts.c.owner_key == owners[1], not_(seen)))
+            total = conn.scalar(
+                select(func.coalesce(func.sum(counts.c["items"]), 0)).where(
+                    counts.c.resource == "tech_project",
+                    counts.c.term == term,
+                    counts.c.owner_key.in_(owners),
+                    rows,
+                )
+            )
+        elif 0 < len(ids) < limit or (not ids and offset == 0):
+            total = offset + len(ids)
         else:
             counted = conn.scalar(select(func.count()).select_from(stmt.limit(10_001).subquery()))
             total, relation = (counted, "eq") if counted <= 10_000 else (10_000, "gte")

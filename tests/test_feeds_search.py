@@ -345,7 +345,9 @@ def exact_up_to(app):
 
 
 @pytest.mark.parametrize("q", ["海参", "海参加工"])
-def test_search_total_is_exact_up_to_the_setting_and_at_least_beyond(client, db, q, exact_up_to):
+def test_one_term_total_is_exact_at_any_size_and_filtered_up_to_the_setting(
+    client, db, q, exact_up_to
+):
     publish_items(
         client,
         db,
@@ -359,18 +361,22 @@ def test_search_total_is_exact_up_to_the_setting_and_at_least_beyond(client, db,
         answer = client.get(path, params={"q": q, **params}).json()
         return len(answer["items"]), answer["total"], answer["total_relation"]
 
-    # A page that holds the last match knows the exact total; others count up to the cap.
+    # One term: its counts give the exact total, however many match.
     assert page() == (3, 3, "eq")
-    assert page(limit=1) == (1, 2, "gte")
-    assert page(limit=2, offset=1) == (2, 2, "gte")
-    assert page(limit=2, offset=2) == (1, 3, "eq")
-    assert page(offset=5) == (0, 2, "gte")
+    assert page(limit=1) == (1, 3, "eq")
+    assert page(limit=2, offset=1) == (2, 3, "eq")
+    assert page(offset=5) == (0, 3, "eq")
     assert page(limit=1, status="draft") == (0, 0, "eq")
-    # Within the cap the count is exact; other lengths are counted in full.
-    assert page(limit=1, kind="school_locality_project") == (1, 2, "gte")
+    # With a feed's own filter its matches are counted: exactly up to the cap, "at least"
+    # beyond; a page that holds the last match knows the exact total.
+    kind = "school_locality_project"
+    assert page(limit=1, kind=kind) == (1, 2, "gte")
+    assert page(limit=2, offset=2, kind=kind) == (1, 3, "eq")
+    assert page(offset=5, kind=kind) == (0, 2, "gte")
+    # Other lengths are counted in full.
     assert client.get(path, params={"q": "海参加", "limit": 1}).json()["total"] == 3
     exact_up_to(3)
-    assert page(limit=1) == (1, 3, "eq")
+    assert page(limit=1, kind=kind) == (1, 3, "eq")
     assert client.get(path).json()["total_relation"] == "eq"
 
 

@@ -241,3 +241,50 @@ def test_demands_without_a_district_take_their_enterprises(database_url):
         [("有区县", "371002"), ("无区县", None), ("有区县", "371002"), ("无区县", "371002")],
         key=str,
     )
+
+
+def test_0016_counts_the_existing_search_terms_and_keeps_counting(database_url):
+    """0016 counts the terms already indexed under each owner and every owner; its
+    triggers then follow inserts, status and owner changes and deletes of term rows."""
+    from sqlalchemy import text
+
+    from app.core.db import make_engine
+    from tests.conftest import fresh_database
+    from tests.test_search_term_counts import check_table
+
+    row = (
+        "INSERT INTO search_terms VALUES"
+        " ('tech_project', :term, :item, 1, :status, :owner, '2026-01-01')"
+    )
+    with fresh_database(database_url) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0015_demand_district")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            for item, (status, owner) in enumerate(
+                [("published", 1), ("draft", 1), ("published", 2)]
+            ):
+                for term in ("海洋", "牧场", "海洋牧场"):
+                    conn.execute(
+                        text(row), {"term": term, "item": item, "status": status, "owner": owner}
+                    )
+        command.upgrade(config, "0016_search_term_counts")
+        with engine.connect() as conn:
+            every = conn.execute(
+                text(
+                    "SELECT status, items FROM search_term_counts"
+                    " WHERE term = '海洋' AND owner_key = -1 ORDER BY status"
+                )
+            ).all()
+        assert [tuple(r) for r in every] == [("draft", 1), ("published", 2)]
+        check_table(engine)
+        with engine.begin() as conn:
+            conn.execute(text(row), {"term": "海洋", "item": 9, "status": "draft", "owner": 2})
+            conn.execute(text("UPDATE search_terms SET status = 'withdrawn' WHERE item_id = 0"))
+            conn.execute(text("UPDATE search_terms SET owner_key = 3 WHERE item_id = 1"))
+            conn.execute(text("DELETE FROM search_terms WHERE item_id = 2 AND term = '牧场'"))
+        check_table(engine)
+        command.downgrade(config, "0015_demand_district")
+        command.upgrade(config, "head")
+        check_table(engine)
+        engine.dispose()

@@ -86,8 +86,9 @@ class Settings(DatabaseSettings, LoggingSettings, ClockSettings):
     # Unset: `*` in development (the demo), none elsewhere (see `cors_origins`).
     cors_allow_origins: str | None = None
 
-    # A feed search's `total` is exact up to this many matches; beyond, it says "at least
-    # this many" (`total_relation`: `gte`), so that a page costs the same at any size.
+    # A feed search combined with a feed's own filter counts its matches exactly up to this
+    # many; beyond, it says "at least this many" (`total_relation`: `gte`), so that a page
+    # costs the same at any size. Without such a filter, the term's counts are exact.
     search_exact_total_up_to: int = Field(10_000, ge=1)
 
     # Student distribution: colleges submit for the current period and the ones before it

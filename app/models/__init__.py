@@ -25,7 +25,7 @@ from app.models.publication import (
     PublishedSubmission,
     PublishedSupply,
 )
-from app.models.search_term import SearchTerm
+from app.models.search_term import SearchTerm, SearchTermCount
 from app.models.social_service_project import (
     SocialServiceProject,
     SocialServiceProjectCertificate,
@@ -85,6 +85,7 @@ __all__ = [
     "PublishedSupply",
     "Subscription",
     "SearchTerm",
+    "SearchTermCount",
     "SocialServiceProject",
     "SocialServiceProjectCertificate",
     "SocialServiceProjectTargetGroup",

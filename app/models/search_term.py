@@ -42,3 +42,26 @@ class SearchTerm(Base):
     status: Mapped[str] = mapped_column(String(32))  # the item's
     owner_key: Mapped[int]  # the item's owner_organization_id, 0: none
     updated_at: Mapped[datetime]  # the item's
+
+
+EVERY_OWNER = -1  # `SearchTermCount.owner_key` of the counts over all owners
+
+
+class SearchTermCount(Base):
+    """How many items of a feed hold a term, per status and owner: a one-term search's exact
+    `total` without counting its `search_terms` rows.
+
+    Each term row is counted twice, under its owner and under `EVERY_OWNER`, so that every
+    caller's total is a few rows: the public's is one (published, every owner), an owner's
+    adds its own drafts and withdrawn items, a department's sums the statuses. Kept by
+    triggers on `search_terms` (migration 0016), in the transaction of every change.
+    """
+
+    __tablename__ = "search_term_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    resource: Mapped[str] = mapped_column(String(32), primary_key=True)
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    owner_key: Mapped[int] = mapped_column(primary_key=True)  # as SearchTerm's, or EVERY_OWNER
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    items: Mapped[int]

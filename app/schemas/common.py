@@ -132,7 +132,7 @@ class Page(BaseModel, Generic[T]):
 class PageParams(BaseModel):
     limit: int
     offset: int
-    # A search's total is exact up to this many matches (`SEARCH_EXACT_TOTAL_UP_TO`).
+    # A filtered search's total is exact up to this many matches (`SEARCH_EXACT_TOTAL_UP_TO`).
     exact_total_up_to: int = 10_000
 
 

@@ -11,9 +11,12 @@ Its indexes are B-trees on SQLite and on PostgreSQL alike, so one mechanism work
 that most Chinese queries are).
 
 A query `q` of two or four characters is one term: its matches are that term's rows, in
-the order of `ix_search_terms_weight`, so a page is an index walk and the total a count of
-the same index, exact up to `exact_up_to` matches and "at least that many" beyond
-(`total_relation`: `gte`). Any other length is cut into terms (its two-character ones for
+the order of `ix_search_terms_weight`, so a page is an index walk, and the total the sum
+of a few of the term's counts (`search_term_counts`, per status and owner, kept by
+triggers on `search_terms`), exact at any size. Combined with a feed's own filters (its
+columns are not in the counts), the total is a count of the index joined to the items,
+exact up to `exact_up_to` matches and "at least that many" beyond (`total_relation`:
+`gte`). Any other length is cut into terms (its two-character ones for
 three characters, its four-character ones for five and more); an item matches when it holds
 them all, confirmed with a literal substring test, and those matches are ranked and counted
 in full. Every value is a bound parameter and the substring test escapes `%`, `_` and `\\`,
@@ -112,16 +115,23 @@ def hits(resource: str, term: str) -> Select[Any]:
 
 
 def page_of_hits(
-    session: Session, model: Any, stmt: Select[Any], page: PageParams, exact_up_to: int
+    session: Session,
+    model: Any,
+    stmt: Select[Any],
+    page: PageParams,
+    exact_up_to: int,
+    total: int | None = None,
 ) -> Paged[Any]:
-    """One page of `hits(...)` by relevance, with its total counted up to `exact_up_to`
-    (beyond it, `total` is `exact_up_to` and `total_relation` `gte`; a last page shorter
-    than the limit knows its exact total without counting)."""
+    """One page of `hits(...)` by relevance, with its `total` if known (from the term's
+    counts), else counted up to `exact_up_to` (beyond it, `total` is `exact_up_to` and
+    `total_relation` `gte`; a last page shorter than the limit knows its exact total without
+    counting)."""
     window = stmt.order_by(*ORDER).limit(page.limit).offset(page.offset)
     ids = list(session.scalars(window))
-    if 0 < len(ids) < page.limit or (not ids and page.offset == 0):
-        total, relation = page.offset + len(ids), TotalRelation.eq  # the last page: its end
-    else:
+    relation = TotalRelation.eq
+    if total is None and (0 < len(ids) < page.limit or (not ids and page.offset == 0)):
+        total = page.offset + len(ids)  # the last page: its end is the total
+    elif total is None:
         bounded = stmt.limit(exact_up_to + 1).subquery()
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
         relation = TotalRelation.eq if total <= exact_up_to else TotalRelation.gte

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +22,7 @@ from app.core.errors import Conflict, NotFound, PreconditionFailed
 from app.core.i18n import Text, t
 from app.models.enums import FeedStatus
 from app.models.feed import FeedCount, FeedItem
-from app.models.search_term import SearchTerm
+from app.models.search_term import EVERY_OWNER, SearchTerm, SearchTermCount
 from app.schemas.common import PageParams
 from app.schemas.feeds import FeedFilters
 from app.services import labels, permissions
@@ -141,7 +141,38 @@ def _search_term(
         stmt = stmt.where(SearchTerm.owner_key == common.owner_organization_id)
     if filters:
         stmt = stmt.join(feed.model, feed.model.id == SearchTerm.item_id).where(*filters)
-    return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to)
+        return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to)
+    total = count_term(session, principal, feed, common, term)
+    return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to, total)
+
+
+def count_term(
+    session: Session, principal: Principal | None, feed: Feed[Any], common: FeedFilters, term: str
+) -> int:
+    """How many items holding `term` the caller sees, by status and owner only: a few
+    `SearchTermCount` rows (kept by triggers). Without an owner filter, the counts over
+    every owner hold what the caller sees whoever owns it (published items, or all of them
+    for those who see all drafts); its own organisation's counts add what it sees only as
+    their owner."""
+    counts = SearchTermCount
+    owner = EVERY_OWNER if common.owner_organization_id is None else common.owner_organization_id
+    rows = and_(counts.owner_key == owner, visibility(principal, feed, counts.status, owner))
+    owners = [owner]
+    org = principal.org_id if principal is not None else None
+    if common.owner_organization_id is None and org is not None:
+        own = visibility(principal, feed, counts.status, org)
+        seen_as_owner = and_(own, not_(visibility(principal, feed, counts.status, EVERY_OWNER)))
+        rows = or_(rows, and_(counts.owner_key == org, seen_as_owner))
+        owners.append(org)
+    stmt = select(func.coalesce(func.sum(counts.items), 0)).where(
+        counts.resource == feed.resource,
+        counts.term == term,
+        counts.owner_key.in_(owners),  # an index seek per owner key
+        rows,
+    )
+    if common.status:
+        stmt = stmt.where(counts.status == common.status)
+    return int(session.scalar(stmt) or 0)
 
 
 def count_items(

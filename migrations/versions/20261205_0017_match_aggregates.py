@@ -1,7 +1,7 @@
 """matching and analytics aggregates: published cohorts per major, level and year; open demands' totals
 
-Revision ID: 0016_match_aggregates
-Revises: 0015_demand_district
+Revision ID: 0017_match_aggregates
+Revises: 0016_search_term_counts
 Create Date: 2026-12-05 07:30:00
 
 A forward match ranked every candidate cohort of the period (up to 17,000 at province
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_match_aggregates"
-down_revision: str | None = "0015_demand_district"
+revision: str = "0017_match_aggregates"
+down_revision: str | None = "0016_search_term_counts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
