@@ -8,7 +8,6 @@ rest: visibility, draft → published → withdrawn (→ published), optimistic 
 search index, all in the request's transaction.
 """
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -104,19 +103,25 @@ def _visible(
     return visible
 
 
-@functools.cache
+# Per feed and kind of caller (sees all, sees its organisation's drafts): see `_statements`.
+_STATEMENTS: dict[tuple[str, bool, bool], tuple[Select[Any], Select[Any]]] = {}
+
+
 def _statements(feed: Feed[Any], sees_all: bool, owns: bool) -> tuple[Select[Any], Select[Any]]:
     """The get by id and the count of one feed for one kind of caller, built once: a
     statement built anew per request cost about as much as running it (bench/instructions.py).
     Their parameters: `item_id`, `viewer_org` (when `owns`)."""
-    get = select(feed.model).where(
-        _visible(feed, sees_all, owns), feed.model.id == bindparam("item_id")
-    )
-    count = select(func.coalesce(func.sum(FeedCount.items), 0)).where(
-        FeedCount.resource == feed.resource,
-        _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
-    )
-    return get, count
+    key = (feed.resource, sees_all, owns)
+    if key not in _STATEMENTS:
+        get = select(feed.model).where(
+            _visible(feed, sees_all, owns), feed.model.id == bindparam("item_id")
+        )
+        count = select(func.coalesce(func.sum(FeedCount.items), 0)).where(
+            FeedCount.resource == feed.resource,
+            _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
+        )
+        _STATEMENTS[key] = (get, count)
+    return _STATEMENTS[key]
 
 
 def _prepared(
