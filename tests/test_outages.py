@@ -69,3 +69,30 @@ def test_postgresql_refusing_connections_is_503(database_url):
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         _drop_pg_database(admin, url)
+
+
+@pytest.mark.parametrize("idle_ping", [True, False])
+def test_postgresql_restart_drops_pooled_connections(database_url, monkeypatch, idle_ping):
+    """A connection the server dropped is replaced: before use when it sat idle in the pool
+    (pinged), else after its request answered 503 once (SQLAlchemy discards the pool)."""
+    if make_url(database_url).get_backend_name() != "postgresql" or not PG_URL:
+        pytest.skip("PostgreSQL's pg_terminate_backend")
+    url, admin = _create_pg_database(PG_URL)
+    name = make_url(url).database
+    try:
+        command.upgrade(alembic_config(url), "head")
+        app = create_app(settings_for(url))
+        with TestClient(app, raise_server_exceptions=False) as c:
+            assert c.get("/api/v1/demands").status_code == 200
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (name,),
+                )
+            monkeypatch.setattr(db_module, "PING_IDLE_SECONDS", 0.0 if idle_ping else 1e9)
+            if not idle_ping:
+                assert_outage(c.get("/api/v1/demands"))
+            assert c.get("/api/v1/demands").status_code == 200
+        app.state.engine.dispose()
+    finally:
+        _drop_pg_database(admin, url)

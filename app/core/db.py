@@ -8,6 +8,7 @@ lock to a write lock can fail with "database is locked" without waiting.
 """
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -24,6 +25,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # of rows of a large file run about a third faster (bench/feeds.py).
 SQLITE_MMAP_BYTES = 1 << 30
 WRITE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+# A pooled PostgreSQL connection idle for longer than this is pinged (a round trip) before
+# use, and replaced if the server dropped it (a restart). One in steady use is not: a ping
+# on every checkout cost a round trip per request (bench/instructions.py). Should the server
+# restart under load, the first request on a dropped connection answers 503 (an outage,
+# `errors._outage`) and SQLAlchemy discards every connection opened before it.
+PING_IDLE_SECONDS = 10.0
 
 
 def normalize_url(url: str) -> str:
@@ -38,10 +45,11 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if not url.startswith("sqlite"):
-        kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _ping_when_idle(engine)
+        return engine
 
     database = make_url(url).database
     if database and database != ":memory:":
@@ -75,6 +83,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             raise DBAPIError.instance(begin, None, exc, sqlite3.Error) from exc
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection that waited in the pool past `PING_IDLE_SECONDS` before its use."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc  # the pool connects anew
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
