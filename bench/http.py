@@ -220,10 +220,12 @@ def run_size(url: str, token: str, item_id: int, args: argparse.Namespace) -> di
             rate = {name: s[0] / s[1] for name, s in sums.items()}
             cost = {name: s[2] / max(1, s[0]) for name, s in sums.items()}
             product_rps[case.name] = rate["product"]
+            by_cpu = cost["bare"] / max(cost["product"], 1e-9)
+            verdict = "" if case.name in ("healthz", "write") else verdict_of(by_cpu, 0.9)
             print(
                 f"  {case.name:12} product/bare"
                 f" {rate['product'] / max(rate['bare'], 1e-9):.2f} req/s,"
-                f" {cost['bare'] / max(cost['product'], 1e-9):.2f} by CPU per request",
+                f" {by_cpu:.2f} by CPU per request{verdict}",
                 flush=True,
             )
     finally:
@@ -261,17 +263,24 @@ def main() -> None:
             summarize(db, sizes, by_size)
 
 
+def verdict_of(ratio: float, target: float) -> str:
+    """The target of a ratio and whether it is met, as the figures print it."""
+    return f"  target ≥ {target}  {'ok' if ratio >= target else 'MISS'}"
+
+
 def summarize(db: str, sizes: list[int], by_size: dict[int, dict[str, float]]) -> None:
     for size, rps in by_size.items():
         if "get" in rps and "healthz" in rps:
-            print(f"{db} {size:,}: 1-row read / healthz {rps['get'] / rps['healthz']:.2f}")
+            ratio = rps["get"] / rps["healthz"]
+            print(f"{db} {size:,}: 1-row read / healthz {ratio:.2f}{verdict_of(ratio, 0.6)}")
     if len(sizes) > 1:
         low, high = by_size[sizes[0]], by_size[sizes[-1]]
         for name in ("list", "filtered", "q2", "q4"):
             if name in low:
+                ratio = high[name] / low[name]
                 print(
                     f"{db} {name:9} {sizes[-1]:,} / {sizes[0]:,} items:"
-                    f" {high[name] / low[name]:.2f}"
+                    f" {ratio:.2f}{verdict_of(ratio, 0.8)}"
                 )
 
 

@@ -1,7 +1,10 @@
-"""Benchmark: matching, analytics and imports at province scale (issue 12, items 4 and 5).
+"""Benchmark: every figure of issue 12 with its target: matching, analytics and imports at
+province scale (items 4 and 5), then the served product against the bare reference
+(items 2 and 3, `bench/http.py`: per-request cost, lists and searches at 1,000 and 100,000
+items).
 
     .venv/bin/python bench/scale.py [--db sqlite|postgresql|both] [--requests 100]
-                                    [--only matching|imports] [--keep NAME]
+                                    [--only matching|imports|http] [--keep NAME]
                                     [--phase city|province|both]
 
 `--keep NAME` builds the matching world once into a database that stays afterwards (a
@@ -36,6 +39,8 @@ postgresql://postgres@127.0.0.1/postgres) and dropped afterwards.
 import argparse
 import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -258,11 +263,18 @@ def one_file_memory(client, cid: int, headers: dict, period: str, rows: list, db
         figure(db, name, peak, "MB", "< 200 MB", peak < 200)
 
 
+def run_http(db: str) -> None:
+    """The per-request and O(page) figures (items 2 and 3): `bench/http.py`, which starts
+    the served product and the bare reference and loads them with wrk."""
+    http = Path(__file__).with_name("http.py")
+    subprocess.run([sys.executable, str(http), "--db", db], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--only", choices=["matching", "imports"])
+    parser.add_argument("--only", choices=["matching", "imports", "http"])
     parser.add_argument("--keep", metavar="NAME", help="build the matching world once, keep it")
     parser.add_argument("--phase", choices=["city", "province", "both"], default="both")
     parser.add_argument("--drop", metavar="NAME", help="drop a kept world and stop")
@@ -271,10 +283,12 @@ def main() -> None:
         if args.drop:
             drop_kept(db, args.drop)
             continue
-        if args.only != "imports":
+        if args.only in (None, "matching"):
             run_matching(db, args.requests, args.keep, args.phase)
-        if args.only != "matching":
+        if args.only in (None, "imports"):
             run_imports(db)
+        if args.only in (None, "http"):
+            run_http(db)
 
 
 if __name__ == "__main__":
