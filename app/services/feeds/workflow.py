@@ -330,9 +330,11 @@ def delete_item(session: Session, principal: Principal, feed: Feed[Any], item_id
             code="not_a_draft",
         )
     summary = {f: [getattr(item, f), None] for f in feed.text_fields[:1]}
-    search.remove_item(session, feed.resource, item.id)
+    # The item's row first, then its terms, in the order of an edit (which locks the row,
+    # then its terms through the copy trigger): the other order could deadlock with one.
     session.delete(item)
     _flush(session, feed)
+    search.remove_item(session, feed.resource, item_id)
     record_audit(
         session, principal, f"{feed.resource}.delete", resource_id=item_id, summary=summary
     )
