@@ -5,7 +5,8 @@
 On a scratch database migrated to 0015 (no counts), then to head (the counts' triggers,
 0016, locked per feed on PostgreSQL since 0018), it writes the search terms of `--items`
 tech projects with the benchmark's texts, one transaction per step and item, as the app
-does: create (insert the item's terms), publish (their copied status changes) and delete.
+does: create (insert the item's terms, with the app's statement), publish (their copied
+status changes) and delete.
 It prints the wall and CPU milliseconds per item of each step: this process's CPU (all of
 SQLite's work) and, on PostgreSQL, the server's (its backends on this machine), the
 figure least disturbed by the other processes of a shared machine.
@@ -21,12 +22,12 @@ from typing import Any
 from alembic import command
 from common import scratch_database, server_cpu, server_seconds  # noqa: E402
 from feeds import sentence, title
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, delete, update
 
 from app.cli import alembic_config  # noqa: E402
 from app.core.db import make_engine  # noqa: E402
 from app.models import SearchTerm  # noqa: E402
-from app.services.feeds.search import term_rows  # noqa: E402
+from app.services.feeds.search import INSERT_TERMS, term_rows  # noqa: E402
 
 
 def terms(items: int, first_id: int) -> list[list[dict[str, Any]]]:
@@ -48,9 +49,9 @@ def steps(
         (SearchTerm.resource == "tech_project", SearchTerm.item_id == r[0]["item_id"]) for r in rows
     ]
     work = {
-        "create": lambda n: insert(SearchTerm).values(rows[n]),
-        "publish": lambda n: update(SearchTerm).where(*mine[n]).values(status="published"),
-        "delete": lambda n: delete(SearchTerm).where(*mine[n]),
+        "create": lambda n: (INSERT_TERMS, rows[n]),
+        "publish": lambda n: (update(SearchTerm).where(*mine[n]).values(status="published"), {}),
+        "delete": lambda n: (delete(SearchTerm).where(*mine[n]), {}),
     }
     figures = {}
     for step, statement in work.items():
@@ -58,7 +59,7 @@ def steps(
         wall, cpu = time.perf_counter(), time.process_time()
         for n in range(items):
             with engine.begin() as conn:
-                conn.execute(statement(n))
+                conn.execute(*statement(n))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         served = server_seconds(server, server_cpu(url))
         figures[step] = (wall / items * 1000, cpu / items * 1000, served / items * 1000)

@@ -41,6 +41,11 @@ from app.services.query import Paged, contains
 
 SIZES = (2, 4)  # the lengths of the indexed terms
 ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
+# An item's new terms in one INSERT statement: with RETURNING, SQLAlchemy sends the rows as
+# one multi-row INSERT (its "insertmanyvalues"), where psycopg's executemany sends one per
+# row, and PostgreSQL's counting trigger, which runs per statement, ran once per term
+# (bench/term_writes.py).
+INSERT_TERMS = insert(SearchTerm).returning(SearchTerm.term)
 
 
 def grams(text: str, size: int) -> set[str]:
@@ -93,7 +98,7 @@ def index_item(session: Session, resource: str, item: Any, texts: Sequence[str |
         )
     values = {f: getattr(item, f) for f in ("id", "status", "owner_organization_id", "updated_at")}
     if rows := [r for r in term_rows(resource, values, texts) if r["term"] not in held]:
-        session.execute(insert(SearchTerm), rows)
+        session.execute(INSERT_TERMS, rows)
 
 
 def remove_item(session: Session, resource: str, item_id: int) -> None:
