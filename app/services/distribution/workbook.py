@@ -124,8 +124,8 @@ def _parts(book: zipfile.ZipFile) -> tuple[str, str | None]:
     return rels[first[0]][1], strings[0] if strings else None
 
 
-def _parser(start: Callable[..., None], *, namespaces: bool = True) -> Any:
-    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
+def _parser(start: Callable[..., None]) -> Any:
+    parser = expat.ParserCreate(namespace_separator=" ")
 
     def refuse(*_: Any) -> None:  # no DTDs: no entity expansion, nothing fetched
         raise Unreadable
@@ -203,7 +203,6 @@ def _feed(parser: Any, open_part: Callable[[], IO[bytes]]) -> Iterator[None]:
 
 
 _DIGITS = "0123456789"
-_LOCAL = {name: name for name in ("c", "v", "t", "is", "row", "sheetData", "worksheet")}
 _COLUMN_OF: dict[str, int] = {}  # "A" → 1, … "XFD" → 16,384: filled as met (at most 18,278)
 
 
@@ -222,10 +221,9 @@ def _column(letters: str) -> int:
 class _SheetReader:
     """Collects the sheet's rows as expat reports its elements.
 
-    This is the hot path of an import (five callbacks per cell), so the callbacks keep
-    their work small: the sheet is parsed without namespace processing (only local names
-    matter, and a prefix is cut once per distinct tag), tags are told apart through a small
-    dictionary, a cell's text is one string, a row is a list filled as its cells come.
+    This is the hot path of an import (three callbacks per cell), so the callbacks keep
+    their work small: tags are told apart through a small dictionary, a cell's text is
+    one string, a row is a list filled as its cells come.
     """
 
     def __init__(self, strings: list[str], limits: Limits) -> None:
@@ -240,11 +238,11 @@ class _SheetReader:
         self.kind = "n"
         self.text: str | None = None  # the open cell's text, None before its <v> or <t>
         self.capturing = False
-        self.local = dict(_LOCAL)  # tag as written ("c", "x:c") → local name
+        self.local: dict[str, str] = {}  # expat's "namespace local" tag → local name
         self.done: list[tuple[int, list[Any]]] = []
 
     def rows(self, open_part: Callable[[], IO[bytes]]) -> Iterator[tuple[int, list[Any]]]:
-        parser = _parser(self.start, namespaces=False)
+        parser = _parser(self.start)
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.characters
         for _ in _feed(parser, open_part):
@@ -252,7 +250,7 @@ class _SheetReader:
             self.done.clear()
 
     def _local(self, tag: str) -> str:
-        local = tag.rpartition(":")[2]
+        local = tag.rpartition(" ")[2]
         if len(self.local) < 64:  # a hostile sheet may use any number of tags
             self.local[tag] = local
         return local
