@@ -288,3 +288,65 @@ def test_0016_counts_the_existing_search_terms_and_keeps_counting(database_url):
         command.upgrade(config, "head")
         check_table(engine)
         engine.dispose()
+
+
+def test_rows_keep_their_submission_and_must_agree_with_it(database_url):
+    """0018 keys each distribution row to its submission's (id, college, period): rows stored
+    before it stay, and a row whose college differs from its submission's is refused."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from app.core.db import make_engine
+    from tests.conftest import fresh_database
+
+    row = (
+        "INSERT INTO distribution_rows (submission_id, college_id, period, major_code, level,"
+        " enrollment_year, graduation_year, headcount, graduating_headcount, district_code)"
+        " SELECT s.id, {college}, s.period, m.code, m.level, {year}, {year} + 3, 30, 10, d.code"
+        " FROM distribution_submissions s, majors m, districts d"
+        " WHERE m.code = '460103' AND d.code = '371002'"
+    )
+    with fresh_database(database_url) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0017_match_aggregates")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            for name in ("学院甲", "学院乙"):
+                conn.execute(
+                    text(
+                        "INSERT INTO organizations (name, org_type, status, created_at,"
+                        " updated_at) VALUES (:name, 'college', 'approved', '2026-01-01',"
+                        " '2026-01-01')"
+                    ),
+                    {"name": name},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO majors (code, name, kind, level, category_code,"
+                    " state_controlled, catalog) VALUES ('460103', '测试专业', 'major',"
+                    " 'higher', '46', false, '2021')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO districts (code, name, level, code_type) VALUES"
+                    " ('371002', '环翠区', 'county', 'county')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO distribution_submissions (college_id, period, version,"
+                    " is_current, source, row_count, headcount, graduating_headcount,"
+                    " submitted_at) SELECT min(id), '2026H1', 1, true, 'csv', 1, 30, 10,"
+                    " '2026-01-01' FROM organizations"
+                )
+            )
+            conn.execute(text(row.format(college="s.college_id", year=2024)))
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM distribution_rows")) == 1
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            other = "(SELECT max(id) FROM organizations)"
+            conn.execute(text(row.format(college=other, year=2023)))
+        engine.dispose()

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -18,6 +18,16 @@ class DistributionSubmission(Base):
     __tablename__ = "distribution_submissions"
     __table_args__ = (
         UniqueConstraint("college_id", "period", "version"),
+        # What a row's foreign key refers to: its submission with the college and period
+        # the row repeats (an index, not a constraint: SQLite adds it without rebuilding
+        # the table, whose rebuild would cascade to its rows).
+        Index(
+            "ix_distribution_submissions_id_college_id_period",
+            "id",
+            "college_id",
+            "period",
+            unique=True,
+        ),
         Index("ix_distribution_submissions_period_is_current", "period", "is_current"),
     )
 
@@ -45,6 +55,19 @@ class DistributionRow(Base):
     __tablename__ = "distribution_rows"
     __table_args__ = (
         UniqueConstraint("submission_id", "major_code", "level", "enrollment_year"),
+        # One key for the submission and the college and period copied from it: the copies
+        # always agree, and the submission's own key to its college (RESTRICT) covers the
+        # row's. One lookup per inserted row instead of two (PostgreSQL runs a query per
+        # row and key, even in a COPY).
+        ForeignKeyConstraint(
+            ["submission_id", "college_id", "period"],
+            [
+                "distribution_submissions.id",
+                "distribution_submissions.college_id",
+                "distribution_submissions.period",
+            ],
+            ondelete="CASCADE",
+        ),
         # Covering for matching's candidates and the supply analytics (index-only scans).
         Index(
             "ix_distribution_rows_cohort",
@@ -63,11 +86,9 @@ class DistributionRow(Base):
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("distribution_submissions.id", ondelete="CASCADE")
-    )
+    submission_id: Mapped[int]
     # Copied from the submission so that filters need no join.
-    college_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
+    college_id: Mapped[int]
     period: Mapped[str] = mapped_column(String(6))
     major_code: Mapped[str] = mapped_column(String(8), ForeignKey("majors.code"))
     level: Mapped[MajorLevel] = mapped_column(str_enum(MajorLevel, "level"))
