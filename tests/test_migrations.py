@@ -291,7 +291,7 @@ def test_0016_counts_the_existing_search_terms_and_keeps_counting(database_url):
 
 
 def test_rows_keep_their_submission_and_must_agree_with_it(database_url):
-    """0018 keys each distribution row to its submission's (id, college, period): rows stored
+    """0019 keys each distribution row to its submission's (id, college, period): rows stored
     before it stay, and a row whose college differs from its submission's is refused."""
     import pytest
     from sqlalchemy import text
@@ -309,7 +309,7 @@ def test_rows_keep_their_submission_and_must_agree_with_it(database_url):
     )
     with fresh_database(database_url) as url:
         config = alembic_config(url)
-        command.upgrade(config, "0017_match_aggregates")
+        command.upgrade(config, "0018_count_locks")
         engine = make_engine(url)
         with engine.begin() as conn:
             for name in ("学院甲", "学院乙"):

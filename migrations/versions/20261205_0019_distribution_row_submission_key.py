@@ -1,7 +1,7 @@
 """distribution rows: one foreign key to their submission, its college and period
 
-Revision ID: 0018_row_submission_key
-Revises: 0017_match_aggregates
+Revision ID: 0019_row_submission_key
+Revises: 0018_count_locks
 Create Date: 2026-12-05 13:30:00
 
 A row repeats its submission's college and period so that filters need no join, and had
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018_row_submission_key"
-down_revision: str | None = "0017_match_aggregates"
+revision: str = "0019_row_submission_key"
+down_revision: str | None = "0018_count_locks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
