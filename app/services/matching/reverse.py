@@ -1,55 +1,32 @@
-"""Matching ranks student cohorts for a demand, and open demands for a college.
+"""Reverse matching: the open demands ranked for one college (see the package's docstring).
 
-A cohort is one college's graduates of one major, level and graduation year (and place).
-Its **score** (0–1) is a weighted sum of five factors, each valued 0–100:
-
-`score = (Wm·major + Wl·level + Wy·graduation_year + Wp·place + Wc·coverage) / 10,000`
-
-with the weights, in percent, from the settings `MATCHING_WEIGHT_MAJOR` (default 40),
-`_LEVEL` (15), `_GRADUATION_YEAR` (15), `_PLACE` (10) and `_COVERAGE` (20), summing to 100.
-
-* **major**: the closest relation of the cohort's major to any of the demand's codes:
-  the major asked for, or inside the class or category asked for, 100; the same class 75;
-  the same discipline at another level (category shifted by 20: 4601xx ↔ 6601xx ↔ 2601xx)
-  60; the same category 50; the same class at another level 45; a class serving the same
-  Weihai industry cluster 35.
-* **level**: a wanted level, or no level named, 100; the adjacent level 50; otherwise 0.
-* **graduation_year**: a wanted year, or none named, 100; one year off 50; otherwise 0.
-* **place**: against the demand's district (default: the enterprise's): the same
-  county-level district 100, the same city 60, elsewhere 20; no place known 100.
-* **coverage**: the cohort's expected graduates as a percentage of the demand's
-  headcount, at most 100.
-
-Every match lists its five reasons (`factor`, `weight`, `value`, `text`); the score is
-`Σ weight × value`, rounded to 4 decimals. Candidates come from indexed queries only
-(major code ranges for the demand's categories, its discipline at the other levels and
-the cluster-related classes; graduation years within one year of those wanted; wanted or
-adjacent levels), aggregated in SQL. Scores are computed in integers, so the ranking is
-the same on every database; ties break by college id, major code, level, graduation year
-and district (demands: by id).
-
-Supply is the latest published student distribution period (`period` chooses another);
-a college sees its own current submission in place of its published rows.
+A large college relates to most open demands at some distance, so the demands are not
+all scored: the database sorts them by an upper bound of their score and hands them over
+a batch at a time, and the search stops once the page is filled with scores no remaining
+bound can reach (an exact top-k). Demands naming one of the college's majors, classes or
+categories come first; any other demand's major factor is at most 75, which bounds its
+score below.
 """
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import NotFound
 from app.core.i18n import t
-from app.models import Demand, DemandMajor, DistributionRow, Organization, PublishedCohorts
-from app.models.enums import DemandStatus, MajorLevel, OrgType
+from app.models import Demand, DemandMajor, Organization
+from app.models.enums import DemandStatus, OrgType
 from app.schemas.common import PageParams
 from app.schemas.demands import Cohort as CohortRead
-from app.schemas.demands import CohortMatch, CollegeRef, DemandMatch, DemandRef
-from app.services.demands.service import get_visible, open_clause
+from app.schemas.demands import DemandMatch, DemandRef
+from app.services.demands.service import open_clause
 from app.services.demands.totals import open_naming
+from app.services.matching.cohorts import R, cohort_fields, cohort_query, via
 from app.services.matching.score import (
     Cohort,
     Reference,
@@ -62,61 +39,10 @@ from app.services.matching.score import (
     place_value,
     score,
 )
-from app.services.matching.supply import Supply, resolve_supply
+from app.services.matching.supply import resolve_supply
 from app.services.organizations import find_visible
 from app.services.permissions import Principal
-from app.services.query import Paged, code_prefix
-from app.services.taxonomies import majors_of_occupations
-
-R = DistributionRow
-
-
-def _cohort_query(supply: Supply) -> Any:
-    available = func.sum(R.graduating_headcount)
-    keys = (R.college_id, R.major_code, R.level, R.graduation_year, R.district_code)
-    stmt = select(*keys, available.label("available")).where(supply.clause())
-    return stmt.group_by(*keys).having(available > 0)
-
-
-def _outermost(prefixes: set[str]) -> list[str]:
-    """The prefixes not under another one (their code ranges are disjoint)."""
-    kept: list[str] = []
-    for prefix in sorted(prefixes):
-        if not any(prefix.startswith(k) for k in kept):
-            kept.append(prefix)
-    return kept
-
-
-def _want(session: Session, demand: Demand, enterprise_district: str | None) -> Want:
-    return Want(
-        codes=list(demand.major_codes),
-        level_mask=demand.level_mask,
-        graduation_years=list(demand.graduation_years),
-        district=demand.district_code or enterprise_district,
-        headcount=demand.headcount,
-        via=_via(session, demand),
-    )
-
-
-def _via(session: Session, demand: Demand) -> dict[str, list[str]]:
-    """For majors derived from the demand's occupations, which occupations they serve."""
-    if not demand.majors_from_occupations:
-        return {}
-    return majors_of_occupations(session, list(demand.occupation_codes))
-
-
-def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(model.id, model.name).where(model.id.in_(ids)))
-    return dict(rows.all())
-
-
-@dataclass(frozen=True, slots=True)
-class DemandMatches:
-    """One page of cohorts ranked for a demand, and the supply's period."""
-
-    demand_id: int
-    period: str | None
-    matches: Paged[CohortMatch]
+from app.services.query import Paged
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,186 +52,6 @@ class CollegeMatches:
     college_id: int
     period: str | None
     matches: Paged[DemandMatch]
-
-
-def match_demand(
-    session: Session,
-    principal: Principal,
-    demand_id: int,
-    period: str | None,
-    page: PageParams,
-    settings: Settings,
-) -> DemandMatches:
-    """Cohorts ranked for a demand the caller may see."""
-    demand = get_visible(session, principal, demand_id)
-    enterprise = session.get(Organization, demand.enterprise_id)
-    supply = resolve_supply(session, principal, period, None)
-    ref = load_reference(session)
-    scorer = Scorer(
-        _want(session, demand, enterprise.district_code if enterprise else None),
-        ref,
-        settings.matching_weights,
-    )
-    window, total = _ranked(session, scorer, supply, page)
-    items = _cohort_matches(session, scorer, window)
-    return DemandMatches(demand.id, supply.period, Paged(items, total))
-
-
-class RankedCohort(NamedTuple):
-    """A demand's candidate cohort as the database ranked it."""
-
-    points: int
-    college_id: int
-    cohort: Cohort
-
-
-class Group(NamedTuple):
-    """A demand's candidate cohorts of one major, level and graduation year: how many, and
-    an upper bound of their points (the place at best, the largest cohort's coverage)."""
-
-    bound: int
-    major_code: str
-    level: MajorLevel
-    graduation_year: int
-    cohorts: int
-
-
-def _groups(session: Session, scorer: Scorer, supply: Supply) -> list[Group]:
-    """The candidate cohorts (those any rule relates, at a wanted or adjacent level and
-    within a year of a wanted year) counted per major, level and year, best bound first:
-    the publication's counts (`published_cohorts`), and for a college looking at itself
-    its published cohorts taken out and its current submission's put in."""
-    counts: dict[tuple[str, MajorLevel, int], list[int]] = {}
-    if supply.publication_id is not None:
-        p = PublishedCohorts
-        stmt = select(p.major_code, p.level, p.graduation_year, p.cohorts, p.max_available)
-        ranges = _outermost({r.prefix for r in scorer.rules})
-        parts = [
-            stmt.where(p.publication_id == supply.publication_id, code_prefix(p.major_code, r))
-            for r in ranges
-        ]
-        for code, level, year, cohorts, largest in session.execute(union_all(*parts)):
-            counts[(code, MajorLevel(level), year)] = [cohorts, largest]
-    if supply.own_college_id is not None:
-        published = replace(supply, own_college_id=None, own_submission_id=None)
-        for sign, own in ((-1, published), (1, replace(supply, publication_id=None))):
-            stmt = _cohort_query(own).where(R.college_id == supply.own_college_id)
-            for row in session.execute(stmt):
-                count = counts.setdefault((row.major_code, row.level, row.graduation_year), [0, 0])
-                count[0] += sign
-                count[1] = max(count[1], row.available)
-    w = scorer.weights
-    groups = []
-    for (code, level, year), (cohorts, largest) in counts.items():
-        values = (scorer.major(code), scorer.level(level), scorer.graduation_year(year))
-        if cohorts and all(values):
-            bound = (
-                w["major"] * values[0]
-                + w["level"] * values[1]
-                + w["graduation_year"] * values[2]
-                + w["place"] * 100
-                + w["coverage"] * scorer.coverage(largest)
-            )
-            groups.append(Group(bound, code, level, year, cohorts))
-    return sorted(groups, reverse=True)
-
-
-def _ranked(
-    session: Session, scorer: Scorer, supply: Supply, page: PageParams
-) -> tuple[list[RankedCohort], int]:
-    """The page of cohorts, ranked exactly, and the total.
-
-    The database ranks the cohorts of the groups whose bound reaches a threshold; the
-    page is exact once its last score is at least the threshold (every cohort left out
-    scores below it), else the threshold drops to that score and it ranks again. A demand
-    that names no major yet (a title-only draft) relates no cohort."""
-    groups = _groups(session, scorer, supply) if scorer.rules else []
-    need = page.offset + page.limit
-    total = sum(g.cohorts for g in groups)
-    threshold, counted = 0, 0
-    for group in groups:  # first, the bound at which 4 pages' cohorts are ranked
-        counted += group.cohorts
-        if counted >= 4 * need:
-            threshold = group.bound
-            break
-    while True:
-        chosen = [g for g in groups if g.bound >= threshold]
-        ranked = _rank_groups(session, scorer, supply, chosen, need)
-        if len(chosen) == len(groups) or (len(ranked) == need and ranked[-1].points >= threshold):
-            return ranked[page.offset :], total
-        threshold = ranked[-1].points if len(ranked) == need else 0
-
-
-def _rank_groups(
-    session: Session, scorer: Scorer, supply: Supply, groups: list[Group], need: int
-) -> list[RankedCohort]:
-    """The best `need` cohorts of these groups' majors, levels and years, ranked by the
-    database. Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
-    if not groups:
-        return []
-    cohorts = (
-        _cohort_query(supply)
-        .where(
-            R.major_code.in_(sorted({g.major_code for g in groups})),
-            R.level.in_(sorted({g.level for g in groups})),
-            R.graduation_year.in_(sorted({g.graduation_year for g in groups})),
-        )
-        .subquery()
-    )
-    c = cohorts.c
-    keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
-    points = scorer.points_sql(*keys)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    strings = [k.collate("C") if postgresql else k for k in (c.major_code, c.level)]
-    district = c.district_code.collate("C") if postgresql else c.district_code
-    stmt = (
-        select(points, c.college_id, *keys)
-        .order_by(points.desc(), c.college_id, *strings, c.graduation_year, district)
-        .limit(need)
-    )
-    return [
-        RankedCohort(points, college, Cohort(*cohort))
-        for points, college, *cohort in session.execute(stmt)
-    ]
-
-
-def _cohort_matches(
-    session: Session, scorer: Scorer, window: list[RankedCohort]
-) -> list[CohortMatch]:
-    """The page's matches with college names and reasons."""
-    colleges = _names(session, Organization, {r.college_id for r in window})
-    codes = {r.cohort.major_code for r in window} | set(scorer.want.codes)
-    names = load_major_names(session, codes)
-    return [
-        CohortMatch(
-            college=CollegeRef(id=r.college_id, name=colleges.get(r.college_id, "")),
-            **_cohort_fields(r.cohort, names),
-            score=score(r.points),
-            reasons=explain(scorer, r.cohort, names),
-        )
-        for r in window
-    ]
-
-
-def _cohort_fields(cohort: Cohort, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "major_code": cohort.major_code,
-        "major_name": names.get(cohort.major_code),
-        "level": cohort.level,
-        "graduation_year": cohort.graduation_year,
-        "district_code": cohort.district_code,
-        "available_headcount": cohort.available,
-    }
-
-
-# Reverse: open demands for one college.
-#
-# A large college relates to most open demands at some distance, so the demands are not
-# all scored: the database sorts them by an upper bound of their score and hands them over
-# a batch at a time, and the search stops once the page is filled with scores no remaining
-# bound can reach (an exact top-k). Demands naming one of the college's majors, classes or
-# categories come first; any other demand's major factor is at most 75, which bounds its
-# score below.
 
 
 class Best(NamedTuple):
@@ -543,7 +289,7 @@ def match_college(
     """Open demands ranked for one college's cohorts, each with its best-fitting cohort."""
     _college(session, principal, college_id)
     supply = resolve_supply(session, principal, period, college_id)
-    stmt = _cohort_query(supply).where(R.college_id == college_id)
+    stmt = cohort_query(supply).where(R.college_id == college_id)
     cohorts = [Cohort(*row[1:]) for row in session.execute(stmt)]
     college_supply = CollegeSupply(cohorts, load_reference(session))
     window, total = _rank_demands(session, college_supply, page, settings.matching_weights)
@@ -554,13 +300,13 @@ def match_college(
     for demand in derived:
         for ranked in window:
             if ranked.demand_id == demand.id:
-                ranked.scorer.want.via = _via(session, demand)
+                ranked.scorer.want.via = via(session, demand)
     codes = {r.cohort.major_code for r in window} | {c for r in window for c in r.scorer.want.codes}
     names = load_major_names(session, codes)
     items = [
         DemandMatch(
             demand=refs[r.demand_id],
-            cohort=CohortRead(**_cohort_fields(r.cohort, names)),
+            cohort=CohortRead(**cohort_fields(r.cohort, names)),
             score=score(-r.negative_points),
             reasons=explain(r.scorer, r.cohort, names),
         )
