@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -27,16 +27,14 @@ from app.schemas.demands import DemandMatch, DemandRef
 from app.services.demands.service import open_clause
 from app.services.demands.totals import open_naming
 from app.services.matching.cohorts import R, cohort_fields, cohort_query, via
+from app.services.matching.college_supply import CollegeSupply
 from app.services.matching.score import (
     Cohort,
-    Reference,
     Scorer,
     Want,
     explain,
     load_major_names,
     load_reference,
-    other_levels,
-    place_value,
     score,
 )
 from app.services.matching.supply import resolve_supply
@@ -52,87 +50,6 @@ class CollegeMatches:
     college_id: int
     period: str | None
     matches: Paged[DemandMatch]
-
-
-class Best(NamedTuple):
-    """A demand's best cohort of one college."""
-
-    points: int
-    major_value: int
-    cohort: Cohort
-
-
-class CollegeSupply:
-    """One college's cohorts, indexed by every prefix of their major codes."""
-
-    def __init__(self, cohorts: list[Cohort], ref: Reference) -> None:
-        self.ref = ref
-        self.cohorts: dict[str, list[Cohort]] = {}
-        self.by_prefix: dict[str, list[str]] = {}
-        for cohort in sorted(cohorts):
-            self.cohorts.setdefault(cohort.major_code, []).append(cohort)
-        for code in self.cohorts:
-            for prefix in {code[:2], code[:4], code[:6], code}:
-                self.by_prefix.setdefault(prefix, []).append(code)
-        self.max_available = max((c.available for c in cohorts), default=0)
-        self.districts = sorted({c.district_code for c in cohorts})
-
-    def named_codes(self) -> list[str]:
-        """Demand codes that name one of these majors, or their class or category."""
-        return sorted(self.by_prefix)
-
-    def related(self, codes: list[str]) -> list[str]:
-        """Those of `codes` (demand codes) related to any of these majors (see `rules_for`)."""
-        categories = {code[:2] for code in self.cohorts}
-        classes: set[str] = set()  # a code under one of these is related
-        exact: set[str] = set()
-        for code in self.cohorts:
-            classes.update(other_levels(code[:4]))  # the class at the other levels
-            exact.update(other_levels(code[:2]))  # the category at the other levels
-            for cluster in self.ref.clusters_of_class.get(code[:4], []):
-                related = self.ref.classes_of_cluster[cluster]
-                classes.update(related)
-                exact.update(c[:2] for c in related)
-        return [
-            code
-            for code in codes
-            if code[:2] in categories or code in exact or (len(code) >= 4 and code[:4] in classes)
-        ]
-
-    def best(self, scorer: Scorer) -> Best | None:
-        """The demand's best cohort: most points, then the closer major, then the first."""
-        values: dict[str, int] = {}
-        for rule in scorer.rules:
-            for code in self.by_prefix.get(rule.prefix, ()):
-                values.setdefault(code, rule.value)
-        rest = 100 * (100 - scorer.weights["major"])
-        best: Best | None = None
-        for code, value in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])):
-            if best is not None and scorer.weights["major"] * value + rest <= best.points:
-                break  # no cohort of this or a farther major can do better
-            for cohort in self.cohorts[code]:
-                points = scorer.points(*cohort)
-                if best is None or points > best.points:
-                    best = Best(points, value, cohort)
-        return best
-
-    def bound(self, district: Any, headcount: Any, weights: dict[str, int]) -> Any:
-        """An upper bound of a demand's score against any of these cohorts, in SQL: the
-        major, level and graduation year at best, the place and coverage as they are."""
-        by_place: dict[int, list[str]] = {}
-        for code in self.ref.county:
-            value = max(place_value(self.ref, code, d) for d in self.districts)
-            by_place.setdefault(value, []).append(code)
-        place = case(
-            *((district.in_(codes), value) for value, codes in by_place.items() if value < 100),
-            else_=100,  # the same county, no district wanted, or one unknown here
-        )
-        coverage = case(
-            (headcount <= self.max_available, 100),
-            else_=self.max_available * 100 // headcount,
-        )
-        best = weights["major"] + weights["level"] + weights["graduation_year"]
-        return 100 * best + weights["place"] * place + weights["coverage"] * coverage
 
 
 def _college(session: Session, principal: Principal, college_id: int) -> Organization:
@@ -168,28 +85,23 @@ def _in_bound_order(
 ) -> Iterator[Bounded]:
     """The open demands naming one of `codes`, best bound first, a batch at a time.
 
-    Those with the highest bound there is (the place and the coverage at best) come
-    first, in id order: the open demands are read a range of ids at a time until the page
-    is settled, so the cost follows the page, not the open demands (a large college
-    fills a page of best scores there). The others follow, sorted by their bound."""
-    district = func.coalesce(Demand.district_code, Organization.district_code)
+    Those that may score 100 % (`CollegeSupply.perfect`) come first, in id order: the
+    open demands are read a range of ids at a time until the page is settled, so the cost
+    follows the page, not the open demands (a large college fills a page of best scores
+    there). The others, which score less, follow, sorted by their bound."""
+    enterprise = select(Organization.district_code).where(Organization.id == Demand.enterprise_id)
+    district = func.coalesce(Demand.district_code, enterprise.correlate(Demand).scalar_subquery())
     bound = supply.bound(district, Demand.headcount, weights)
-    stmt = (
-        select(
-            bound,
-            Demand.id,
-            Demand.major_codes,
-            Demand.level_mask,
-            Demand.graduation_years,
-            district,
-            Demand.headcount,
-        )
-        .join(Organization, Organization.id == Demand.enterprise_id)
-        .where(_open_naming(codes, supply.ref.catalogue))
-    )
+    perfect = supply.perfect(session, district)  # each of them names one of `codes`
+
+    def candidates(points: Any) -> Any:
+        wants = (Demand.major_codes, Demand.level_mask, Demand.graduation_years)
+        return select(points, Demand.id, *wants, district, Demand.headcount)
+
     best = 100 * sum(weights.values())
-    yield from _walk(session, stmt.where(bound == best))
-    yield from _batches(session, stmt.where(bound < best), 10 * need)
+    yield from _walk(session, candidates(literal(best)).where(open_clause(), perfect))
+    naming = _open_naming(codes, supply.ref.catalogue)
+    yield from _batches(session, candidates(bound).where(naming, ~perfect), 10 * need)
 
 
 def _bounded(rows: Any) -> Iterator[Bounded]:
@@ -199,7 +111,7 @@ def _bounded(rows: Any) -> Iterator[Bounded]:
 
 def _walk(session: Session, stmt: Any) -> Iterator[Bounded]:
     """The rows of `stmt` in id order, over ranges of ids growing twofold from 1,000:
-    each range is read by the open demands' index (`ix_demands_status_id`), whatever
+    each range is read by the open demands' index (`ix_demands_open_id`), whatever
     the planner guesses of the other conditions."""
     open_ = Demand.status == DemandStatus.open
     last = session.scalar(select(func.max(Demand.id)).where(open_)) or 0
@@ -278,6 +190,14 @@ def _demand_refs(session: Session, ids: list[int]) -> dict[int, DemandRef]:
     return {d.id: DemandRef.model_validate(d, from_attributes=True) for d in demands}
 
 
+def _custom_plans(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's statements for their parameters. The driver
+    prepares a statement run five times, and the server's generic plan for the walk (id
+    range and code arrays unknown) costs ~3× the server time of planning each one anew."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def match_college(
     session: Session,
     principal: Principal,
@@ -288,6 +208,7 @@ def match_college(
 ) -> CollegeMatches:
     """Open demands ranked for one college's cohorts, each with its best-fitting cohort."""
     _college(session, principal, college_id)
+    _custom_plans(session)
     supply = resolve_supply(session, principal, period, college_id)
     stmt = cohort_query(supply).where(R.college_id == college_id)
     cohorts = [Cohort(*row[1:]) for row in session.execute(stmt)]
