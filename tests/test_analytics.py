@@ -296,6 +296,8 @@ def assert_demand_follows(client, db):
         body = client.get(SUPPLY_URL, params={"group_by": group_by, "limit": 200}).json()
         got = {r["key"]: r["demand"] for r in body["items"] if r["demand"]}
         assert got == {k: v for k, v in raw_demand(db, group_by).items() if v}
+    city = client.get("/api/v1/analytics/overview").json()["city"]  # from the same totals
+    assert city["open_headcount"] == sum(raw_demand(db, "district").values())
     with db() as session:
         catalogue = load_reference(session).catalogue
         everything = set(catalogue)

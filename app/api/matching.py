@@ -5,7 +5,8 @@ from app.api.pages import page_of
 from app.schemas.common import Id, PageDep
 from app.schemas.demands import DemandMatchPage, MatchPage
 from app.schemas.distributions import PeriodQuery
-from app.services.matching import ranking
+from app.services import matching
+from app.services.matching import forward, reverse
 
 router = Router(prefix=API_PREFIX, tags=["matching"])
 
@@ -16,7 +17,7 @@ router = Router(prefix=API_PREFIX, tags=["matching"])
     response_model=MatchPage,
     summary="Supply ranked for a demand",
     responses=responses(404, 422),
-    description=ranking.__doc__,
+    description=matching.__doc__,
 )
 def demand_matches(
     demand_id: Id,
@@ -26,7 +27,7 @@ def demand_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    found = ranking.match_demand(session, principal, demand_id, period, page, settings)
+    found = forward.match_demand(session, principal, demand_id, period, page, settings)
     return page_of(found.matches, page, demand_id=found.demand_id, period=found.period)
 
 
@@ -36,7 +37,7 @@ def demand_matches(
     response_model=DemandMatchPage,
     summary="Open demands ranked for a college",
     responses=responses(404, 422),
-    description=ranking.__doc__,
+    description=matching.__doc__,
 )
 def college_matches(
     college_id: Id,
@@ -46,5 +47,5 @@ def college_matches(
     page: PageDep,
     period: PeriodQuery = None,
 ) -> dict[str, object]:
-    found = ranking.match_college(session, principal, college_id, period, page, settings)
+    found = reverse.match_college(session, principal, college_id, period, page, settings)
     return page_of(found.matches, page, college_id=found.college_id, period=found.period)

@@ -111,7 +111,7 @@ class Settings(DatabaseSettings, LoggingSettings, ClockSettings):
 
     # Matching: the weight of each factor of the score, in percent; they must sum to 100.
     # score = Σ weight × factor value / 10,000, values being 0–100
-    # (see app.services.matching.ranking).
+    # (see app.services.matching).
     matching_weight_major: int = Field(40, ge=0, le=100)
     matching_weight_level: int = Field(15, ge=0, le=100)
     matching_weight_graduation_year: int = Field(15, ge=0, le=100)

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -14,6 +14,7 @@ LEVEL_BITS: dict[MajorLevel, int] = {
     MajorLevel.higher: 2,
     MajorLevel.undergraduate: 4,
 }
+OPEN = text("status = 'open'")
 
 
 class Demand(Base):
@@ -28,7 +29,9 @@ class Demand(Base):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "external_id"),
         Index("ix_demands_status_valid_until", "status", "valid_until"),
-        Index("ix_demands_status_id", "status", "id"),  # open demands in id order
+        # The open demands in id order: only theirs, so that the planner never walks the
+        # closed ones' ids instead (a partial index on both databases).
+        Index("ix_demands_open_id", "id", postgresql_where=OPEN, sqlite_where=OPEN),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

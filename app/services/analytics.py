@@ -66,8 +66,7 @@ from app.schemas.analytics import (
 )
 from app.schemas.common import PageParams
 from app.services import permissions
-from app.services.demands.service import open_clause
-from app.services.demands.totals import open_totals
+from app.services.demands.totals import open_counts, open_totals
 from app.services.distribution.periods import parse_period
 from app.services.matching.score import Reference, load_reference
 from app.services.matching.supply import Supply, resolve_supply
@@ -383,14 +382,18 @@ def _count_orgs(session: Session, org_type: OrgType) -> dict[str | None, int]:
 
 
 def _open_demands(session: Session) -> dict[str | None, tuple[int, int]]:
-    place = func.coalesce(Demand.district_code, Organization.district_code)
-    stmt = (
-        select(place, func.count(), func.sum(Demand.headcount))
-        .join(Organization, Organization.id == Demand.enterprise_id)
-        .where(open_clause())
-        .group_by(place)
-    )
-    return {key: (n, int(h or 0)) for key, n, h in session.execute(stmt)}
+    """Open demands and headcount per district, from the kept totals (a demand without a
+    district counts at its enterprise's)."""
+    counts = open_counts(session, "place")
+    ids = {int(place[1:]) for place in counts if place.startswith("@")}
+    stmt = select(Organization.id, Organization.district_code).where(Organization.id.in_(ids))
+    districts = dict(session.execute(stmt).all()) if ids else {}
+    per: dict[str | None, tuple[int, int]] = {}
+    for place, (n, h) in counts.items():
+        key = districts.get(int(place[1:])) if place.startswith("@") else place
+        before = per.get(key, (0, 0))
+        per[key] = (before[0] + n, before[1] + h)
+    return per
 
 
 def overview(session: Session) -> Overview:

@@ -172,8 +172,8 @@ def _stale(dimension: str) -> Any:
     return stmt.union_all(rest)
 
 
-def open_totals(session: Session, dimension: str) -> dict[str, int]:
-    """Per code of `dimension`, the headcount of the demands open now (codes with none
+def open_counts(session: Session, dimension: str) -> dict[str, tuple[int, int]]:
+    """Per code of `dimension`, the demands open now and their headcount (codes with none
     left out)."""
     t = OpenDemandTotal
     stmt = select(t.code, t.demands, t.headcount).where(t.dimension == dimension)
@@ -184,4 +184,10 @@ def open_totals(session: Session, dimension: str) -> dict[str, int]:
         if demands:
             totals[code][0] -= demands
             totals[code][1] -= int(headcount)
-    return {code: headcount for code, (demands, headcount) in totals.items() if demands > 0}
+    return {code: (n, headcount) for code, (n, headcount) in totals.items() if n > 0}
+
+
+def open_totals(session: Session, dimension: str) -> dict[str, int]:
+    """Per code of `dimension`, the headcount of the demands open now (codes with none
+    left out)."""
+    return {code: headcount for code, (_, headcount) in open_counts(session, dimension).items()}
