@@ -1,7 +1,7 @@
 """open demands' index: a partial index on the open demands' ids
 
-Revision ID: 0018_open_demand_index
-Revises: 0017_match_aggregates
+Revision ID: 0020_open_demand_index
+Revises: 0019_row_submission_key
 Create Date: 2026-12-05 13:10:00
 
 Reverse matching reads the open demands in id order and asks for the last open id. With
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_open_demand_index"
-down_revision: str | None = "0017_match_aggregates"
+revision: str = "0020_open_demand_index"
+down_revision: str | None = "0019_row_submission_key"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
