@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from app.models.search_term import SearchTerm
 from app.schemas.common import PageParams, TotalRelation
-from app.services.query import Paged, contains
+from app.services.query import Paged, by_ids, contains
 
 SIZES = (2, 4)  # the lengths of the indexed terms
 ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
@@ -136,8 +136,7 @@ def page_of_hits(
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
         relation = TotalRelation.eq if total <= exact_up_to else TotalRelation.gte
         total = min(total, exact_up_to)
-    found = {e.id: e for e in session.scalars(select(model).where(model.id.in_(ids)))}
-    return Paged([found[i] for i in ids], total, relation)
+    return Paged(by_ids(session, model, ids), total, relation)
 
 
 def search(

@@ -103,40 +103,58 @@ def _visible(
     return visible
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """One feed's statements for one kind of caller (see `_statements`)."""
+
+    get: Select[Any]  # one item: `item_id`
+    count: Select[Any]  # how many it sees (`FeedCount`)
+    page: Select[Any]  # a page of the unfiltered list: `limit`, `offset`
+
+
 # Per feed and kind of caller (sees all, sees its organisation's drafts): see `_statements`.
-_STATEMENTS: dict[tuple[str, bool, bool], tuple[Select[Any], Select[Any]]] = {}
+_STATEMENTS: dict[tuple[str, bool, bool], _Statements] = {}
 
 
-def _statements(feed: Feed[Any], sees_all: bool, owns: bool) -> tuple[Select[Any], Select[Any]]:
-    """The get by id and the count of one feed for one kind of caller, built once: a
-    statement built anew per request cost about as much as running it (bench/instructions.py).
-    Their parameters: `item_id`, `viewer_org` (when `owns`)."""
+def _statements(feed: Feed[Any], sees_all: bool, owns: bool) -> _Statements:
+    """The get by id, the count and the unfiltered list's page of one feed for one kind of
+    caller, built once: a statement built anew per request cost about as much as running
+    it (bench/instructions.py). Their parameters: `viewer_org` (when `owns`), and `item_id`
+    or `limit` and `offset`."""
     key = (feed.resource, sees_all, owns)
     if key not in _STATEMENTS:
-        get = select(feed.model).where(
-            _visible(feed, sees_all, owns), feed.model.id == bindparam("item_id")
+        model, visible = feed.model, _visible(feed, sees_all, owns)
+        _STATEMENTS[key] = _Statements(
+            get=select(model).where(visible, model.id == bindparam("item_id")),
+            count=select(func.coalesce(func.sum(FeedCount.items), 0)).where(
+                FeedCount.resource == feed.resource,
+                _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
+            ),
+            page=select(model)
+            .where(visible)
+            .order_by(*_newest_first(model))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset")),
         )
-        count = select(func.coalesce(func.sum(FeedCount.items), 0)).where(
-            FeedCount.resource == feed.resource,
-            _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
-        )
-        _STATEMENTS[key] = (get, count)
     return _STATEMENTS[key]
 
 
-def _prepared(
-    principal: Principal | None, feed: Feed[Any]
-) -> tuple[Select[Any], Select[Any], dict[str, Any]]:
+def _newest_first(model: Any) -> list[Any]:
+    """A list's order without `q`: newest change first (the highest id among equals)."""
+    return [model.updated_at.desc(), model.id.desc()]
+
+
+def _prepared(principal: Principal | None, feed: Feed[Any]) -> tuple[_Statements, dict[str, Any]]:
     """The caller's `_statements` and the parameters they take."""
     sees_all, org_id = _viewer(principal, feed)
-    get, count = _statements(feed, sees_all, org_id is not None)
-    return get, count, {} if org_id is None else {"viewer_org": org_id}
+    statements = _statements(feed, sees_all, org_id is not None)
+    return statements, {} if org_id is None else {"viewer_org": org_id}
 
 
 def get_item(session: Session, principal: Principal | None, feed: Feed[Item], item_id: int) -> Item:
     """One item the caller may see (the list's rule plus the id); any other is not found."""
-    stmt, _count, params = _prepared(principal, feed)
-    item: Item | None = session.scalars(stmt, {**params, "item_id": item_id}).first()
+    statements, params = _prepared(principal, feed)
+    item: Item | None = session.scalars(statements.get, {**params, "item_id": item_id}).first()
     if item is None:
         raise NotFound(t(f"没有这个{feed.label.zh}。", f"No such {feed.label.en}."))
     return item
@@ -152,12 +170,17 @@ def list_items(
 ) -> Paged[Item]:
     """The items the caller may see, newest change first, or by relevance for `q`."""
     model = feed.model
+    if not (common.q or filters or common.status or common.owner_organization_id is not None):
+        statements, params = _prepared(principal, feed)
+        total = int(session.scalar(statements.count, params) or 0)
+        window = {**params, "limit": page.limit, "offset": page.offset}
+        return Paged(session.scalars(statements.page, window).all(), total)
     stmt = select(model).where(visibility(principal, feed), *filters)
     if common.status:
         stmt = stmt.where(model.status == common.status)
     if common.owner_organization_id is not None:
         stmt = stmt.where(model.owner_organization_id == common.owner_organization_id)
-    order: list[Any] = [model.updated_at.desc(), model.id.desc()]
+    order = _newest_first(model)
     if common.q and (term := search.one_term(common.q)):
         return _search_term(session, principal, feed, page, common, filters, term)
     if common.q:
@@ -231,7 +254,8 @@ def count_items(
 ) -> int:
     """How many items the caller sees, by status and owner only: the sum of a few
     `FeedCount` rows (kept by triggers), not a count of the items."""
-    _get, stmt, params = _prepared(principal, feed)
+    statements, params = _prepared(principal, feed)
+    stmt = statements.count
     if common.status:
         stmt = stmt.where(FeedCount.status == common.status)
     if common.owner_organization_id is not None:
