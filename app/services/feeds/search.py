@@ -31,7 +31,18 @@ summary or description), then the newest change (`updated_at`), then the highest
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -107,7 +118,7 @@ def one_term(q: str) -> str | None:
     return q.lower() if len(q) in SIZES else None
 
 
-def hits(resource: str, term: str) -> Select[Any]:
+def hits(resource: str, term: str | BindParameter[str]) -> Select[Any]:
     """The item ids holding `term`; filter them on `SearchTerm`'s copied columns."""
     return select(SearchTerm.item_id).where(
         SearchTerm.resource == resource, SearchTerm.term == term

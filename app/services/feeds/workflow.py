@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +42,7 @@ from app.services.checks import Problems
 from app.services.events import record_event
 from app.services.feeds import search
 from app.services.permissions import FeedPolicy, Principal
-from app.services.query import Paged, paginate
+from app.services.query import Paged, by_ids, paginate
 
 Check = Callable[[Session, Problems, Any], None]
 
@@ -206,6 +217,13 @@ def _search_term(
     """A search for one indexed term: the list's rules on the term rows' copies of status
     and owner, so that the page is a walk of the term's index (joined to the items only
     for a feed's own filters)."""
+    if not (filters or common.status or common.owner_organization_id is not None):
+        sees_all, org_id = _viewer(principal, feed)
+        hits, total_of = _term_statements(feed, sees_all, org_id is not None)
+        params = {"term": term} if org_id is None else {"term": term, "viewer_org": org_id}
+        total = int(session.scalar(total_of, params) or 0)
+        window = {**params, "limit": page.limit, "offset": page.offset}
+        return Paged(by_ids(session, feed.model, session.scalars(hits, window).all()), total)
     stmt = search.hits(feed.resource, term).where(
         visibility(principal, feed, SearchTerm.status, SearchTerm.owner_key)
     )
@@ -218,6 +236,42 @@ def _search_term(
         return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to)
     total = count_term(session, principal, feed, common, term)
     return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to, total)
+
+
+# Per feed and kind of caller: see `_term_statements`.
+_TERM_STATEMENTS: dict[tuple[str, bool, bool], tuple[Select[Any], Select[Any]]] = {}
+
+
+def _term_statements(
+    feed: Feed[Any], sees_all: bool, owns: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """A one-term search's page of item ids and its total (`count_term`'s rule, without a
+    status or owner filter) for one kind of caller, built once. Their parameters: `term`,
+    `viewer_org` (when `owns`), and `limit` and `offset` for the page."""
+    key = (feed.resource, sees_all, owns)
+    if key not in _TERM_STATEMENTS:
+        term: BindParameter[str] = bindparam("term")
+        counts = SearchTermCount
+        hits = search.hits(feed.resource, term).where(
+            _visible(feed, sees_all, owns, SearchTerm.status, SearchTerm.owner_key)
+        )
+        page = hits.order_by(*search.ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
+        every = _visible(feed, sees_all, owns, counts.status, EVERY_OWNER)
+        rows: ColumnElement[bool] = and_(counts.owner_key == EVERY_OWNER, every)
+        owners: list[Any] = [EVERY_OWNER]
+        if owns:  # what it sees only as the owner: its drafts and withdrawn items
+            org: BindParameter[int] = bindparam("viewer_org")
+            own = and_(_visible(feed, sees_all, owns, counts.status, org), not_(every))
+            rows = or_(rows, and_(counts.owner_key == org, own))
+            owners.append(org)
+        total = select(func.coalesce(func.sum(counts.items), 0)).where(
+            counts.resource == feed.resource,
+            counts.term == term,
+            counts.owner_key.in_(owners),  # an index seek per owner key
+            rows,
+        )
+        _TERM_STATEMENTS[key] = (page, total)
+    return _TERM_STATEMENTS[key]
 
 
 def count_term(
