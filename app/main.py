@@ -50,15 +50,6 @@ from app.services.webhooks import dispatcher
 
 TITLE = "School-Enterprise Cooperation Platform API"
 
-# Threads of AnyIO's pool that run the sync endpoints and dependencies. Python runs one at a
-# time (the GIL): more threads than the database can keep busy only fight over it
-# (bench/http.py; the default of 40 served fewer requests a second).
-REQUEST_THREADS = 12
-# Transactions at once: fewer than the threads (see `app.api.deps.get_session`), each on a
-# connection that stays open in the pool, which also holds one for the webhook dispatcher.
-SESSION_SLOTS = REQUEST_THREADS - 2
-POOL_SIZE = SESSION_SLOTS + 2
-
 # The web portal: plain HTML, CSS and ES modules on the public API, served at `/`.
 PORTAL = Path(__file__).parent / "portal"
 
@@ -171,14 +162,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock.configure(settings.business_timezone)
     configure_logging(settings.log_format, settings.log_level)
-    engine = make_engine(settings.database_url, pool_size=POOL_SIZE, max_overflow=0)
+    # Every connection stays open in the pool (no overflow to open and close under load).
+    engine = make_engine(settings.database_url, pool_size=settings.pool_size, max_overflow=0)
     sessionmaker = make_sessionmaker(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Made here, in the event loop that serves.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        app.state.session_slots = anyio.Semaphore(SESSION_SLOTS)
+        # Made here, in the event loop that serves. Python runs one thread at a time (the
+        # GIL): more threads than the database keeps busy only fight over it (bench/pools.py).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = settings.request_threads
+        app.state.session_slots = anyio.Semaphore(settings.transaction_slots)
         try:
             if bootstrap_admin(sessionmaker, settings.app_bootstrap_admin_password):
                 logging.getLogger("app").info("created the platform admin 'admin'")

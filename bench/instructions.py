@@ -157,8 +157,8 @@ def count(
     argv += [sys.executable, __file__, "--child", which, "--url", url, "--token", token]
     argv += ["--item", str(item), "--lib", str(lib), "--requests", str(args.requests)]
     argv += ["--warmup", str(args.warmup)]
-    for name in args.case or []:
-        argv += ["--case", name]
+    for case in args.case or []:  # not `name`: the files below are named by it
+        argv += ["--case", case]
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": bench_http.SECRET}
     env["PYTHONPATH"] = f"{bench_http.PRODUCT}:{ROOT}"  # the product served, then bench/'s
     log = folder / f"{name}.log"

@@ -8,7 +8,6 @@ from itertools import count
 import pytest
 from sqlalchemy import event, insert
 
-from app.main import POOL_SIZE
 from app.models import TechProject
 from tests.factories import FEED_PATHS, feed_owner, feed_payload, feed_publisher
 
@@ -80,6 +79,7 @@ def test_connections_stay_open_under_concurrent_requests(client, engine):
     """More requests at once than the pool has connections: each waits for a pooled
     connection; none is opened and closed for a single request."""
     opened, closed = count(), count()
+    pool_size = engine.pool.size()
 
     def on_connect(*_):
         next(opened)
@@ -90,11 +90,11 @@ def test_connections_stay_open_under_concurrent_requests(client, engine):
     event.listen(engine, "connect", on_connect)
     event.listen(engine.pool, "close", on_close)
     try:
-        with ThreadPoolExecutor(max_workers=POOL_SIZE * 2) as pool:
+        with ThreadPoolExecutor(max_workers=pool_size * 2) as pool:
             answers = list(pool.map(lambda _: client.get(FEED_PATHS["tech_project"]), range(96)))
     finally:
         event.remove(engine, "connect", on_connect)
         event.remove(engine.pool, "close", on_close)
     assert {a.status_code for a in answers} == {200}
     assert next(closed) == 0
-    assert next(opened) <= POOL_SIZE
+    assert next(opened) <= pool_size

@@ -3,18 +3,19 @@ so that a route's path is its template in metrics and logs."""
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Scope
 
-from app.api.deps import SAFE_METHODS, current_transaction, text_guard
+from app.api.deps import SAFE_METHODS, current_transaction, end_transaction, text_guard
 
 API_PREFIX = "/api/v1"
 
@@ -77,6 +78,25 @@ def _in_one_thread(endpoint: Callable[..., Any], routes: list[APIRoute]) -> Call
     return coroutine
 
 
+class TransactionRoute(APIRoute):
+    """A route that ends the request's transaction after its endpoint, answered or raised
+    (`deps.end_transaction`), before the response is sent."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except BaseException as exc:
+                await end_transaction(request.scope, exc)
+                raise
+            await end_transaction(request.scope, None)
+            return response
+
+        return handle
+
+
 class Router(APIRouter):
     """An APIRouter that a request skips at once when its path cannot be one of the router's,
     whose sync endpoints cost one thread hop (`_in_one_thread`) and whose routes that take a
@@ -89,6 +109,9 @@ class Router(APIRouter):
     """
 
     _heads: tuple[int, frozenset[str] | None] = (-1, None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route_class=TransactionRoute, **kwargs)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if set(kwargs.get("methods") or ["GET"]) - SAFE_METHODS:  # a route that takes a body

