@@ -104,7 +104,9 @@ def typescript_tools() -> Path:
 
 def typescript_client(bin_dir: Path, document: bytes) -> Path:
     """schema.d.ts generated from the document, workflow.ts compiled by tsc --strict."""
-    target = cached("typescript", document, TYPESCRIPT, TS_SOURCES, "")
+    # Keyed by this checkout's path too: the build links its node_modules, and a cache left
+    # by another (since deleted) checkout would link to nothing.
+    target = cached("typescript", document, TYPESCRIPT, TS_SOURCES, str(TYPESCRIPT))
     if (target / "ok").exists():
         return target
     with building(target) as build:
