@@ -1,5 +1,6 @@
 """Forward matching: the cohorts ranked for one demand (see the package's docstring)."""
 
+import heapq
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -36,12 +37,19 @@ def _outermost(prefixes: set[str]) -> list[str]:
     return kept
 
 
-def _want(session: Session, demand: Demand, enterprise_district: str | None) -> Want:
+def _want(session: Session, demand: Demand) -> Want:
+    """The demand's wants; its place is its district, else its enterprise's (read only
+    then: a demand stores its enterprise's district when it is posted)."""
+    district = demand.district_code
+    if not district:
+        district = session.scalar(
+            select(Organization.district_code).where(Organization.id == demand.enterprise_id)
+        )
     return Want(
         codes=list(demand.major_codes),
         level_mask=demand.level_mask,
         graduation_years=list(demand.graduation_years),
-        district=demand.district_code or enterprise_district,
+        district=district,
         headcount=demand.headcount,
         via=via(session, demand),
     )
@@ -66,14 +74,8 @@ def match_demand(
 ) -> DemandMatches:
     """Cohorts ranked for a demand the caller may see."""
     demand = get_visible(session, principal, demand_id)
-    enterprise = session.get(Organization, demand.enterprise_id)
     supply = resolve_supply(session, principal, period, None)
-    ref = load_reference(session)
-    scorer = Scorer(
-        _want(session, demand, enterprise.district_code if enterprise else None),
-        ref,
-        settings.matching_weights,
-    )
+    scorer = Scorer(_want(session, demand), load_reference(session), settings.matching_weights)
     window, total = _ranked(session, scorer, supply, page)
     items = _cohort_matches(session, scorer, window)
     return DemandMatches(demand.id, supply.period, Paged(items, total))
@@ -112,8 +114,9 @@ def _groups(session: Session, scorer: Scorer, supply: Supply) -> list[Group]:
             stmt.where(p.publication_id == supply.publication_id, code_prefix(p.major_code, r))
             for r in ranges
         ]
-        for code, level, year, cohorts, largest in session.execute(union_all(*parts)):
-            counts[(code, MajorLevel(level), year)] = [cohorts, largest]
+        level_of = {level.value: level for level in MajorLevel}
+        for code, level, year, cohorts, largest in session.execute(union_all(*parts)).all():
+            counts[(code, level_of[level], year)] = [cohorts, largest]
     if supply.own_college_id is not None:
         published = replace(supply, own_college_id=None, own_submission_id=None)
         for sign, own in ((-1, published), (1, replace(supply, publication_id=None))):
@@ -123,9 +126,11 @@ def _groups(session: Session, scorer: Scorer, supply: Supply) -> list[Group]:
                 count[0] += sign
                 count[1] = max(count[1], row.available)
     w = scorer.weights
+    levels = {level: scorer.level(level) for level in MajorLevel}  # each value once
+    years = {year: scorer.graduation_year(year) for year in {y for _, _, y in counts}}
     groups = []
     for (code, level, year), (cohorts, largest) in counts.items():
-        values = (scorer.major(code), scorer.level(level), scorer.graduation_year(year))
+        values = (scorer.major(code), levels[level], years[year])
         if cohorts and all(values):
             bound = (
                 w["major"] * values[0]
@@ -167,34 +172,37 @@ def _ranked(
 def _rank_groups(
     session: Session, scorer: Scorer, supply: Supply, groups: list[Group], need: int
 ) -> list[RankedCohort]:
-    """The best `need` cohorts of these groups' majors, levels and years, ranked by the
-    database. Strings tie-break bytewise (PostgreSQL's "C" collation, SQLite's default)."""
+    """The best `need` cohorts of these groups' majors, levels and years. The database
+    sums them; they are scored here (`Scorer.points`, memoised per distinct value): a
+    statement of a few expanding lists, whose compiled form is cached, costs less than one
+    spelling every factor's values out as SQL. Ties break by college id, then the strings
+    by code point (bytewise, as UTF-8 sorts), the year and the district."""
     if not groups:
         return []
-    cohorts = (
-        cohort_query(supply)
-        .where(
-            R.major_code.in_(sorted({g.major_code for g in groups})),
-            R.level.in_(sorted({g.level for g in groups})),
-            R.graduation_year.in_(sorted({g.graduation_year for g in groups})),
+    stmt = cohort_query(supply).where(
+        R.major_code.in_(sorted({g.major_code for g in groups})),
+        R.level.in_(sorted({g.level for g in groups})),
+        R.graduation_year.in_(sorted({g.graduation_year for g in groups})),
+    )
+    points = scorer.points
+    ranked = (
+        RankedCohort(
+            points(code, level, year, district, n), college, Cohort(code, level, year, district, n)
         )
-        .subquery()
+        for college, code, level, year, district, n in session.execute(stmt).all()
     )
-    c = cohorts.c
-    keys = [c.major_code, c.level, c.graduation_year, c.district_code, c.available]
-    points = scorer.points_sql(*keys)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    strings = [k.collate("C") if postgresql else k for k in (c.major_code, c.level)]
-    district = c.district_code.collate("C") if postgresql else c.district_code
-    stmt = (
-        select(points, c.college_id, *keys)
-        .order_by(points.desc(), c.college_id, *strings, c.graduation_year, district)
-        .limit(need)
+    return heapq.nsmallest(
+        need,
+        ranked,
+        key=lambda r: (
+            -r.points,
+            r.college_id,
+            r.cohort.major_code,
+            r.cohort.level.value,
+            r.cohort.graduation_year,
+            r.cohort.district_code,
+        ),
     )
-    return [
-        RankedCohort(points, college, Cohort(*cohort))
-        for points, college, *cohort in session.execute(stmt)
-    ]
 
 
 def _cohort_matches(

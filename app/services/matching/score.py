@@ -7,9 +7,9 @@ exact, the same on every database and in every process; `score = points / 10,000
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Cluster, ClusterMajorClass, District, Major
@@ -253,51 +253,6 @@ class Scorer:
         if key not in memo:
             memo[key] = w["place"] * self.place(district)
         return rest + memo[key] + w["coverage"] * self.coverage(available)
-
-    def points_sql(
-        self, code: Any, level: Any, year: Any, district: Any, available: Any
-    ) -> ColumnElement[int]:
-        """`points` as a SQL expression of a cohort's columns: the same integers (every
-        factor a CASE over the values `points` gives), so the database can rank."""
-        w, want = self.weights, self.want
-        levels = case(*((level == lvl, self.level(lvl)) for lvl in MajorLevel), else_=0)
-        coverage = case((available >= want.headcount, 100), else_=available * 100 // want.headcount)
-        return (
-            w["major"] * self._major_sql(code)
-            + w["level"] * levels
-            + w["graduation_year"] * self._year_sql(year)
-            + w["place"] * self._place_sql(district)
-            + w["coverage"] * coverage
-        )
-
-    def _major_sql(self, code: Any) -> ColumnElement[int]:
-        """The best rule's value: the values tried best first, prefixes by length."""
-        by_value: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for rule in self.rules:
-            by_value[rule.value][len(rule.prefix)].add(rule.prefix)
-        whens = [
-            (func.substr(code, 1, length).in_(sorted(prefixes)), value)
-            for value in sorted(by_value, reverse=True)
-            for length, prefixes in sorted(by_value[value].items())
-        ]
-        return case(*whens, else_=0) if whens else literal(0)
-
-    def _year_sql(self, year: Any) -> ColumnElement[int]:
-        years = self.want.graduation_years
-        if not years:
-            return literal(100)
-        near = sorted({y + d for y in years for d in (-1, 1)} - set(years))
-        return case((year.in_(sorted(years)), 100), (year.in_(near), 50), else_=0)
-
-    def _place_sql(self, district: Any) -> ColumnElement[int]:
-        """Districts are catalogued (a foreign key): each one's value is listed."""
-        if self.want.district is None:
-            return literal(100)
-        by_value: dict[int, list[str]] = defaultdict(list)
-        for code in sorted(self.ref.county):
-            by_value[self.place(code)].append(code)
-        whens = [(district.in_(by_value[v]), v) for v in (100, 60) if by_value[v]]
-        return case(*whens, else_=20) if whens else literal(20)
 
 
 def place_value(ref: Reference, wanted: str | None, district: str) -> int:

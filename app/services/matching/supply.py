@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import DistributionRow, DistributionSubmission, Publication, PublishedSubmission
@@ -40,11 +40,16 @@ class Supply:
         return and_(DistributionRow.period == self.period, or_(*parts))
 
 
-def latest_published_period(session: Session) -> str | None:
-    stmt = select(func.max(Publication.period)).where(
-        Publication.dataset == Dataset.student_distribution
+def _latest_publication(session: Session) -> Any:
+    """The latest period's latest publication (id, period), or None: one statement for
+    what the period's maximum and then its publication would take two."""
+    stmt = (
+        select(Publication.id, Publication.period)
+        .where(Publication.dataset == Dataset.student_distribution)
+        .order_by(Publication.period.desc(), Publication.version.desc())
+        .limit(1)
     )
-    return session.scalar(stmt)
+    return session.execute(stmt).first()
 
 
 def _publication_id(session: Session, period: str) -> int | None:
@@ -75,15 +80,18 @@ def resolve_supply(
     current submission replaces its published rows; with nothing published yet, its own
     latest period is the default.
     """
-    chosen = period or latest_published_period(session)
+    if period is None:
+        latest = _latest_publication(session)
+        chosen, publication = (latest.period, latest.id) if latest else (None, None)
+    else:
+        chosen, publication = period, _publication_id(session, period)
     own = None
     if principal is not None and principal.org_type == OrgType.college:
         if college_id is None or principal.org_id == college_id:
             own = principal.org_id
     if own is None:
-        return Supply(chosen, _publication_id(session, chosen) if chosen else None)
+        return Supply(chosen, publication)
     submission = _own_submission(session, own, chosen)
     if chosen is None and submission is not None:
-        chosen = submission.period
-    publication = _publication_id(session, chosen) if chosen else None
+        chosen = submission.period  # nothing is published: no publication of it either
     return Supply(chosen, publication, own, submission.id if submission else None)
