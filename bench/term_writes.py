@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, update
 from app.cli import alembic_config  # noqa: E402
 from app.core.db import make_engine  # noqa: E402
 from app.models import SearchTerm  # noqa: E402
-from app.services.feeds.search import INSERT_TERMS, term_rows  # noqa: E402
+from app.services.feeds.search import insert_terms, term_rows  # noqa: E402
 
 
 def terms(items: int, first_id: int) -> list[list[dict[str, Any]]]:
@@ -49,7 +49,7 @@ def steps(
         (SearchTerm.resource == "tech_project", SearchTerm.item_id == r[0]["item_id"]) for r in rows
     ]
     work = {
-        "create": lambda n: (INSERT_TERMS, rows[n]),
+        "create": lambda n: insert_terms(engine.dialect.name, rows[n]),
         "publish": lambda n: (update(SearchTerm).where(*mine[n]).values(status="published"), {}),
         "delete": lambda n: (delete(SearchTerm).where(*mine[n]), {}),
     }

@@ -29,13 +29,19 @@ summary or description), then the newest change (`updated_at`), then the highest
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
+    Executable,
     Select,
+    SmallInteger,
+    String,
+    Table,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -52,11 +58,34 @@ from app.services.query import Paged, by_ids, contains
 
 SIZES = (2, 4)  # the lengths of the indexed terms
 ORDER = (SearchTerm.weight.desc(), SearchTerm.updated_at.desc(), SearchTerm.item_id.desc())
-# An item's new terms in one INSERT statement: with RETURNING, SQLAlchemy sends the rows as
-# one multi-row INSERT (its "insertmanyvalues"), where psycopg's executemany sends one per
-# row, and PostgreSQL's counting trigger, which runs per statement, ran once per term
-# (bench/term_writes.py).
-INSERT_TERMS = insert(SearchTerm).returning(SearchTerm.term)
+# The copied columns of an item's term rows (`term_rows`): the same in each of them.
+_COPIED = ("resource", "item_id", "status", "owner_key", "updated_at")
+# On PostgreSQL an item's new terms go in one INSERT statement, as one array of terms and
+# one of weights: psycopg's executemany sends one statement per row, and the counting
+# trigger, which runs per statement, ran once per term (bench/term_writes.py). One
+# multi-row INSERT did that too, but its text and ~200 parameters grew with the item's
+# terms, past psycopg's cache of parsed queries: parsing it was a third of a create's CPU
+# (bench/http.py, `write`). This text is the same for every item.
+_NEW_TERMS = (
+    func.unnest(
+        bindparam("terms", type_=ARRAY(String)), bindparam("weights", type_=ARRAY(SmallInteger))
+    )
+    .table_valued("term", "weight")
+    .render_derived("new_terms")
+)
+# Core statements on the table, not the entity's: an INSERT of the entity with parameters
+# is the ORM's bulk insert, which takes no INSERT … SELECT and costs its own layer.
+_TABLE = cast(Table, SearchTerm.__table__)
+_INSERT_TERMS_PG = insert(_TABLE).from_select(
+    [*_COPIED, "term", "weight"],
+    select(
+        *(bindparam(name, type_=_TABLE.c[name].type) for name in _COPIED),
+        _NEW_TERMS.c.term,
+        _NEW_TERMS.c.weight,
+    ),
+)
+# Elsewhere (SQLite) one row at a time: its triggers run per row anyway.
+_INSERT_TERMS = insert(_TABLE)
 
 
 def grams(text: str, size: int) -> set[str]:
@@ -91,12 +120,16 @@ def term_rows(
     return [{**copied, "term": t, "weight": w} for t, w in sorted(weights(texts).items())]
 
 
-def index_item(session: Session, resource: str, item: Any, texts: Sequence[str | None]) -> None:
+def index_item(
+    session: Session, resource: str, item: Any, texts: Sequence[str | None], *, new: bool = False
+) -> None:
     """Bring the item's terms up to date: insert the new ones, reweigh the moved ones,
-    delete the ones gone."""
+    delete the ones gone. A `new` item (just inserted) holds none: they are not read."""
     wanted = weights(texts)
     mine = and_(SearchTerm.resource == resource, SearchTerm.item_id == item.id)
-    held = dict(session.execute(select(SearchTerm.term, SearchTerm.weight).where(mine)).all())
+    held: dict[str, int] = {}
+    if not new:
+        held = dict(session.execute(select(SearchTerm.term, SearchTerm.weight).where(mine)).all())
     if gone := held.keys() - wanted.keys():
         session.execute(delete(SearchTerm).where(mine, SearchTerm.term.in_(gone)))
     moved: dict[int, list[str]] = {}
@@ -109,7 +142,20 @@ def index_item(session: Session, resource: str, item: Any, texts: Sequence[str |
         )
     values = {f: getattr(item, f) for f in ("id", "status", "owner_organization_id", "updated_at")}
     if rows := [r for r in term_rows(resource, values, texts) if r["term"] not in held]:
-        session.execute(INSERT_TERMS, rows)
+        session.execute(*insert_terms(session.get_bind().dialect.name, rows))
+
+
+def insert_terms(dialect: str, rows: Sequence[Mapping[str, Any]]) -> tuple[Executable, Any]:
+    """The statement and parameters inserting `rows`, new term rows of one item
+    (`term_rows`), on a database of `dialect`."""
+    if dialect != "postgresql":
+        return _INSERT_TERMS, list(rows)
+    params = {name: rows[0][name] for name in _COPIED}
+    return _INSERT_TERMS_PG, {
+        **params,
+        "terms": [row["term"] for row in rows],
+        "weights": [row["weight"] for row in rows],
+    }
 
 
 def remove_item(session: Session, resource: str, item_id: int) -> None:

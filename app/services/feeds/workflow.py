@@ -328,7 +328,7 @@ def create_item(session: Session, principal: Principal, feed: Feed[Item], data: 
     item.created_at = item.updated_at = now
     session.add(item)
     session.flush()
-    search.index_item(session, feed.resource, item, feed.texts(item))
+    search.index_item(session, feed.resource, item, feed.texts(item), new=True)
     record_audit(
         session,
         principal,
