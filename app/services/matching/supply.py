@@ -40,26 +40,16 @@ class Supply:
         return and_(DistributionRow.period == self.period, or_(*parts))
 
 
-def _latest_publication(session: Session) -> Any:
-    """The latest period's latest publication (id, period), or None: one statement for
-    what the period's maximum and then its publication would take two."""
-    stmt = (
-        select(Publication.id, Publication.period)
-        .where(Publication.dataset == Dataset.student_distribution)
-        .order_by(Publication.period.desc(), Publication.version.desc())
-        .limit(1)
+def _publication(session: Session, period: str | None) -> Any:
+    """The latest publication (id, period) of `period`, or of the latest period published
+    when it is None; None when there is none."""
+    stmt = select(Publication.id, Publication.period).where(
+        Publication.dataset == Dataset.student_distribution
     )
+    if period is not None:
+        stmt = stmt.where(Publication.period == period)
+    stmt = stmt.order_by(Publication.period.desc(), Publication.version.desc()).limit(1)
     return session.execute(stmt).first()
-
-
-def _publication_id(session: Session, period: str) -> int | None:
-    stmt = (
-        select(Publication.id)
-        .where(Publication.dataset == Dataset.student_distribution, Publication.period == period)
-        .order_by(Publication.version.desc())
-        .limit(1)
-    )
-    return session.scalar(stmt)
 
 
 def _own_submission(session: Session, college_id: int, period: str | None) -> Any:
@@ -80,11 +70,9 @@ def resolve_supply(
     current submission replaces its published rows; with nothing published yet, its own
     latest period is the default.
     """
-    if period is None:
-        latest = _latest_publication(session)
-        chosen, publication = (latest.period, latest.id) if latest else (None, None)
-    else:
-        chosen, publication = period, _publication_id(session, period)
+    latest = _publication(session, period)
+    chosen = latest.period if latest else period
+    publication = latest.id if latest else None
     own = None
     if principal is not None and principal.org_type == OrgType.college:
         if college_id is None or principal.org_id == college_id:
